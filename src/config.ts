@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { resolve } from 'node:path';
+
+/**
+ * The one configuration schema. It is parsed once, at start-up, from the environment (and CLI flags
+ * mapped onto the same names); nothing else in the project reads process.env.
+ *
+ * Every concern resolves to either a production backend (Auth0, OpenFGA / Auth0 FGA) or the embedded
+ * stand-in on loopback. The core never branches on the mode: app.ts picks URLs from this result.
+ */
+
+const port = z.coerce.number().int().min(0).max(65535);
+const httpUrl = z.url({ protocol: /^https?$/ });
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z
+  .object({
+    GATEHOUSE_HOST: z.string().min(1).default('127.0.0.1'),
+    GATEHOUSE_PORT: port.default(8787),
+    /** Public base URL when behind a proxy; the MCP URL is `${GATEHOUSE_PUBLIC_URL}/mcp`. */
+    GATEHOUSE_PUBLIC_URL: httpUrl.optional(),
+    GATEHOUSE_DATA_DIR: z.string().min(1).default('.data'),
+    GATEHOUSE_ALLOWED_HOSTS: list.optional(),
+    GATEHOUSE_ALLOWED_ORIGINS: list.optional(),
+    GATEHOUSE_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
+    GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Test-only: serve MCP without authentication. Refuses any non-loopback host. */
+    GATEHOUSE_INSECURE_NO_AUTH: bool.default(false),
+    GATEHOUSE_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+
+    GATEHOUSE_AUTH_PORT: port.default(8788),
+    GATEHOUSE_FGA_PORT: port.default(8789),
+    GATEHOUSE_PROVIDERS_PORT: port.default(8790),
+
+    AUTH0_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:\d+)?$/i, 'AUTH0_DOMAIN must be a host name such as tenant.us.auth0.com (no scheme, no path)')
+      .optional(),
+    AUTH0_AUDIENCE: httpUrl.optional(),
+    AUTH0_CLIENT_ID: z.string().min(1).optional(),
+    AUTH0_CLIENT_SECRET: z.string().min(1).optional(),
+
+    FGA_API_URL: httpUrl.optional(),
+    FGA_STORE_ID: z.string().min(1).optional(),
+    FGA_MODEL_ID: z.string().min(1).optional(),
+    FGA_CLIENT_ID: z.string().min(1).optional(),
+    FGA_CLIENT_SECRET: z.string().min(1).optional(),
+    FGA_API_TOKEN_ISSUER: z.string().min(1).optional(),
+    FGA_API_AUDIENCE: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Config {
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl?: string;
+    readonly allowedHosts: readonly string[];
+    readonly allowedOrigins: readonly string[];
+    readonly bodyLimit: string;
+    readonly insecureNoAuth: boolean;
+    readonly clockSkewSeconds: number;
+  };
+  readonly dataDir: string;
+  readonly logLevel: z.infer<typeof EnvSchema>['GATEHOUSE_LOG_LEVEL'];
+  readonly auth:
+    | { readonly mode: 'auth0'; readonly issuer: string; readonly audience?: string; readonly clientId?: string; readonly clientSecret?: string }
+    | { readonly mode: 'embedded'; readonly port: number };
+  readonly fga:
+    | {
+        readonly mode: 'remote';
+        readonly apiUrl: string;
+        readonly storeId: string;
+        readonly modelId?: string;
+        readonly credentials?: { clientId: string; clientSecret: string; apiTokenIssuer: string; apiAudience: string };
+      }
+    | { readonly mode: 'embedded'; readonly port: number };
+  readonly providers: { readonly port: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  - ${issues.join('\n  - ')}`);
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Only variables with these prefixes are ours; an unknown one is a typo and fails start-up. */
+const OWN_PREFIXES = ['GATEHOUSE_', 'AUTH0_', 'FGA_'];
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const own: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && v !== '' && OWN_PREFIXES.some((p) => k.startsWith(p))) own[k] = v;
+  }
+  const parsed = EnvSchema.safeParse(own);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        if (i.code === 'unrecognized_keys') return `unknown variable(s) ${i.keys.join(', ')}: check the spelling (see README, Configuration)`;
+        const name = i.path.join('.');
+        return `${name}: ${i.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const issues: string[] = [];
+
+  if (e.GATEHOUSE_INSECURE_NO_AUTH && !LOOPBACK.has(e.GATEHOUSE_HOST)) {
+    issues.push('GATEHOUSE_INSECURE_NO_AUTH: only allowed when GATEHOUSE_HOST is a loopback address (127.0.0.1, localhost, ::1)');
+  }
+  if (e.AUTH0_AUDIENCE && !e.AUTH0_DOMAIN) issues.push('AUTH0_AUDIENCE: set AUTH0_DOMAIN too (the audience belongs to an Auth0 tenant)');
+  if (Boolean(e.AUTH0_CLIENT_ID) !== Boolean(e.AUTH0_CLIENT_SECRET)) {
+    issues.push('AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET: set both or neither');
+  }
+  if ((e.AUTH0_CLIENT_ID || e.AUTH0_CLIENT_SECRET) && !e.AUTH0_DOMAIN) {
+    issues.push('AUTH0_CLIENT_ID: set AUTH0_DOMAIN too');
+  }
+  if (e.FGA_API_URL && !e.FGA_STORE_ID) issues.push('FGA_STORE_ID: required when FGA_API_URL is set');
+  if (!e.FGA_API_URL && (e.FGA_STORE_ID || e.FGA_MODEL_ID)) issues.push('FGA_API_URL: required when FGA_STORE_ID or FGA_MODEL_ID is set');
+  const fgaCreds = [e.FGA_CLIENT_ID, e.FGA_CLIENT_SECRET, e.FGA_API_TOKEN_ISSUER, e.FGA_API_AUDIENCE];
+  if (fgaCreds.some(Boolean) && !fgaCreds.every(Boolean)) {
+    issues.push('FGA_CLIENT_ID, FGA_CLIENT_SECRET, FGA_API_TOKEN_ISSUER, FGA_API_AUDIENCE: set all four (Auth0 FGA client credentials) or none');
+  }
+  if (e.GATEHOUSE_PUBLIC_URL && new URL(e.GATEHOUSE_PUBLIC_URL).pathname !== '/') {
+    issues.push('GATEHOUSE_PUBLIC_URL: give the origin only (the MCP endpoint is always /mcp)');
+  }
+  if (issues.length) throw new ConfigError(issues);
+
+  const publicUrl = e.GATEHOUSE_PUBLIC_URL?.replace(/\/$/, '');
+  return {
+    server: {
+      host: e.GATEHOUSE_HOST,
+      port: e.GATEHOUSE_PORT,
+      publicUrl,
+      allowedHosts: e.GATEHOUSE_ALLOWED_HOSTS ?? [],
+      allowedOrigins: e.GATEHOUSE_ALLOWED_ORIGINS ?? [],
+      bodyLimit: e.GATEHOUSE_BODY_LIMIT,
+      insecureNoAuth: e.GATEHOUSE_INSECURE_NO_AUTH,
+      clockSkewSeconds: e.GATEHOUSE_CLOCK_SKEW_SECONDS,
+    },
+    dataDir: resolve(e.GATEHOUSE_DATA_DIR),
+    logLevel: e.GATEHOUSE_LOG_LEVEL,
+    auth: e.AUTH0_DOMAIN
+      ? {
+          mode: 'auth0',
+          issuer: `https://${e.AUTH0_DOMAIN}/`,
+          audience: e.AUTH0_AUDIENCE,
+          clientId: e.AUTH0_CLIENT_ID,
+          clientSecret: e.AUTH0_CLIENT_SECRET,
+        }
+      : { mode: 'embedded', port: e.GATEHOUSE_AUTH_PORT },
+    fga: e.FGA_API_URL
+      ? {
+          mode: 'remote',
+          apiUrl: e.FGA_API_URL.replace(/\/$/, ''),
+          storeId: e.FGA_STORE_ID!,
+          modelId: e.FGA_MODEL_ID,
+          credentials: e.FGA_CLIENT_ID
+            ? {
+                clientId: e.FGA_CLIENT_ID,
+                clientSecret: e.FGA_CLIENT_SECRET!,
+                apiTokenIssuer: e.FGA_API_TOKEN_ISSUER!,
+                apiAudience: e.FGA_API_AUDIENCE!,
+              }
+            : undefined,
+        }
+      : { mode: 'embedded', port: e.GATEHOUSE_FGA_PORT },
+    providers: { port: e.GATEHOUSE_PROVIDERS_PORT },
+  };
+}

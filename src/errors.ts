@@ -1,0 +1,79 @@
+/**
+ * Typed outcomes shared by every layer. Inner layers throw these (with a `cause` for the internal
+ * detail); the edges (HTTP challenge, JSON-RPC error, tool error result) translate them exactly once.
+ * `message` is written for the client and never contains library text, tokens or secrets.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'forbidden'
+  | 'not_found'
+  | 'not_connected'
+  | 'connection_scope_missing'
+  | 'approval_required'
+  | 'approval_pending'
+  | 'approval_denied'
+  | 'approval_expired'
+  | 'provider_error'
+  | 'upstream_unavailable'
+  | 'authorization_unavailable'
+  | 'internal_error';
+
+export abstract class GatehouseError extends Error {
+  abstract readonly code: ErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Malformed input: nothing was changed. */
+export class InvalidRequestError extends GatehouseError {
+  readonly code = 'invalid_request';
+}
+
+/** Missing, malformed, expired or untrusted bearer token (HTTP 401). */
+export class InvalidTokenError extends GatehouseError {
+  readonly code = 'invalid_token';
+}
+
+/** The token is valid but lacks scopes; `required` lists every scope the call needs (HTTP 403 step-up). */
+export class InsufficientScopeError extends GatehouseError {
+  readonly code = 'insufficient_scope';
+  constructor(
+    readonly required: readonly string[],
+    message = 'The access token lacks a scope this call needs.',
+  ) {
+    super(message);
+  }
+}
+
+/** An authorization check said no. */
+export class ForbiddenError extends GatehouseError {
+  readonly code = 'forbidden';
+}
+
+/** The thing does not exist — or the caller may not know that it does. */
+export class NotFoundError extends GatehouseError {
+  readonly code = 'not_found';
+}
+
+/** A dependency (JWKS, store, provider) could not be reached; the call was refused, never allowed. */
+export class UpstreamUnavailableError extends GatehouseError {
+  readonly code = 'upstream_unavailable';
+}
+
+/** The authorization engine (FGA) could not answer; fail closed. */
+export class AuthorizationUnavailableError extends GatehouseError {
+  readonly code = 'authorization_unavailable';
+}
+
+/** A bug or an unexpected state; the client sees only a generic text. */
+export class InternalError extends GatehouseError {
+  readonly code = 'internal_error';
+}
+
+export function isGatehouseError(e: unknown): e is GatehouseError {
+  return e instanceof GatehouseError;
+}

@@ -1,0 +1,12 @@
+/**
+ * Ordered schema migrations. Each concern adds its own file and one line here; ids never change once
+ * released (they are recorded in schema_migrations).
+ */
+export interface Migration {
+  readonly id: string;
+  readonly up: string;
+}
+
+import { core } from './001-core.js';
+
+export const migrations: readonly Migration[] = [core];
