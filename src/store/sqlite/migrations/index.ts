@@ -8,5 +8,6 @@ export interface Migration {
 }
 
 import { core } from './001-core.js';
+import { authserver } from './002-authserver.js';
 
-export const migrations: readonly Migration[] = [core];
+export const migrations: readonly Migration[] = [core, authserver];

@@ -1,0 +1,67 @@
+import type { Configuration } from 'oidc-provider';
+import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import type { DemoUser } from '../seed/users.js';
+import { findAccountIn } from './accounts.js';
+import { sqliteAdapterFactory } from './adapter.js';
+import { clientDefaults, staticClients } from './clients.js';
+import { renderError } from './render-error.js';
+import { resourceIndicators, type ResourceServerOptions } from './resource-indicators.js';
+import { ROUTES } from './routes.js';
+import { auth0JwtCustomizer, extraTokenClaims } from './token-claims.js';
+
+export interface ConfigurationInput {
+  readonly db: SqliteDatabase;
+  readonly jwks: { keys: object[] };
+  readonly cookieKeys: string[];
+  readonly resource: ResourceServerOptions;
+  readonly users: readonly DemoUser[];
+  readonly accessTokenTtlSeconds: number;
+}
+
+const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
+const DAY = 24 * 60 * 60;
+
+/**
+ * The oidc-provider configuration, assembled from one file per concept. A new capability (CIBA, RAR,
+ * token exchange, ...) is a new file plus a line here.
+ */
+export function buildConfiguration(input: ConfigurationInput): Configuration {
+  const { resource, users, accessTokenTtlSeconds } = input;
+  return {
+    adapter: sqliteAdapterFactory(input.db),
+    jwks: input.jwks as Configuration['jwks'],
+    cookies: { keys: input.cookieKeys },
+    clients: staticClients,
+    clientDefaults,
+    findAccount: findAccountIn(users),
+    routes: ROUTES,
+    // DCR clients may only register scopes listed here: every resource scope must be in this list.
+    scopes: [...new Set([...OIDC_SCOPES, ...resource.scopes])],
+    claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
+    extraParams: ['audience'],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    extraTokenClaims: extraTokenClaims(users),
+    formats: { customizers: { jwt: auth0JwtCustomizer } },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError,
+    features: {
+      devInteractions: { enabled: false },
+      registration: { enabled: true },
+      clientCredentials: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: resourceIndicators(resource, accessTokenTtlSeconds),
+    },
+    ttl: {
+      AccessToken: accessTokenTtlSeconds,
+      ClientCredentials: accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 30 * 60,
+      Session: 14 * DAY,
+      Grant: 14 * DAY,
+      RefreshToken: 14 * DAY,
+    },
+  };
+}

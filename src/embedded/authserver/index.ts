@@ -1,0 +1,113 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+import { silentLogger, type Logger } from '../../log.js';
+import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import type { DemoUser } from '../seed/users.js';
+import { deleteExpired } from './adapter.js';
+import { buildConfiguration } from './configuration.js';
+import { defaultScopeMiddleware } from './default-scope.js';
+import { handleInteraction } from './interactions.js';
+import { loadCookieKeys, loadCsrfKey, loadSigningJwks } from './keys.js';
+import { observeProvider } from './events.js';
+import type { ResourceServerOptions } from './resource-indicators.js';
+
+export { CLI_CLIENT_ID, CLI_REDIRECT_URI } from './clients.js';
+export { ROUTES } from './routes.js';
+
+export interface EmbeddedAuthServer {
+  readonly issuer: string;
+  readonly provider: Provider;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedAuthServerOptions {
+  readonly db: SqliteDatabase;
+  readonly host: string;
+  /** 0 = a random free port. */
+  readonly port: number;
+  /** The MCP URL (exact, no trailing slash) and its scopes. */
+  readonly resource: ResourceServerOptions;
+  readonly users: readonly DemoUser[];
+  readonly logger?: Logger;
+  /** Default 3600. */
+  readonly accessTokenTtlSeconds?: number;
+}
+
+const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
+
+/**
+ * The embedded authorization server playing Auth0: oidc-provider on its own node:http server at the root
+ * of its own port. Listens first, then builds the Provider with the real port in its issuer.
+ */
+export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): Promise<EmbeddedAuthServer> {
+  const logger = opts.logger ?? silentLogger;
+  const { db } = opts;
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+
+  const server = createServer((req, res) => {
+    res.setHeader('X-Frame-Options', 'DENY');
+    if (!handler) {
+      res.statusCode = 503;
+      res.end();
+      return;
+    }
+    handler(req, res);
+  });
+  await listen(server, opts.host, opts.port);
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+
+  const configuration = buildConfiguration({
+    db,
+    jwks: await loadSigningJwks(db),
+    cookieKeys: loadCookieKeys(db),
+    resource: opts.resource,
+    users: opts.users,
+    accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 3600,
+  });
+  const provider = new Provider(issuer, configuration);
+  provider.use(defaultScopeMiddleware(opts.resource.defaultScopes));
+  observeProvider(provider, logger);
+
+  const deps = { provider, users: opts.users, csrfKey: loadCsrfKey(db), logger };
+  const callback = provider.callback();
+  handler = (req, res) => {
+    handleInteraction(deps, req, res)
+      .then((handled) => {
+        if (!handled) callback(req, res);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err: err instanceof Error ? err.name : 'Error' }, 'authserver request failed');
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      });
+  };
+
+  deleteExpired(db);
+  const cleanup = setInterval(() => deleteExpired(db), CLEANUP_INTERVAL_MS);
+  cleanup.unref();
+  logger.info({ issuer }, 'embedded authorization server listening');
+
+  return {
+    issuer,
+    provider,
+    async close() {
+      clearInterval(cleanup);
+      await new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

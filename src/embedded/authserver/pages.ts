@@ -1,0 +1,102 @@
+import { Html, html } from './html.js';
+
+/**
+ * The pages a person sees on the embedded authorization server: login, consent, error. Plain HTML with
+ * inline CSS and no external assets, so they work offline and under a strict CSP. Every value is escaped.
+ */
+
+const STYLE = `
+  :root { color-scheme: light dark; --fg:#1b1f24; --muted:#57606a; --bg:#f6f8fa; --card:#fff; --line:#d0d7de; --accent:#0b5cad; --danger:#b42318; }
+  @media (prefers-color-scheme: dark) { :root { --fg:#e6edf3; --muted:#9da7b3; --bg:#0d1117; --card:#161b22; --line:#30363d; --accent:#4493f8; --danger:#f85149; } }
+  * { box-sizing: border-box; }
+  body { margin:0; min-height:100vh; display:grid; place-items:center; background:var(--bg); color:var(--fg);
+         font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+  main { width:min(26rem, 92vw); background:var(--card); border:1px solid var(--line); border-radius:12px; padding:2rem; }
+  h1 { font-size:1.35rem; margin:0 0 .25rem; }
+  p.sub { color:var(--muted); margin:0 0 1.5rem; }
+  label { display:block; font-weight:600; margin:1rem 0 .35rem; }
+  input[type=text], input[type=password] { width:100%; padding:.6rem .7rem; font:inherit; color:inherit; background:transparent;
+         border:1px solid var(--line); border-radius:8px; }
+  input:focus, button:focus { outline:2px solid var(--accent); outline-offset:2px; }
+  .actions { display:flex; gap:.75rem; margin-top:1.5rem; }
+  button { flex:1; padding:.65rem 1rem; font:inherit; font-weight:600; border-radius:8px; cursor:pointer;
+         border:1px solid var(--line); background:transparent; color:inherit; }
+  button.primary { background:var(--accent); border-color:var(--accent); color:#fff; }
+  .error { border:1px solid var(--danger); color:var(--danger); border-radius:8px; padding:.6rem .8rem; margin:0 0 1rem; }
+  ul.scopes { list-style:none; padding:0; margin:0; border:1px solid var(--line); border-radius:8px; }
+  ul.scopes li { padding:.6rem .8rem; border-top:1px solid var(--line); }
+  ul.scopes li:first-child { border-top:0; }
+  code { font-size:.85em; color:var(--muted); }
+  footer { margin-top:1.5rem; font-size:.85rem; color:var(--muted); }
+`;
+
+function layout(title: string, body: Html): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} · Gatehouse</title>
+<style>${new Html(STYLE)}</style>
+</head>
+<body><main>${body}<footer>Gatehouse embedded sign-in (local demo)</footer></main></body>
+</html>`.value;
+}
+
+export interface LoginPageInput {
+  readonly uid: string;
+  readonly csrf: string;
+  readonly clientName: string;
+  readonly username?: string;
+  readonly failed?: boolean;
+}
+
+export function loginPage({ uid, csrf, clientName, username, failed }: LoginPageInput): string {
+  return layout('Sign in', html`
+<h1>Sign in</h1>
+<p class="sub">to continue to <strong>${clientName}</strong></p>
+${failed ? html`<p class="error" role="alert" data-error="login_failed">Wrong username or password.</p>` : ''}
+<form method="post" action="/interaction/${uid}/login" data-form="login" autocomplete="off">
+  <input type="hidden" name="csrf" value="${csrf}">
+  <label for="username">Username</label>
+  <input id="username" name="username" type="text" value="${username ?? ''}" required autofocus autocapitalize="none" spellcheck="false">
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" required>
+  <div class="actions"><button class="primary" type="submit">Sign in</button></div>
+</form>`);
+}
+
+export interface ConsentScope {
+  readonly name: string;
+  readonly description: string;
+}
+
+export interface ConsentPageInput {
+  readonly uid: string;
+  readonly csrf: string;
+  readonly clientName: string;
+  readonly userName: string;
+  readonly scopes: readonly ConsentScope[];
+}
+
+export function consentPage({ uid, csrf, clientName, userName, scopes }: ConsentPageInput): string {
+  return layout('Allow access', html`
+<h1>Allow access?</h1>
+<p class="sub"><strong>${clientName}</strong> wants to act for <strong>${userName}</strong>. It asks to:</p>
+<ul class="scopes">
+  ${scopes.map((s) => html`<li>${s.description}<br><code>${s.name}</code></li>`)}
+</ul>
+<form method="post" action="/interaction/${uid}/consent" data-form="consent">
+  <input type="hidden" name="csrf" value="${csrf}">
+  <div class="actions">
+    <button type="submit" name="decision" value="deny">Deny</button>
+    <button class="primary" type="submit" name="decision" value="approve">Allow</button>
+  </div>
+</form>`);
+}
+
+/** Error pages show fixed texts only: never library messages or request data. */
+export function errorPage(title: string, message: string): string {
+  return layout(title, html`<h1>${title}</h1><p class="error" role="alert">${message}</p>`);
+}

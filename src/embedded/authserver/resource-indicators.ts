@@ -1,0 +1,47 @@
+import { errors, type Configuration } from 'oidc-provider';
+
+export interface ResourceServerOptions {
+  /** The MCP URL, exact, no trailing slash: the `aud` of access tokens. */
+  readonly uri: string;
+  readonly scopes: readonly string[];
+  /** Filled in when a client asks for the resource without any `scope`. */
+  readonly defaultScopes: readonly string[];
+  readonly name?: string;
+}
+
+type ResourceIndicators = NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;
+
+/**
+ * RFC 8707 resource indicators: the one known resource (the MCP server) gets RS256 JWT access tokens
+ * with `aud` = its URL. Auth0's `audience` parameter is accepted as an alias of `resource`, and a request
+ * that names neither gets the MCP resource (like an Auth0 tenant's default audience).
+ */
+export function resourceIndicators(resource: ResourceServerOptions, accessTokenTtlSeconds: number): ResourceIndicators {
+  return {
+    enabled: true,
+    useGrantedResource: () => true,
+    defaultResource: (ctx, _client, oneOf) => {
+      if (oneOf) return oneOf;
+      const audience = audienceParam(ctx);
+      return audience ?? resource.uri;
+    },
+    getResourceServerInfo: (_ctx, indicator) => {
+      if (indicator !== resource.uri) throw new errors.InvalidTarget('unknown resource');
+      return {
+        scope: resource.scopes.join(' '),
+        audience: resource.uri,
+        accessTokenTTL: accessTokenTtlSeconds,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'RS256' } },
+      };
+    },
+  };
+}
+
+/** `audience` is a declared extra parameter at the authorization endpoint; at the token endpoint read the body. */
+function audienceParam(ctx: { oidc: { params?: unknown; body?: unknown } }): string | undefined {
+  const fromParams = (ctx.oidc.params as { audience?: unknown } | undefined)?.audience;
+  const fromBody = (ctx.oidc.body as { audience?: unknown } | undefined)?.audience;
+  const value = fromParams ?? fromBody;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

@@ -1,0 +1,40 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedAuthServer, type EmbeddedAuthServer } from '../../../src/embedded/authserver/index.js';
+import { DEMO_USERS } from '../../../src/embedded/seed/users.js';
+import { ALL_SCOPES, BASELINE_SCOPES } from '../../../src/identity/scopes.js';
+import { silentLogger } from '../../../src/log.js';
+import { openDatabase, type SqliteDatabase } from '../../../src/store/sqlite/database.js';
+
+export const MCP_URL = 'http://127.0.0.1:8787/mcp';
+export const RESOURCE = { uri: MCP_URL, scopes: ALL_SCOPES, defaultScopes: BASELINE_SCOPES, name: 'Gatehouse' } as const;
+
+/** A real embedded authorization server on 127.0.0.1:0 over a temporary SQLite file; restartable. */
+export interface AuthServerFixture {
+  server: EmbeddedAuthServer;
+  readonly db: SqliteDatabase;
+  restart(): Promise<EmbeddedAuthServer>;
+  close(): Promise<void>;
+}
+
+export async function bootstrapAuthServer(): Promise<AuthServerFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'gatehouse-authserver-'));
+  const db = openDatabase(join(dir, 'state.sqlite'));
+  const start = () => startEmbeddedAuthServer({ db, host: '127.0.0.1', port: 0, resource: RESOURCE, users: DEMO_USERS, logger: silentLogger });
+  const fixture: AuthServerFixture = {
+    server: await start(),
+    db,
+    async restart() {
+      await fixture.server.close();
+      fixture.server = await start();
+      return fixture.server;
+    },
+    async close() {
+      await fixture.server.close();
+      db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return fixture;
+}
