@@ -6,6 +6,7 @@ import { sqliteAdapterFactory } from './adapter.js';
 import { clientDefaults, staticClients } from './clients.js';
 import { renderError } from './render-error.js';
 import { resourceIndicators, type ResourceServerOptions } from './resource-indicators.js';
+import { revocation } from './revocation.js';
 import { ROUTES } from './routes.js';
 import { auth0JwtCustomizer, extraTokenClaims } from './token-claims.js';
 
@@ -50,7 +51,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
       devInteractions: { enabled: false },
       registration: { enabled: true },
       clientCredentials: { enabled: true },
-      revocation: { enabled: true },
+      revocation,
       resourceIndicators: resourceIndicators(resource, accessTokenTtlSeconds),
     },
     ttl: {

@@ -42,7 +42,7 @@ export async function obtainAccessToken(opts: ObtainAccessTokenOptions): Promise
     state,
   };
   if (opts.scope) params.scope = opts.scope;
-  const callbackUrl = await runBrowserSteps(oidc.buildAuthorizationUrl(config, params), opts);
+  const callbackUrl = await authorizeHeadlessly(oidc.buildAuthorizationUrl(config, params), opts);
 
   const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: verifier, expectedState: state }, { resource: opts.resource });
   return {
@@ -54,8 +54,22 @@ export async function obtainAccessToken(opts: ObtainAccessTokenOptions): Promise
   };
 }
 
-/** Follows redirects and fills the login and consent forms until the redirect to the callback. */
-async function runBrowserSteps(start: URL, opts: ObtainAccessTokenOptions): Promise<URL> {
+export interface BrowserUser {
+  readonly user: string;
+  readonly password: string;
+  /** The redirect_uri of the authorization request; default the CLI client's. */
+  readonly redirectUri?: string;
+  /** What to answer on the consent page; default approve. */
+  readonly consent?: 'approve' | 'deny';
+}
+
+/**
+ * Plays the browser from an authorization URL: follows redirects, fills the login and consent forms,
+ * and returns the redirect to `redirectUri` (with `code`, `state`, `iss`). Throws on a failed login and
+ * on an error redirect. Exported for tests that run the flow for other clients or parameters.
+ */
+export async function authorizeHeadlessly(start: URL, opts: BrowserUser): Promise<URL> {
+  const redirectUri = new URL(opts.redirectUri ?? CLI_REDIRECT_URI);
   const jar = new CookieJar();
   let request: { url: URL; form?: URLSearchParams } = { url: start };
   let submittedLogin = false;
@@ -73,7 +87,7 @@ async function runBrowserSteps(start: URL, opts: ObtainAccessTokenOptions): Prom
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       const next = new URL(location, request.url);
-      if (isCallback(next)) return checkedCallback(next);
+      if (isCallback(next, redirectUri)) return checkedCallback(next);
       request = { url: next };
       continue;
     }
@@ -86,7 +100,7 @@ async function runBrowserSteps(start: URL, opts: ObtainAccessTokenOptions): Prom
       form.fields.set('password', opts.password);
       request = { url: new URL(form.action, request.url), form: form.fields };
     } else if (form?.name === 'consent') {
-      form.fields.set('decision', 'approve');
+      form.fields.set('decision', opts.consent ?? 'approve');
       request = { url: new URL(form.action, request.url), form: form.fields };
     } else {
       throw new Error(`authorization failed: unexpected response ${response.status} from the authorization server`);
@@ -95,9 +109,9 @@ async function runBrowserSteps(start: URL, opts: ObtainAccessTokenOptions): Prom
   throw new Error('authorization failed: too many steps');
 }
 
-function isCallback(url: URL): boolean {
-  const expected = new URL(CLI_REDIRECT_URI);
-  return url.protocol === expected.protocol && url.hostname === expected.hostname && url.pathname === expected.pathname;
+/** Loopback redirect URIs match on any port (RFC 8252). */
+function isCallback(url: URL, expected: URL): boolean {
+  return url.protocol === expected.protocol && url.hostname === expected.hostname && (url.port === expected.port || expected.hostname === '127.0.0.1') && url.pathname === expected.pathname;
 }
 
 function checkedCallback(url: URL): URL {

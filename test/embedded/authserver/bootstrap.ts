@@ -21,13 +21,17 @@ export interface AuthServerFixture {
 export async function bootstrapAuthServer(): Promise<AuthServerFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-authserver-'));
   const db = openDatabase(join(dir, 'state.sqlite'));
-  const start = () => startEmbeddedAuthServer({ db, host: '127.0.0.1', port: 0, resource: RESOURCE, users: DEMO_USERS, logger: silentLogger });
+  const start = (port = 0) => startEmbeddedAuthServer({ db, host: '127.0.0.1', port, resource: RESOURCE, users: DEMO_USERS, logger: silentLogger });
   const fixture: AuthServerFixture = {
     server: await start(),
     db,
+    /** Same database and same port (so the issuer stays the same), new Provider. */
     async restart() {
+      const port = Number(new URL(fixture.server.issuer).port);
       await fixture.server.close();
-      fixture.server = await start();
+      // Let this process's HTTP client see the closed keep-alive sockets before reusing the origin.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      fixture.server = await start(port);
       return fixture.server;
     },
     async close() {
@@ -37,4 +41,9 @@ export async function bootstrapAuthServer(): Promise<AuthServerFixture> {
     },
   };
   return fixture;
+}
+
+/** The scopes claim of a JWT access token as a sorted list. */
+export function scopesOf(payload: { readonly [claim: string]: unknown }): string[] {
+  return String(payload.scope ?? '').split(' ').filter(Boolean).sort();
 }
