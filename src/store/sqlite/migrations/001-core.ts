@@ -12,6 +12,11 @@ export const core: Migration = {
       prev_hash  TEXT NOT NULL,
       hash       TEXT NOT NULL
     );
+    CREATE TABLE audit_head (
+      id         INTEGER PRIMARY KEY CHECK (id = 1),
+      seq        INTEGER NOT NULL,
+      hash       TEXT NOT NULL
+    );
     CREATE TABLE secrets (
       name       TEXT PRIMARY KEY,
       value      TEXT NOT NULL,

@@ -9,5 +9,6 @@ export interface Migration {
 
 import { core } from './001-core.js';
 import { authserver } from './002-authserver.js';
+import { fga } from './003-fga.js';
 
-export const migrations: readonly Migration[] = [core, authserver];
+export const migrations: readonly Migration[] = [core, authserver, fga];

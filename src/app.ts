@@ -1,0 +1,142 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createAuditLog, type AuditLog } from './audit/audit-log.js';
+import type { Config } from './config.js';
+import { startEmbeddedAuthServer, type EmbeddedAuthServer } from './embedded/authserver/index.js';
+import { DEMO_USERS } from './embedded/seed/users.js';
+import { buildChain, requireNoPolicy } from './gates/chain.js';
+import { scopesGate } from './gates/scopes.js';
+import { createHttpApp } from './http/app.js';
+import { bearerAuth } from './http/authenticate.js';
+import { hostNamesFor } from './http/host-origin.js';
+import { insecureNoAuth } from './http/insecure-no-auth.js';
+import { resourceMetadataUrl } from './http/protected-resource-metadata.js';
+import { ALL_SCOPES, BASELINE_SCOPES, SCOPES } from './identity/scopes.js';
+import { createTokenVerifier } from './identity/verify-bearer.js';
+import { createLogger, type Logger } from './log.js';
+import { mcpMethodNotAllowed, mcpPostHandler } from './mcp/handler.js';
+import { openDatabase, type SqliteDatabase } from './store/sqlite/database.js';
+import { builtinTools } from './tools/catalog/index.js';
+import type { AnyTool } from './tools/define.js';
+
+export const VERSION = '0.1.0';
+
+export interface GatehouseOptions {
+  readonly logger?: Logger;
+  /** Replace the built-in catalogue (tests, or a team's own tools built with defineTool). */
+  readonly tools?: readonly AnyTool[];
+}
+
+export interface Gatehouse {
+  readonly mcpUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly db: SqliteDatabase;
+  readonly audit: AuditLog;
+  readonly authServer?: EmbeddedAuthServer;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every part from the validated config, starts them in order and
+ * stops them in reverse. The only place that knows whether a concern is embedded or remote.
+ */
+export async function startGatehouse(config: Config, opts: GatehouseOptions = {}): Promise<Gatehouse> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
+  const stack: (() => Promise<void> | void)[] = [() => void db.close()];
+  const close = async () => {
+    for (const stop of stack.splice(0).reverse()) await stop();
+  };
+  try {
+    const http = await listen(config.server.host, config.server.port);
+    stack.push(() => closeServer(http));
+    const port = (http.address() as AddressInfo).port;
+    const origin = config.server.publicUrl ?? `http://${urlHost(config.server.host)}:${port}`;
+    const mcpUrl = `${origin}/mcp`;
+
+    let issuer: string;
+    let audience = mcpUrl;
+    let authServer: EmbeddedAuthServer | undefined;
+    if (config.auth.mode === 'embedded') {
+      authServer = await startEmbeddedAuthServer({
+        db,
+        host: config.server.host,
+        port: config.auth.port,
+        resource: { uri: mcpUrl, scopes: ALL_SCOPES, defaultScopes: BASELINE_SCOPES, name: 'Gatehouse' },
+        users: DEMO_USERS,
+        logger,
+      });
+      stack.push(() => authServer!.close());
+      issuer = authServer.issuer;
+    } else {
+      issuer = config.auth.issuer;
+      audience = config.auth.audience ?? mcpUrl;
+    }
+
+    const audit = createAuditLog(db);
+    const tools = opts.tools ?? builtinTools;
+    const chain = buildChain({
+      scopes: scopesGate,
+      authorize: requireNoPolicy('authorize', (t) => t.authorize !== undefined),
+      connect: requireNoPolicy('connect', (t) => t.connection !== undefined),
+      approve: requireNoPolicy('approve', (t) => t.approval !== undefined),
+    });
+    const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
+    const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds });
+    const hosts = hostNamesFor(config.server.host, port, [
+      ...(config.server.publicUrl ? [new URL(config.server.publicUrl).host] : []),
+      ...config.server.allowedHosts,
+    ]);
+    const origins = new Set([new URL(origin).origin, ...config.server.allowedOrigins.map((o) => o.toLowerCase())]);
+    const deps = { tools, chain, audit, logger, resource: () => mcpUrl, version: VERSION };
+    if (config.server.insecureNoAuth) logger.warn('GATEHOUSE_INSECURE_NO_AUTH is set: /mcp accepts unauthenticated requests (test only)');
+
+    const app = createHttpApp({
+      logger,
+      bodyLimit: config.server.bodyLimit,
+      allowedHosts: () => hosts,
+      allowedOrigins: () => origins,
+      metadata: () => ({
+        resource: mcpUrl,
+        authorization_servers: [issuer],
+        scopes_supported: Object.keys(SCOPES),
+        bearer_methods_supported: ['header'],
+        resource_name: 'Gatehouse',
+      }),
+      authenticate: config.server.insecureNoAuth ? insecureNoAuth() : bearerAuth({ verifier, challenge, logger }),
+      mcpPost: mcpPostHandler(deps, challenge),
+      mcpOther: mcpMethodNotAllowed,
+    });
+    http.on('request', app);
+    logger.info({ mcpUrl, issuer }, 'gatehouse started');
+    return { mcpUrl, issuer, audience, db, audit, authServer, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function listen(host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,22 @@
+import { InsufficientScopeError } from '../errors.js';
+import { missingScopes } from '../identity/scopes.js';
+import type { Gate } from './gate.js';
+
+/**
+ * The scopes gate: the token must carry every scope the tool declares (after scope implication).
+ * The HTTP layer raises the same check earlier as a 403 step-up challenge; this gate keeps the rule
+ * true for any transport.
+ */
+export const scopesGate: Gate = {
+  name: 'scopes',
+  async evaluate(call, next) {
+    const required = call.tool.scopes;
+    const missing = missingScopes(call.caller.scopes, required);
+    if (missing.length) {
+      call.decisions.push({ gate: 'scopes', decision: 'deny', detail: { required, missing } });
+      throw new InsufficientScopeError(required);
+    }
+    call.decisions.push({ gate: 'scopes', decision: 'allow', detail: { required } });
+    return next();
+  },
+};

@@ -1,0 +1,47 @@
+import { auditCommand } from './cli/audit.js';
+import { serveCommand } from './cli/serve.js';
+import { tokenCommand } from './cli/token.js';
+import { UsageError } from './cli/args.js';
+import { ConfigError } from './config.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+/** `gatehouse <command>`: each command parses its own flags and returns an exit code. */
+const COMMANDS: Record<string, { run: Command; help: string }> = {
+  serve: { run: serveCommand, help: 'serve                                   run the server (embedded stand-ins when no production config)' },
+  token: { run: tokenCommand, help: 'token --user <id> [--scope "<scopes>"]  embedded mode: log in headlessly, print an access token' },
+  audit: { run: auditCommand, help: 'audit verify                            verify the audit log hash chain' },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`gatehouse: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`gatehouse: ${e.message}\n`);
+      return 78;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`gatehouse ${name}: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`gatehouse ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+function usage(): string {
+  return `Usage: gatehouse <command> [options]\n\nCommands:\n${Object.values(COMMANDS)
+    .map((c) => `  ${c.help}`)
+    .join('\n')}\n\nConfiguration comes from environment variables; see README.md.\n`;
+}

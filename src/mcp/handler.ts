@@ -1,0 +1,43 @@
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { RequestHandler } from 'express';
+import { InsufficientScopeError } from '../errors.js';
+import { send } from '../http/authenticate.js';
+import { challengeFor, type ChallengeContext } from '../http/bearer-challenge.js';
+import type { AnyTool } from '../tools/define.js';
+import { buildMcpServer, type McpDeps } from './server.js';
+import { stepUpScopes } from './step-up.js';
+
+/**
+ * POST /mcp: stateless Streamable HTTP. A tools/call whose tool needs scopes the token lacks is
+ * answered with the HTTP 403 step-up challenge before it reaches the MCP server.
+ */
+export function mcpPostHandler(deps: McpDeps, challenge: ChallengeContext): RequestHandler {
+  const byName = new Map<string, AnyTool>(deps.tools.map((t) => [t.name, t]));
+  return async (req, res) => {
+    const auth = res.locals.auth;
+    if (!auth) throw new Error('mcpPostHandler mounted without authentication');
+    const needed = stepUpScopes(req.body, byName, auth.caller.scopes);
+    if (needed) {
+      deps.audit.append('step_up', { sub: auth.caller.sub, client: auth.caller.clientId, required: needed });
+      return send(res, challengeFor(new InsufficientScopeError(needed), challenge));
+    }
+    const server = buildMcpServer(deps, auth);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } catch (err) {
+      deps.logger.error({ err }, 'MCP request failed');
+      if (!res.headersSent) res.status(500).json({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null });
+    }
+  };
+}
+
+/** GET/DELETE /mcp: this server is stateless (no standalone SSE stream, no sessions to delete). */
+export const mcpMethodNotAllowed: RequestHandler = (_req, res) => {
+  res.status(405).set('Allow', 'POST').json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless; use POST.' }, id: null });
+};

@@ -1,0 +1,5 @@
+import type { AnyTool } from '../define.js';
+import { whoami } from './identity.js';
+
+/** The built-in catalogue. Each family lives in its own file; policies are visible in each definition. */
+export const builtinTools: readonly AnyTool[] = [whoami];

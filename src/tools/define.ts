@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import type { Caller } from '../identity/caller.js';
+import type { Scope } from '../identity/scopes.js';
+
+export type Risk = 'low' | 'medium' | 'high';
+
+/** What a tool's `run` receives besides its arguments. There is no way to call `run` without a Caller. */
+export interface ToolContext {
+  readonly caller: Caller;
+  readonly signal: AbortSignal;
+  progress(message: string): Promise<void>;
+  /** Values granted by gates for this one call (e.g. `connection` from the connect gate). */
+  readonly grants: ReadonlyMap<string, unknown>;
+}
+
+/** A tool's result, mapped to MCP content by src/mcp (text, structuredContent, resource links). */
+export interface ToolOutput {
+  readonly text: string;
+  readonly structured?: Record<string, unknown>;
+  readonly links?: readonly { uri: string; name: string; description?: string; mimeType?: string }[];
+}
+
+/** FGA policy: which relation the caller needs on which object, derived from the arguments. */
+export interface AuthorizePolicy<A> {
+  readonly relation: string;
+  readonly object: (args: A, caller: Caller) => string;
+}
+
+/** Token Vault policy: which connected account, with which provider scopes. */
+export interface ConnectionPolicy {
+  readonly connection: string;
+  readonly scopes: readonly string[];
+}
+
+/** Approval policy: always, or a predicate on the arguments (e.g. amount above a limit). */
+export type ApprovalPolicy<A> = 'always' | ((args: A) => boolean);
+
+export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly title?: string;
+  readonly description: string;
+  readonly input: S;
+  /** Every scope the call needs. The 401/403 challenges and the scopes gate use this list. */
+  readonly scopes: readonly Scope[];
+  readonly risk: Risk;
+  readonly authorize?: AuthorizePolicy<z.infer<S>>;
+  readonly connection?: ConnectionPolicy;
+  readonly approval?: ApprovalPolicy<z.infer<S>>;
+  /** MCP annotations (hints for clients); derived from `risk` when absent. */
+  readonly readOnly?: boolean;
+  run(args: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
+}
+
+/** A tool of any input shape (the catalogue's element type). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = ToolDefinition<any>;
+
+/**
+ * Declare a tool with its whole policy next to its input schema, so a policy change is a one-line
+ * diff. The gate chain enforces every field; `run` only executes after all gates allowed it.
+ */
+export function defineTool<S extends z.ZodObject>(def: ToolDefinition<S>): ToolDefinition<S> {
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(def.name)) throw new TypeError(`defineTool: invalid tool name "${def.name}"`);
+  if (def.risk === 'high' && def.approval === undefined) {
+    throw new TypeError(`defineTool: high-risk tool "${def.name}" must declare an approval policy`);
+  }
+  return Object.freeze({ ...def });
+}
