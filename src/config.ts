@@ -50,6 +50,17 @@ const EnvSchema = z
     FGA_CLIENT_SECRET: z.string().min(1).optional(),
     FGA_API_TOKEN_ISSUER: z.string().min(1).optional(),
     FGA_API_AUDIENCE: z.string().min(1).optional(),
+
+    /** 32 random bytes, base64url: encrypts provider refresh tokens at rest in the embedded vault. */
+    GATEHOUSE_VAULT_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'GATEHOUSE_VAULT_KEY must be 32 random bytes in base64url (43 characters)').optional(),
+    /** Base URL of the Google APIs the calendar/mail tools call (default: the embedded demo provider, or Google in production). */
+    GATEHOUSE_GOOGLE_API_URL: httpUrl.optional(),
+    /** How long a tool call waits for a human approval before answering "pending". */
+    GATEHOUSE_APPROVAL_WAIT_SECONDS: z.coerce.number().int().min(0).max(300).default(25),
+    /** Purchases above this amount need approval. */
+    GATEHOUSE_PURCHASE_APPROVAL_THRESHOLD: z.coerce.number().min(0).default(500),
+    /** CIBA polling interval the embedded authorization server advertises. */
+    GATEHOUSE_CIBA_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(60).default(2),
   })
   .strict();
 
@@ -81,6 +92,8 @@ export interface Config {
       }
     | { readonly mode: 'embedded'; readonly port: number };
   readonly providers: { readonly port: number };
+  readonly vault: { readonly encryptionKey?: string; readonly googleApiUrl?: string };
+  readonly approvals: { readonly waitSeconds: number; readonly purchaseThreshold: number; readonly cibaIntervalSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -174,5 +187,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : { mode: 'embedded', port: e.GATEHOUSE_FGA_PORT },
     providers: { port: e.GATEHOUSE_PROVIDERS_PORT },
+    vault: { encryptionKey: e.GATEHOUSE_VAULT_KEY, googleApiUrl: e.GATEHOUSE_GOOGLE_API_URL?.replace(/\/$/, '') },
+    approvals: {
+      waitSeconds: e.GATEHOUSE_APPROVAL_WAIT_SECONDS,
+      purchaseThreshold: e.GATEHOUSE_PURCHASE_APPROVAL_THRESHOLD,
+      cibaIntervalSeconds: e.GATEHOUSE_CIBA_INTERVAL_SECONDS,
+    },
   };
 }

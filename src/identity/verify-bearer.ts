@@ -18,8 +18,9 @@ export interface TokenVerifierOptions {
   /** Where the issuer's metadata lives; defaults to OIDC discovery under the issuer. */
   readonly discoveryUrl?: string;
   readonly clockSkewSeconds: number;
-  /** Loopback http is allowed only for the embedded issuer; a remote issuer must be https. */
   readonly fetchTimeoutMs?: number;
+  /** After a JWKS fetch, no refetch for this long (an unknown `kid` refetches only once it elapsed). */
+  readonly jwksCooldownMs?: number;
 }
 
 export interface TokenVerifier {
@@ -52,7 +53,7 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
     if (jwks) return Promise.resolve(jwks);
     discovering ??= discoverJwksUri(opts, timeout)
       .then((uri) => {
-        jwks = createRemoteJWKSet(new URL(uri), { timeoutDuration: timeout, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+        jwks = createRemoteJWKSet(new URL(uri), { timeoutDuration: timeout, cooldownDuration: opts.jwksCooldownMs ?? 30_000, cacheMaxAge: 10 * 60_000 });
         return jwks;
       })
       .finally(() => {
