@@ -5,7 +5,33 @@ export const CLI_CLIENT_ID = 'gatehouse-cli';
 /** Loopback redirect (RFC 8252: any port matches); nothing listens there, the code is read from the redirect. */
 export const CLI_REDIRECT_URI = 'http://127.0.0.1/callback';
 
-export const staticClients: ClientMetadata[] = [
+/** Gatehouse's own confidential client (what AUTH0_CLIENT_ID/SECRET name in production). */
+export const SERVER_CLIENT_ID = 'gatehouse-server';
+
+export interface ServerClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/**
+ * Grant types of the server client. Capabilities that add a grant (CIBA, token exchange) append
+ * theirs here; oidc-provider refuses a client grant type whose feature is not enabled.
+ */
+export const SERVER_CLIENT_GRANTS: string[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+
+/** Loopback callback on the MCP server for browser flows the server runs itself (the connect flow). */
+export const serverRedirectUris = (mcpUrl: string) => [`${new URL(mcpUrl).origin}/connect/callback`];
+
+export const staticClients = (server: ServerClient, mcpUrl: string): ClientMetadata[] => [
+  {
+    client_id: server.clientId,
+    client_secret: server.clientSecret,
+    client_name: 'Gatehouse',
+    token_endpoint_auth_method: 'client_secret_post',
+    redirect_uris: serverRedirectUris(mcpUrl),
+    grant_types: SERVER_CLIENT_GRANTS,
+    response_types: ['code'],
+  },
   {
     client_id: CLI_CLIENT_ID,
     client_name: 'Gatehouse CLI',

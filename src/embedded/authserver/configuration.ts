@@ -3,7 +3,7 @@ import type { SqliteDatabase } from '../../store/sqlite/database.js';
 import type { DemoUser } from '../seed/users.js';
 import { findAccountIn } from './accounts.js';
 import { sqliteAdapterFactory } from './adapter.js';
-import { clientDefaults, staticClients } from './clients.js';
+import { clientDefaults, staticClients, type ServerClient } from './clients.js';
 import { renderError } from './render-error.js';
 import { resourceIndicators, type ResourceServerOptions } from './resource-indicators.js';
 import { revocation } from './revocation.js';
@@ -17,6 +17,7 @@ export interface ConfigurationInput {
   readonly resource: ResourceServerOptions;
   readonly users: readonly DemoUser[];
   readonly accessTokenTtlSeconds: number;
+  readonly serverClient: ServerClient;
 }
 
 const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
@@ -32,7 +33,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
     adapter: sqliteAdapterFactory(input.db),
     jwks: input.jwks as Configuration['jwks'],
     cookies: { keys: input.cookieKeys },
-    clients: staticClients,
+    clients: staticClients(input.serverClient, resource.uri),
     clientDefaults,
     findAccount: findAccountIn(users),
     routes: ROUTES,

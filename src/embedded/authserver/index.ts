@@ -8,15 +8,18 @@ import { deleteExpired } from './adapter.js';
 import { buildConfiguration } from './configuration.js';
 import { defaultScopeMiddleware } from './default-scope.js';
 import { handleInteraction } from './interactions.js';
-import { loadCookieKeys, loadCsrfKey, loadSigningJwks } from './keys.js';
+import { loadCookieKeys, loadCsrfKey, loadServerClientSecret, loadSigningJwks } from './keys.js';
 import { observeProvider } from './events.js';
 import type { ResourceServerOptions } from './resource-indicators.js';
 
-export { CLI_CLIENT_ID, CLI_REDIRECT_URI } from './clients.js';
+export { CLI_CLIENT_ID, CLI_REDIRECT_URI, SERVER_CLIENT_ID } from './clients.js';
+import { SERVER_CLIENT_ID, type ServerClient } from './clients.js';
 export { ROUTES } from './routes.js';
 
 export interface EmbeddedAuthServer {
   readonly issuer: string;
+  /** Gatehouse's own confidential client at this server (the AUTH0_CLIENT_ID/SECRET of production). */
+  readonly serverClient: ServerClient;
   readonly provider: Provider;
   close(): Promise<void>;
 }
@@ -58,6 +61,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
 
+  const serverClient: ServerClient = { clientId: SERVER_CLIENT_ID, clientSecret: loadServerClientSecret(db) };
   const configuration = buildConfiguration({
     db,
     jwks: await loadSigningJwks(db),
@@ -65,6 +69,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
     resource: opts.resource,
     users: opts.users,
     accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 3600,
+    serverClient,
   });
   const provider = new Provider(issuer, configuration);
   provider.use(defaultScopeMiddleware(opts.resource.defaultScopes));
@@ -91,6 +96,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
 
   return {
     issuer,
+    serverClient,
     provider,
     async close() {
       clearInterval(cleanup);

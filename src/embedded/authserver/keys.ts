@@ -35,6 +35,11 @@ export function loadCsrfKey(db: SqliteDatabase): string {
   return getOrCreateSecret(db, CSRF_KEY, randomSecret);
 }
 
+/** The client secret of Gatehouse's own confidential client at the embedded server. */
+export function loadServerClientSecret(db: SqliteDatabase): string {
+  return getOrCreateSecret(db, 'authserver.server-client-secret', randomSecret);
+}
+
 function randomSecret(): string {
   return randomBytes(32).toString('base64url');
 }
