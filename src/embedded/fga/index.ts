@@ -1,0 +1,66 @@
+/**
+ * Starts the embedded OpenFGA-compatible API: the engine over the Gatehouse SQLite database and its
+ * HTTP server. On first start a store named 'gatehouse' is created (seeded from an OpenFGA store file
+ * when given); later starts reuse the persisted store and its latest model.
+ */
+import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import { silentLogger, type Logger } from '../../log.js';
+import { FgaEngine } from './engine.js';
+import { listen } from './http/server.js';
+import { loadStoreFile } from './store-file.js';
+
+export interface EmbeddedFga {
+  url: string;
+  storeId: string;
+  modelId: string;
+  close(): Promise<void>;
+}
+
+export const EMBEDDED_STORE_NAME = 'gatehouse';
+
+export async function startEmbeddedFga(opts: {
+  db: SqliteDatabase;
+  host: string;
+  port: number;
+  seedStoreFile?: string;
+  logger?: Logger;
+}): Promise<EmbeddedFga> {
+  const logger = opts.logger ?? silentLogger;
+  const engine = new FgaEngine(opts.db);
+  const { storeId, modelId } = ensureStore(engine, opts.seedStoreFile, logger);
+  const server = await listen(engine, opts.host, opts.port, logger);
+  logger.info({ url: server.url, storeId, modelId }, 'embedded fga listening');
+  return { url: server.url, storeId, modelId, close: () => server.close() };
+}
+
+function ensureStore(engine: FgaEngine, seedStoreFile: string | undefined, logger: Logger): { storeId: string; modelId: string } {
+  const existing = engine.listStores().find((s) => s.name === EMBEDDED_STORE_NAME);
+  if (existing) {
+    const latest = engine.readAuthorizationModels(existing.id)[0];
+    if (latest) return { storeId: existing.id, modelId: latest.id };
+  }
+  if (!seedStoreFile) {
+    throw new TypeError('the embedded FGA store has no model yet: pass seedStoreFile (an OpenFGA .fga.yaml store file) on first start');
+  }
+  const file = loadStoreFile(seedStoreFile);
+  const store = existing ?? engine.createStore(EMBEDDED_STORE_NAME);
+  const modelId = engine.writeAuthorizationModel(store.id, file.model);
+  seedTuples(engine, store.id, modelId, file.tuples);
+  logger.info({ storeId: store.id, modelId, tuples: file.tuples.length }, 'embedded fga store seeded');
+  return { storeId: store.id, modelId };
+}
+
+export function seedTuples(engine: FgaEngine, storeId: string, modelId: string, tuples: readonly import('./tuple-key.js').TupleKey[]): void {
+  const size = engine.limits.maxTuplesPerWrite;
+  for (let i = 0; i < tuples.length; i += size) {
+    engine.write(storeId, {
+      authorizationModelId: modelId,
+      writes: tuples.slice(i, i + size),
+      deletes: [],
+      onDuplicate: 'ignore',
+      onMissing: 'ignore',
+    });
+  }
+}
+
+export { FgaEngine } from './engine.js';

@@ -1,0 +1,35 @@
+/**
+ * Shared bootstrap for the embedded FGA tests: a real engine over SQLite and its HTTP server on
+ * 127.0.0.1:0, plus an @openfga/sdk client that never retries (so failures surface at once).
+ */
+import { OpenFgaClient } from '@openfga/sdk';
+import { openDatabase, type SqliteDatabase } from '../../../src/store/sqlite/database.js';
+import { FgaEngine } from '../../../src/embedded/fga/engine.js';
+import { listen, type RunningServer } from '../../../src/embedded/fga/http/server.js';
+import type { FgaLimits } from '../../../src/embedded/fga/limits.js';
+import { silentLogger } from '../../../src/log.js';
+
+export interface FgaTestServer {
+  readonly db: SqliteDatabase;
+  readonly engine: FgaEngine;
+  readonly server: RunningServer;
+  client(storeId?: string, modelId?: string): OpenFgaClient;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(opts: { file?: string; limits?: Partial<FgaLimits> } = {}): Promise<FgaTestServer> {
+  const db = openDatabase(opts.file ?? ':memory:');
+  const engine = new FgaEngine(db, opts.limits);
+  const server = await listen(engine, '127.0.0.1', 0, silentLogger);
+  return {
+    db,
+    engine,
+    server,
+    client: (storeId, modelId) =>
+      new OpenFgaClient({ apiUrl: server.url, storeId, authorizationModelId: modelId, retryParams: { maxRetry: 0, minWaitInMs: 1 } }),
+    close: async () => {
+      await server.close();
+      db.close();
+    },
+  };
+}
