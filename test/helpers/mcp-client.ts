@@ -17,7 +17,10 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
   verifier = '';
   lastCallback?: URL;
   authorizations: URL[] = [];
-  constructor(readonly user: string) {}
+  constructor(
+    readonly user: string,
+    readonly opts: { keepRefreshToken?: boolean } = {},
+  ) {}
   get clientMetadata(): OAuthClientMetadata {
     return {
       client_name: 'Gatehouse e2e test client',
@@ -37,7 +40,7 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
     return this.saved;
   }
   saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
+    this.saved = this.opts.keepRefreshToken === false ? { ...tokens, refresh_token: undefined } : tokens;
   }
   async redirectToAuthorization(url: URL) {
     this.authorizations.push(url);

@@ -3,6 +3,7 @@ import type { SqliteDatabase } from '../../store/sqlite/database.js';
 import type { DemoUser } from '../seed/users.js';
 import { findAccountIn } from './accounts.js';
 import { sqliteAdapterFactory } from './adapter.js';
+import { clientScopePolicy } from './client-scope-policy.js';
 import { clientDefaults, staticClients, type ServerClient } from './clients.js';
 import { renderError } from './render-error.js';
 import { resourceIndicators, type ResourceServerOptions } from './resource-indicators.js';
@@ -29,16 +30,18 @@ const DAY = 24 * 60 * 60;
  */
 export function buildConfiguration(input: ConfigurationInput): Configuration {
   const { resource, users, accessTokenTtlSeconds } = input;
+  // DCR clients may only register scopes listed here: every resource scope must be in this list.
+  const scopes = [...new Set([...OIDC_SCOPES, ...resource.scopes])];
   return {
     adapter: sqliteAdapterFactory(input.db),
     jwks: input.jwks as Configuration['jwks'],
     cookies: { keys: input.cookieKeys },
     clients: staticClients(input.serverClient, resource.uri),
     clientDefaults,
+    extraClientMetadata: clientScopePolicy(scopes),
     findAccount: findAccountIn(users),
     routes: ROUTES,
-    // DCR clients may only register scopes listed here: every resource scope must be in this list.
-    scopes: [...new Set([...OIDC_SCOPES, ...resource.scopes])],
+    scopes,
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
     extraParams: ['audience'],
     responseTypes: ['code'],
