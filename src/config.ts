@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
  * stand-in on loopback. The core never branches on the mode: app.ts picks URLs from this result.
  */
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0, 'must be a port number (0-65535)').max(65535, 'must be a port number (0-65535)');
 const httpUrl = z.url({ protocol: /^https?$/ });
 const list = z
   .string()

@@ -1,16 +1,16 @@
-import { auditCommand } from './cli/audit.js';
-import { serveCommand } from './cli/serve.js';
-import { tokenCommand } from './cli/token.js';
 import { UsageError } from './cli/args.js';
 import { ConfigError } from './config.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
-/** `gatehouse <command>`: each command parses its own flags and returns an exit code. */
+/**
+ * `gatehouse <command>`: each command parses its own flags and returns an exit code. Commands are
+ * loaded on demand so that e.g. `audit verify` never loads the authorization server.
+ */
 const COMMANDS: Record<string, { run: Command; help: string }> = {
-  serve: { run: serveCommand, help: 'serve                                   run the server (embedded stand-ins when no production config)' },
-  token: { run: tokenCommand, help: 'token --user <id> [--scope "<scopes>"]  embedded mode: log in headlessly, print an access token' },
-  audit: { run: auditCommand, help: 'audit verify                            verify the audit log hash chain' },
+  serve: { run: async (a) => (await import('./cli/serve.js')).serveCommand(a), help: 'serve                                   run the server (embedded stand-ins when no production config)' },
+  token: { run: async (a) => (await import('./cli/token.js')).tokenCommand(a), help: 'token --user <id> [--scope "<scopes>"]  embedded mode: log in headlessly, print an access token' },
+  audit: { run: async (a) => (await import('./cli/audit.js')).auditCommand(a), help: 'audit verify                            verify the audit log hash chain' },
 };
 
 export async function main(argv: string[]): Promise<number> {

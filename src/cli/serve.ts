@@ -1,4 +1,4 @@
-import { startGatehouse, type Gatehouse } from '../app.js';
+import type { Gatehouse } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { DEMO_USERS } from '../embedded/seed/users.js';
 import { flags } from './args.js';
@@ -7,6 +7,7 @@ import { flags } from './args.js';
 export async function serveCommand(argv: string[]): Promise<number> {
   flags(argv, {});
   const config = loadConfig(process.env);
+  const { startGatehouse } = await import('../app.js');
   const gh = await startGatehouse(config);
   process.stdout.write(banner(config, gh));
   await new Promise<void>((resolve) => {

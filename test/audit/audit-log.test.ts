@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+
+const fixedClock = () => {
+  let t = Date.parse('2026-11-28T10:00:00Z');
+  return () => new Date((t += 1000));
+};
+
+function logWith(n: number) {
+  const db = openDatabase(':memory:');
+  const log = createAuditLog(db, fixedClock());
+  for (let i = 1; i <= n; i++) log.append('tool_call', { sub: 'alice', tool: 'whoami', i });
+  return { db, log };
+}
+
+describe('hash-chained audit log', () => {
+  it('an untouched chain verifies', () => {
+    const { log } = logWith(5);
+    expect(log.verify()).toMatchObject({ ok: true, entries: 5 });
+  });
+
+  it('an altered row breaks the chain at that row', () => {
+    const { db, log } = logWith(5);
+    db.prepare("UPDATE audit_log SET data = json_set(data, '$.sub', 'mallory') WHERE seq = 3").run();
+    expect(log.verify()).toEqual({ ok: false, entries: 3, badSeq: 3, reason: 'entry content does not match its hash' });
+  });
+
+  it('a re-hashed altered row is caught by the next link', () => {
+    const { db, log } = logWith(5);
+    db.prepare("UPDATE audit_log SET data = '{}', hash = 'f00' WHERE seq = 2").run();
+    const r = log.verify();
+    expect(r.ok).toBe(false);
+    expect(r.ok === false && r.badSeq).toBe(2);
+  });
+
+  it('a removed row is named', () => {
+    const { db, log } = logWith(5);
+    db.prepare('DELETE FROM audit_log WHERE seq = 4').run();
+    expect(log.verify()).toMatchObject({ ok: false, badSeq: 4, reason: 'entry 4 is missing' });
+  });
+
+  it('a removed tail is caught by the head record', () => {
+    const { db, log } = logWith(5);
+    db.prepare('DELETE FROM audit_log WHERE seq = 5').run();
+    expect(log.verify()).toMatchObject({ ok: false, badSeq: 5 });
+  });
+
+  it('never stores a credential, even when a caller passes one by mistake', () => {
+    const { db, log } = logWith(0);
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
+    log.append('oops', { access_token: 'abc', note: `Bearer ${jwt}`, nested: { client_secret: 's3cr3t', ok: 'fine' } });
+    const raw = (db.prepare('SELECT data FROM audit_log').get() as { data: string }).data;
+    expect(raw).not.toContain(jwt);
+    expect(raw).not.toContain('s3cr3t');
+    expect(raw).not.toContain('"abc"');
+    expect(JSON.parse(raw)).toEqual({ access_token: '[redacted]', note: 'Bearer [redacted]', nested: { client_secret: '[redacted]', ok: 'fine' } });
+    expect(log.verify().ok).toBe(true);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const issues = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+  return [];
+};
+
+describe('config: one schema, parsed once, errors name the variable', () => {
+  it('defaults to the embedded stand-ins on loopback', () => {
+    const c = loadConfig({ PATH: '/bin' });
+    expect(c.server).toMatchObject({ host: '127.0.0.1', port: 8787, insecureNoAuth: false });
+    expect(c.auth).toEqual({ mode: 'embedded', port: 8788 });
+    expect(c.fga).toEqual({ mode: 'embedded', port: 8789 });
+    expect(c.providers).toEqual({ port: 8790 });
+  });
+
+  it('AUTH0_DOMAIN switches identity to the tenant', () => {
+    const c = loadConfig({ AUTH0_DOMAIN: 'acme.us.auth0.com', AUTH0_AUDIENCE: 'https://mcp.acme.example/mcp' });
+    expect(c.auth).toEqual({ mode: 'auth0', issuer: 'https://acme.us.auth0.com/', audience: 'https://mcp.acme.example/mcp', clientId: undefined, clientSecret: undefined });
+  });
+
+  it('names a malformed variable', () => {
+    expect(issues({ GATEHOUSE_PORT: 'eighty' })[0]).toMatch(/^GATEHOUSE_PORT: /);
+    expect(issues({ AUTH0_DOMAIN: 'https://acme.auth0.com/' })).toEqual([
+      'AUTH0_DOMAIN: AUTH0_DOMAIN must be a host name such as tenant.us.auth0.com (no scheme, no path)',
+    ]);
+    expect(issues({ GATEHOUSE_PUBLIC_URL: 'https://mcp.example/base' })).toEqual(['GATEHOUSE_PUBLIC_URL: give the origin only (the MCP endpoint is always /mcp)']);
+  });
+
+  it('refuses unknown variables with our prefixes (typos)', () => {
+    expect(issues({ GATEHOUSE_PROT: '1' })).toEqual(['unknown variable(s) GATEHOUSE_PROT: check the spelling (see README, Configuration)']);
+  });
+
+  it('cross-field rules name the variables', () => {
+    expect(issues({ AUTH0_AUDIENCE: 'https://x.example/mcp' })).toEqual(['AUTH0_AUDIENCE: set AUTH0_DOMAIN too (the audience belongs to an Auth0 tenant)']);
+    expect(issues({ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'x' })).toEqual(['AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET: set both or neither']);
+    expect(issues({ FGA_API_URL: 'https://api.fga.example' })).toEqual(['FGA_STORE_ID: required when FGA_API_URL is set']);
+    expect(issues({ FGA_API_URL: 'https://api.fga.example', FGA_STORE_ID: 's', FGA_CLIENT_ID: 'c' })[0]).toMatch(/^FGA_CLIENT_ID, FGA_CLIENT_SECRET/);
+  });
+
+  it('the no-auth test mode refuses any non-loopback host', () => {
+    expect(issues({ GATEHOUSE_INSECURE_NO_AUTH: 'true', GATEHOUSE_HOST: '0.0.0.0' })).toEqual([
+      'GATEHOUSE_INSECURE_NO_AUTH: only allowed when GATEHOUSE_HOST is a loopback address (127.0.0.1, localhost, ::1)',
+    ]);
+    expect(loadConfig({ GATEHOUSE_INSECURE_NO_AUTH: 'true' }).server.insecureNoAuth).toBe(true);
+  });
+
+  it('the CLI exits 78 naming the variable', async () => {
+    const { execFile } = await import('node:child_process');
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['bin/gatehouse.mjs', 'serve'], { env: { PATH: process.env.PATH ?? '', GATEHOUSE_PORT: 'x' } }, (err, _o, stderr) =>
+        resolve({ code: err ? (err as { code: number }).code : 0, stderr }),
+      );
+    });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/^gatehouse: Invalid configuration:\n  - GATEHOUSE_PORT: /);
+  });
+});
