@@ -61,6 +61,7 @@ export const LIST_OBJECTS_CAP = 1000;
 const TRUNCATED_HEADER = 'x-gatehouse-truncated';
 
 function translate(e: unknown): Error {
+  if (e instanceof InvalidRequestError || e instanceof AuthorizationUnavailableError) return e;
   if (e instanceof FgaApiValidationError) {
     return new InvalidRequestError('The authorization service rejected the request as invalid.', { cause: e });
   }
@@ -136,8 +137,6 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
           });
         }
         return answers;
-      }).catch((e: unknown) => {
-        throw e instanceof InvalidRequestError || e instanceof AuthorizationUnavailableError ? e : translate(e);
       }),
 
     listObjects: (q) =>

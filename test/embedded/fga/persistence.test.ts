@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OpenFgaClient } from '@openfga/sdk';
+import { startEmbeddedFga } from '../../../src/embedded/fga/index.js';
+import { openDatabase } from '../../../src/store/sqlite/database.js';
+
+const storeFile = fileURLToPath(new URL('../../../authz/store.fga.yaml', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-fga-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function start() {
+  const db = openDatabase(join(dir, 'gatehouse.db'));
+  const fga = await startEmbeddedFga({ db, host: '127.0.0.1', port: 0, seedStoreFile: storeFile });
+  const client = new OpenFgaClient({ apiUrl: fga.url, storeId: fga.storeId, authorizationModelId: fga.modelId });
+  return { fga, client, stop: async () => { await fga.close(); db.close(); } };
+}
+
+const now = { current_time: '2026-06-01T00:00:00Z' };
+
+describe('embedded FGA persistence', () => {
+  it('survives a restart with the same store, model, tuples and answers', async () => {
+    const first = await start();
+    await first.client.write({ writes: [{ user: 'user:erin', relation: 'viewer', object: 'document:q3-budget' }] });
+    await first.client.write({ deletes: [{ user: 'user:alice', relation: 'owner', object: 'document:engineering-roadmap' }] });
+    const before = {
+      erin: (await first.client.check({ user: 'user:erin', relation: 'viewer', object: 'document:q3-budget', context: now })).allowed,
+      alice: (await first.client.listObjects({ user: 'user:alice', relation: 'owner', type: 'document', context: now })).objects,
+      tuples: (await first.client.read({}, { pageSize: 100 })).tuples.map((t) => t.key),
+    };
+    expect(before.erin).toBe(true);
+    expect(before.alice).toEqual([]);
+    await first.stop();
+
+    const second = await start();
+    expect(second.fga.storeId).toBe(first.fga.storeId);
+    expect(second.fga.modelId).toBe(first.fga.modelId);
+    expect((await second.client.check({ user: 'user:erin', relation: 'viewer', object: 'document:q3-budget', context: now })).allowed).toBe(true);
+    expect((await second.client.listObjects({ user: 'user:alice', relation: 'owner', type: 'document', context: now })).objects).toEqual([]);
+    expect((await second.client.read({}, { pageSize: 100 })).tuples.map((t) => t.key)).toEqual(before.tuples);
+    await second.stop();
+  });
+});
