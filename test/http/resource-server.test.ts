@@ -20,7 +20,7 @@ describe('resource server HTTP surface', () => {
     for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']) {
       const res = await fetch(`${origin}${path}`);
       expect(res.status).toBe(200);
-      const doc = await res.json();
+      const doc = (await res.json()) as { scopes_supported: string[] };
       expect(doc).toEqual({
         resource: gh.mcpUrl,
         authorization_servers: [gh.issuer],
@@ -33,7 +33,7 @@ describe('resource server HTTP surface', () => {
   });
 
   it('the advertised authorization server publishes metadata the resource trusts', async () => {
-    const as = await (await fetch(`${gh.issuer}/.well-known/oauth-authorization-server`)).json();
+    const as = (await (await fetch(`${gh.issuer}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
     expect(as.issuer).toBe(gh.issuer);
     expect(as.code_challenge_methods_supported).toEqual(['S256']);
     expect(as.registration_endpoint).toBeTruthy();
@@ -48,7 +48,7 @@ describe('resource server HTTP surface', () => {
   it('rejects a foreign Origin, accepts loopback origins', async () => {
     const bad = await rpc(gh.mcpUrl, initialize, { origin: 'http://evil.example.com', authorization: `Bearer ${token}` });
     expect(bad.status).toBe(403);
-    expect((await bad.json()).error.message).toBe('Forbidden: Origin not allowed.');
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toBe('Forbidden: Origin not allowed.');
     const good = await rpc(gh.mcpUrl, callTool('whoami'), { origin: 'http://localhost:6274', authorization: `Bearer ${token}` });
     expect(good.status).toBe(200);
     expect(good.headers.get('access-control-allow-origin')).toBe('http://localhost:6274');
@@ -81,7 +81,7 @@ describe('resource server HTTP surface', () => {
   it('an oversized body is refused with 413', async () => {
     const res = await rpc(gh.mcpUrl, callTool('whoami', { pad: 'x'.repeat(10_000) }), { authorization: `Bearer ${token}` });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.message).toBe('Request body too large.');
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe('Request body too large.');
   });
 
   it('invalid tool arguments are refused with a clear tool error, and the tool does not run', async () => {
