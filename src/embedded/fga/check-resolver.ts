@@ -165,10 +165,9 @@ export class CheckResolver {
       const t = reader.userTuple(object, relation, `${userType}:*`);
       if (t && isValidForRead(ts, t) && acc.add(() => (this.tupleHolds(t) ? ALLOWED : DENIED))) return ALLOWED;
     }
-    const refs = ts.directTypes(objectType, relation);
-    if (refs.some((r) => r.relation)) {
-      for (const t of reader.byObjectRelation(object, relation)) {
-        if (!isUserset(t.user) || !isValidForRead(ts, t)) continue;
+    if (ts.info(objectType, relation).hasUsersets) {
+      for (const t of reader.usersetsOf(object, relation)) {
+        if (!isValidForRead(ts, t) || !isUserset(t.user)) continue;
         const [usersetObject, usersetRelation] = splitObjectRelation(t.user);
         if (acc.add(() => (this.tupleHolds(t) ? this.resolve(usersetObject, usersetRelation, user, depth + 1) : DENIED))) {
           return ALLOWED;

@@ -14,6 +14,8 @@ export interface StoredTuple {
 export interface TupleReader {
   /** Every tuple on `object#relation`. */
   byObjectRelation(object: string, relation: string): Iterable<TupleKey>;
+  /** The tuples on `object#relation` whose user is a userset (`type:id#relation`). */
+  usersetsOf(object: string, relation: string): Iterable<TupleKey>;
   /** The tuple `object#relation@user`, if any. */
   userTuple(object: string, relation: string, user: string): TupleKey | undefined;
   /** Every tuple whose user is exactly `user`. */
@@ -26,6 +28,7 @@ export class TupleIndex implements TupleReader {
   private readonly all = new Map<string, StoredTuple>();
   private readonly byOR = new Map<string, Map<string, TupleKey>>();
   private readonly byU = new Map<string, Map<string, TupleKey>>();
+  private readonly usersets = new Map<string, Map<string, TupleKey>>();
 
   get size(): number {
     return this.all.size;
@@ -43,6 +46,11 @@ export class TupleIndex implements TupleReader {
     let users = this.byOR.get(or);
     if (!users) this.byOR.set(or, (users = new Map()));
     users.set(t.key.user, t.key);
+    if (t.key.user.includes('#')) {
+      let us = this.usersets.get(or);
+      if (!us) this.usersets.set(or, (us = new Map()));
+      us.set(t.key.user, t.key);
+    }
     let objects = this.byU.get(t.key.user);
     if (!objects) this.byU.set(t.key.user, (objects = new Map()));
     objects.set(id, t.key);
@@ -56,6 +64,9 @@ export class TupleIndex implements TupleReader {
     const users = this.byOR.get(or);
     users?.delete(t.key.user);
     if (users?.size === 0) this.byOR.delete(or);
+    const us = this.usersets.get(or);
+    us?.delete(t.key.user);
+    if (us?.size === 0) this.usersets.delete(or);
     const objects = this.byU.get(t.key.user);
     objects?.delete(id);
     if (objects?.size === 0) this.byU.delete(t.key.user);
@@ -68,6 +79,10 @@ export class TupleIndex implements TupleReader {
 
   byObjectRelation(object: string, relation: string): Iterable<TupleKey> {
     return this.byOR.get(`${object}#${relation}`)?.values() ?? EMPTY;
+  }
+
+  usersetsOf(object: string, relation: string): Iterable<TupleKey> {
+    return this.usersets.get(`${object}#${relation}`)?.values() ?? EMPTY;
   }
 
   userTuple(object: string, relation: string, user: string): TupleKey | undefined {
@@ -92,6 +107,11 @@ export class OverlayReader implements TupleReader {
   *byObjectRelation(object: string, relation: string): Iterable<TupleKey> {
     yield* this.top.byObjectRelation(object, relation);
     yield* this.base.byObjectRelation(object, relation);
+  }
+
+  *usersetsOf(object: string, relation: string): Iterable<TupleKey> {
+    yield* this.top.usersetsOf(object, relation);
+    yield* this.base.usersetsOf(object, relation);
   }
 
   userTuple(object: string, relation: string, user: string): TupleKey | undefined {

@@ -13,6 +13,15 @@ export interface TtuEdge {
   readonly tupleset: string;
 }
 
+export interface DirectInfo {
+  readonly refs: readonly RelationReference[];
+  readonly hasUsersets: boolean;
+  /** `type` and `type#relation` labels allowed directly. */
+  readonly direct: ReadonlySet<string>;
+  /** Types allowed as a typed wildcard. */
+  readonly wildcards: ReadonlySet<string>;
+}
+
 export function walkUserset(u: Userset, visit: (node: Userset) => void): void {
   visit(u);
   if ('union' in u) for (const c of u.union.child) walkUserset(c, visit);
@@ -81,7 +90,27 @@ export class Typesystem {
   }
 
   directTypes(type: string, relation: string): readonly RelationReference[] {
-    return this.restrictions.get(`${type}#${relation}`) ?? [];
+    return this.info(type, relation).refs;
+  }
+
+  private readonly infos = new Map<string, Map<string, DirectInfo>>();
+
+  /** Per-relation facts about its type restrictions, cached (the check hot path asks for them). */
+  info(type: string, relation: string): DirectInfo {
+    let byRel = this.infos.get(type);
+    if (!byRel) this.infos.set(type, (byRel = new Map()));
+    let info = byRel.get(relation);
+    if (!info) {
+      const refs = this.restrictions.get(`${type}#${relation}`) ?? [];
+      info = {
+        refs,
+        hasUsersets: refs.some((r) => r.relation),
+        direct: new Set(refs.filter((r) => !r.wildcard).map((r) => (r.relation ? `${r.type}#${r.relation}` : r.type))),
+        wildcards: new Set(refs.filter((r) => r.wildcard).map((r) => r.type)),
+      };
+      byRel.set(relation, info);
+    }
+    return info;
   }
 
   isTupleset(type: string, relation: string): boolean {
@@ -98,13 +127,11 @@ export class Typesystem {
 
   /** `type#relation` allows users of exactly `userType` (or `userType#userRelation`) directly. */
   isDirectlyRelated(type: string, relation: string, userType: string, userRelation: string): boolean {
-    return this.directTypes(type, relation).some(
-      (r) => r.type === userType && !r.wildcard && (r.relation ?? '') === userRelation,
-    );
+    return this.info(type, relation).direct.has(userRelation ? `${userType}#${userRelation}` : userType);
   }
 
   isPubliclyAssignable(type: string, relation: string, userType: string): boolean {
-    return this.directTypes(type, relation).some((r) => r.type === userType && r.wildcard !== undefined);
+    return this.info(type, relation).wildcards.has(userType);
   }
 
   /**
