@@ -21,6 +21,13 @@ export interface TokenVerifierOptions {
   readonly fetchTimeoutMs?: number;
   /** After a JWKS fetch, no refetch for this long (an unknown `kid` refetches only once it elapsed). */
   readonly jwksCooldownMs?: number;
+  /**
+   * How long a successful verification is remembered for the same token bytes (default 60 s, 0 = off).
+   * A hit still enforces `exp`; the cost is that a key withdrawn from the JWKS keeps already-seen
+   * tokens valid for at most this long.
+   */
+  readonly cacheTtlMs?: number;
+  readonly now?: () => number;
 }
 
 export interface TokenVerifier {
@@ -62,8 +69,20 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
     return discovering;
   };
 
+  const cache = new VerifiedTokenCache(opts.cacheTtlMs ?? 60_000, 10_000, opts.now ?? Date.now);
+
   return {
     async verify(token: string): Promise<Caller> {
+      const hit = cache.get(token, opts.clockSkewSeconds);
+      if (hit) return hit;
+      const caller = await verifyUncached(token);
+      cache.set(token, caller);
+      return caller;
+    },
+  };
+
+  async function verifyUncached(token: string): Promise<Caller> {
+    {
       if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {
         throw new InvalidTokenError('The access token is malformed.');
       }
@@ -102,8 +121,36 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
         issuer: c.iss,
         expiresAt: c.exp,
       };
-    },
-  };
+    }
+  }
+}
+
+/**
+ * Remembers verified tokens (bounded, oldest evicted first) so a client's repeated calls skip the
+ * signature check. Never serves a token past its `exp` (plus the allowed skew).
+ */
+class VerifiedTokenCache {
+  private readonly entries = new Map<string, { caller: Caller; until: number }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max: number,
+    private readonly now: () => number,
+  ) {}
+  get(token: string, skewSeconds: number): Caller | undefined {
+    const e = this.entries.get(token);
+    if (!e) return undefined;
+    const now = this.now();
+    if (now >= e.until || now >= (e.caller.expiresAt + skewSeconds) * 1000) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return e.caller;
+  }
+  set(token: string, caller: Caller): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { caller, until: this.now() + this.ttlMs });
+  }
 }
 
 function translateJoseError(e: unknown): Error {
