@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
 import { startEmbeddedAuthServer, type EmbeddedAuthServer } from './embedded/authserver/index.js';
+import { startEmbeddedFga, type EmbeddedFga } from './embedded/fga/index.js';
+import { createAuthorizer, type Authorizer } from './fga/authorizer.js';
+import { createAuthorizeGate } from './gates/authorize.js';
 import { DEMO_USERS } from './embedded/seed/users.js';
 import { buildChain, requireNoPolicy } from './gates/chain.js';
 import { scopesGate } from './gates/scopes.js';
@@ -22,6 +26,9 @@ import type { AnyTool } from './tools/define.js';
 
 export const VERSION = '0.1.0';
 
+/** The demo authorization model, tuples and tests loaded into the embedded FGA store on first start. */
+export const DEMO_STORE_FILE = fileURLToPath(new URL('../authz/store.fga.yaml', import.meta.url));
+
 export interface GatehouseOptions {
   readonly logger?: Logger;
   /** Replace the built-in catalogue (tests, or a team's own tools built with defineTool). */
@@ -35,6 +42,8 @@ export interface Gatehouse {
   readonly db: SqliteDatabase;
   readonly audit: AuditLog;
   readonly authServer?: EmbeddedAuthServer;
+  readonly fga?: EmbeddedFga;
+  readonly authorizer: Authorizer;
   close(): Promise<void>;
 }
 
@@ -75,11 +84,21 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       audience = config.auth.audience ?? mcpUrl;
     }
 
+    let fga: EmbeddedFga | undefined;
+    let authorizer: Authorizer;
+    if (config.fga.mode === 'embedded') {
+      fga = await startEmbeddedFga({ db, host: config.server.host, port: config.fga.port, seedStoreFile: DEMO_STORE_FILE, logger });
+      stack.push(() => fga!.close());
+      authorizer = createAuthorizer({ apiUrl: fga.url, storeId: fga.storeId, modelId: fga.modelId });
+    } else {
+      authorizer = createAuthorizer(config.fga);
+    }
+
     const audit = createAuditLog(db);
     const tools = opts.tools ?? builtinTools;
     const chain = buildChain({
       scopes: scopesGate,
-      authorize: requireNoPolicy('authorize', (t) => t.authorize !== undefined),
+      authorize: createAuthorizeGate(authorizer),
       connect: requireNoPolicy('connect', (t) => t.connection !== undefined),
       approve: requireNoPolicy('approve', (t) => t.approval !== undefined),
     });
@@ -111,7 +130,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     });
     http.on('request', app);
     logger.info({ mcpUrl, issuer }, 'gatehouse started');
-    return { mcpUrl, issuer, audience, db, audit, authServer, close };
+    return { mcpUrl, issuer, audience, db, audit, authServer, fga, authorizer, close };
   } catch (e) {
     await close();
     throw e;
