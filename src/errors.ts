@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'approval_pending'
   | 'approval_denied'
   | 'approval_expired'
+  | 'approval_invalid'
+  | 'approval_consumed'
   | 'provider_error'
   | 'upstream_unavailable'
   | 'authorization_unavailable'
@@ -67,6 +69,56 @@ export class UpstreamUnavailableError extends GatehouseError {
 /** The authorization engine (FGA) could not answer; fail closed. */
 export class AuthorizationUnavailableError extends GatehouseError {
   readonly code = 'authorization_unavailable';
+}
+
+/** An approval outcome; `approvalId` (when one exists) links the refusal to the ledger and the audit log. */
+export abstract class ApprovalError extends GatehouseError {
+  readonly approvalId?: string;
+  constructor(message: string, options?: { cause?: unknown; approvalId?: string }) {
+    super(message, options);
+    this.approvalId = options?.approvalId;
+  }
+}
+
+/** The tool needs a human approval that this caller cannot give (e.g. a machine client with no user). */
+export class ApprovalRequiredError extends ApprovalError {
+  readonly code = 'approval_required';
+}
+
+/** The approval was requested and is still open: nothing ran. Calling again with the same arguments resumes it. */
+export class ApprovalPendingError extends ApprovalError {
+  readonly code = 'approval_pending';
+  constructor(
+    approvalId: string,
+    readonly expiresAt: Date,
+    bindingMessage: string,
+  ) {
+    super(
+      `Waiting for your approval on your trusted device ("${bindingMessage}"). Approval ${approvalId} is open until ${expiresAt.toISOString()}; ` +
+        'call this tool again with the same arguments to continue once approved. Nothing was done yet.',
+      { approvalId },
+    );
+  }
+}
+
+/** The person said no: nothing ran. */
+export class ApprovalDeniedError extends ApprovalError {
+  readonly code = 'approval_denied';
+}
+
+/** Nobody answered in time (or the approval was not used in time): nothing ran. */
+export class ApprovalExpiredError extends ApprovalError {
+  readonly code = 'approval_expired';
+}
+
+/** The authorization server refused or does not know the request, or its answer did not match this exact call: nothing ran. */
+export class ApprovalInvalidError extends ApprovalError {
+  readonly code = 'approval_invalid';
+}
+
+/** The one execution this approval allowed has already happened (e.g. a concurrent identical call): nothing ran. */
+export class ApprovalConsumedError extends ApprovalError {
+  readonly code = 'approval_consumed';
 }
 
 /** A bug or an unexpected state; the client sees only a generic text. */

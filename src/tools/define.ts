@@ -35,6 +35,21 @@ export interface ConnectionPolicy {
 /** Approval policy: always, or a predicate on the arguments (e.g. amount above a limit). */
 export type ApprovalPolicy<A> = 'always' | ((args: A) => boolean);
 
+/**
+ * What the person approving sees, in their words (RAR authorization_details and the binding message).
+ * `summary` is the short line for the device (at most 64 characters with the approval code, so keep it
+ * brief); `action` the full sentence.
+ */
+export interface ApprovalDescription {
+  readonly action: string;
+  readonly summary?: string;
+  readonly recipients?: readonly string[];
+  readonly amount?: { readonly value: number; readonly currency: string };
+  readonly merchant?: string;
+  readonly environment?: string;
+  readonly justification?: string;
+}
+
 export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
   readonly title?: string;
@@ -46,6 +61,8 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly authorize?: AuthorizePolicy<z.infer<S>>;
   readonly connection?: ConnectionPolicy;
   readonly approval?: ApprovalPolicy<z.infer<S>>;
+  /** How an approval request describes a call; derived generically from the arguments when absent. */
+  readonly describeApproval?: (args: z.infer<S>) => ApprovalDescription;
   /** MCP annotations (hints for clients); derived from `risk` when absent. */
   readonly readOnly?: boolean;
   run(args: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;

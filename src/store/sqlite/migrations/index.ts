@@ -10,5 +10,6 @@ export interface Migration {
 import { core } from './001-core.js';
 import { authserver } from './002-authserver.js';
 import { fga } from './003-fga.js';
+import { approvals } from './005-approvals.js';
 
-export const migrations: readonly Migration[] = [core, authserver, fga];
+export const migrations: readonly Migration[] = [core, authserver, fga, approvals];

@@ -1,0 +1,30 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import { approveGate } from '../gates/approve.js';
+import type { Gate } from '../gates/gate.js';
+import type { Logger } from '../log.js';
+import type { SqliteDatabase } from '../store/sqlite/database.js';
+import { createApprovalLedger } from './approval-ledger.js';
+import { createApprovalFlow } from './await-approval.js';
+import { createCibaClient } from './ciba-client.js';
+
+export interface ApprovalGateConfig {
+  readonly db: SqliteDatabase;
+  readonly audit: AuditLog;
+  readonly logger: Logger;
+  /** The authorization server (Auth0 tenant or the embedded one) and the API the approvals are for. */
+  readonly issuer: string;
+  readonly audience: string;
+  /** The server's confidential client, allowed the CIBA grant. */
+  readonly client: { readonly clientId: string; readonly clientSecret: string };
+  readonly waitSeconds: number;
+  readonly expirySeconds: number;
+  readonly clockSkewSeconds: number;
+}
+
+/** Assembles the approve gate: CIBA client, ledger on the Store, and the waiting flow. */
+export function createApprovalGate(c: ApprovalGateConfig): Gate {
+  const ledger = createApprovalLedger(c.db);
+  const ciba = createCibaClient({ issuer: c.issuer, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, ...c.client });
+  const flow = createApprovalFlow({ ledger, ciba, audit: c.audit, logger: c.logger, waitSeconds: c.waitSeconds, expirySeconds: c.expirySeconds });
+  return approveGate({ flow, ledger });
+}

@@ -1,0 +1,64 @@
+import type { ApprovalLedger } from '../approvals/approval-ledger.js';
+import type { ApprovalFlow } from '../approvals/await-approval.js';
+import { ApprovalConsumedError, ApprovalError, ApprovalRequiredError } from '../errors.js';
+import type { Gate } from './gate.js';
+
+export interface ApproveGateOptions {
+  readonly flow: ApprovalFlow;
+  readonly ledger: ApprovalLedger;
+  readonly now?: () => number;
+}
+
+/** What `run` finds under `call.grants.get('approval')`. */
+export interface ApprovalGrant {
+  readonly id: string;
+  readonly approvedBy: string;
+  readonly approvedAt: string;
+}
+
+/**
+ * The approve gate (CIBA + RAR): a tool whose approval policy applies to these arguments runs only
+ * after the caller approved exactly this call on their trusted device; the approval is then consumed
+ * atomically, so it allows one execution of exactly these arguments. Tools without a policy pass.
+ */
+export function approveGate(opts: ApproveGateOptions): Gate {
+  const now = opts.now ?? Date.now;
+  return {
+    name: 'approve',
+    async evaluate(call, next) {
+      const policy = call.tool.approval;
+      if (policy === undefined || (policy !== 'always' && !policy(call.args))) {
+        call.decisions.push({ gate: 'approve', decision: 'skip', detail: { reason: policy === undefined ? 'no approval policy' : 'policy does not require approval' } });
+        return next();
+      }
+      if (call.caller.kind !== 'user') {
+        call.decisions.push({ gate: 'approve', decision: 'deny', detail: { reason: 'no user to approve' } });
+        throw new ApprovalRequiredError('This action needs a person to approve it, and this caller acts for no user; nothing was run.');
+      }
+      let approval;
+      try {
+        approval = await opts.flow.obtain(call);
+      } catch (e) {
+        const code = e instanceof ApprovalError ? e.code : 'error';
+        call.decisions.push({
+          gate: 'approve',
+          decision: code === 'approval_pending' ? 'pending' : code === 'error' ? 'error' : 'deny',
+          detail: { approvalId: e instanceof ApprovalError ? e.approvalId : undefined, outcome: e instanceof Error && 'code' in e ? String(e.code) : 'error' },
+        });
+        throw e;
+      }
+      if (!opts.ledger.consume(approval.id, now())) {
+        call.decisions.push({ gate: 'approve', decision: 'deny', detail: { approvalId: approval.id, outcome: 'approval_consumed' } });
+        throw new ApprovalConsumedError('This approval has already been used for one execution; nothing more was run. Call again to ask for a new approval.', { approvalId: approval.id });
+      }
+      const grant: ApprovalGrant = { id: approval.id, approvedBy: approval.approvedBy!, approvedAt: new Date(approval.approvedAt!).toISOString() };
+      call.decisions.push({
+        gate: 'approve',
+        decision: 'allow',
+        detail: { approvalId: grant.id, approver: grant.approvedBy, approvedAt: grant.approvedAt, bindingMessage: approval.bindingMessage },
+      });
+      call.grants.set('approval', grant);
+      return next();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { ApprovalGrant } from '../../gates/approve.js';
+import { defineTool } from '../define.js';
+import { memoryMerchant, type DemoMerchant } from './demo-merchant.js';
+
+/**
+ * purchase: buys from the demo merchant. High risk: above `threshold` (GATEHOUSE_PURCHASE_APPROVAL_THRESHOLD)
+ * the caller must approve this exact purchase on their trusted device first.
+ */
+export function purchaseTool(threshold: number, merchant: DemoMerchant = memoryMerchant()) {
+  return defineTool({
+    name: 'purchase',
+    title: 'Purchase',
+    description: `Buy an item from a merchant on the user's behalf (demo merchant: no money moves). Purchases above ${threshold} need the user's approval on their device.`,
+    input: z
+      .object({
+        item: z.string().trim().min(1).max(200).describe('What to buy'),
+        amount: z.number().positive().max(1_000_000_000).describe('Total price'),
+        currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').describe('ISO 4217 currency code, e.g. EUR'),
+        merchant: z.string().trim().min(1).max(100).describe('Where to buy it'),
+      })
+      .strict(),
+    scopes: ['purchases:create'],
+    risk: 'high',
+    approval: (a) => a.amount > threshold,
+    describeApproval: (a) => ({
+      action: `Buy "${a.item}" for ${a.amount} ${a.currency} from ${a.merchant}`,
+      summary: `Buy ${a.item} ${a.amount} ${a.currency}`,
+      amount: { value: a.amount, currency: a.currency },
+      merchant: a.merchant,
+      environment: 'demo merchant (no real money)',
+    }),
+    async run(a, { caller, grants }) {
+      const approval = grants.get('approval') as ApprovalGrant | undefined;
+      const order = merchant.placeOrder({ sub: caller.sub, item: a.item, amount: a.amount, currency: a.currency, merchant: a.merchant, approvalId: approval?.id });
+      const approvedText = approval ? ` Approved by ${approval.approvedBy} at ${approval.approvedAt} (approval ${approval.id}).` : '';
+      return {
+        text: `Ordered "${a.item}" for ${a.amount} ${a.currency} from ${a.merchant}: order ${order.id}.${approvedText}`,
+        structured: { orderId: order.id, item: a.item, amount: a.amount, currency: a.currency, merchant: a.merchant, approval: approval ?? null },
+      };
+    },
+  });
+}
