@@ -1,4 +1,5 @@
 import type { AllClientMetadata, ClientMetadata } from 'oidc-provider';
+import { APPROVAL_DETAIL_TYPE } from '../../approvals/authorization-details.js';
 
 /** The pre-registered public client used by `gatehouse token` and tests (headless login). */
 export const CLI_CLIENT_ID = 'gatehouse-cli';
@@ -17,7 +18,7 @@ export interface ServerClient {
  * Grant types of the server client. Capabilities that add a grant (CIBA, token exchange) append
  * theirs here; oidc-provider refuses a client grant type whose feature is not enabled.
  */
-export const SERVER_CLIENT_GRANTS: string[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+export const SERVER_CLIENT_GRANTS: string[] = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:openid:params:grant-type:ciba'];
 
 /** Loopback callback on the MCP server for browser flows the server runs itself (the connect flow). */
 export const serverRedirectUris = (mcpUrl: string) => [`${new URL(mcpUrl).origin}/connect/callback`];
@@ -31,6 +32,9 @@ export const staticClients = (server: ServerClient, mcpUrl: string): ClientMetad
     redirect_uris: serverRedirectUris(mcpUrl),
     grant_types: SERVER_CLIENT_GRANTS,
     response_types: ['code'],
+    // CIBA approvals (see ciba.ts, rich-authorization-requests.ts)
+    backchannel_token_delivery_mode: 'poll',
+    authorization_details_types: [APPROVAL_DETAIL_TYPE],
   },
   {
     client_id: CLI_CLIENT_ID,

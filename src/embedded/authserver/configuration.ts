@@ -10,6 +10,8 @@ import { resourceIndicators, type ResourceServerOptions } from './resource-indic
 import { revocation } from './revocation.js';
 import { ROUTES } from './routes.js';
 import { auth0JwtCustomizer, extraTokenClaims } from './token-claims.js';
+import { ciba, cibaRequestTtl } from './ciba.js';
+import { richAuthorizationRequests } from './rich-authorization-requests.js';
 
 export interface ConfigurationInput {
   readonly db: SqliteDatabase;
@@ -46,7 +48,8 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
     extraParams: ['audience'],
     responseTypes: ['code'],
     pkce: { required: () => true },
-    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // An approval (CIBA) is one-shot: it never comes with a refresh token.
+    issueRefreshToken: (ctx, client) => client.grantTypeAllowed('refresh_token') && ctx.oidc.params?.grant_type !== 'urn:openid:params:grant-type:ciba',
     extraTokenClaims: extraTokenClaims(users),
     formats: { customizers: { jwt: auth0JwtCustomizer } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -57,6 +60,8 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
       clientCredentials: { enabled: true },
       revocation,
       resourceIndicators: resourceIndicators(resource, accessTokenTtlSeconds),
+      ciba,
+      richAuthorizationRequests,
     },
     ttl: {
       AccessToken: accessTokenTtlSeconds,
@@ -67,6 +72,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
       Session: 14 * DAY,
       Grant: 14 * DAY,
       RefreshToken: 14 * DAY,
+      BackchannelAuthenticationRequest: cibaRequestTtl,
     },
   };
 }

@@ -10,6 +10,10 @@ import { defaultScopeMiddleware } from './default-scope.js';
 import { handleInteraction } from './interactions.js';
 import { loadCookieKeys, loadCsrfKey, loadServerClientSecret, loadSigningJwks } from './keys.js';
 import { observeProvider } from './events.js';
+import { cibaIntervalMiddleware } from './ciba-interval.js';
+import { cibaSlowDownMiddleware } from './ciba-slow-down.js';
+import { createDeviceApprovals } from './device-approvals.js';
+import { handleDevice } from './device-routes.js';
 import type { ResourceServerOptions } from './resource-indicators.js';
 
 export { CLI_CLIENT_ID, CLI_REDIRECT_URI, SERVER_CLIENT_ID } from './clients.js';
@@ -35,6 +39,8 @@ export interface EmbeddedAuthServerOptions {
   readonly logger?: Logger;
   /** Default 3600. */
   readonly accessTokenTtlSeconds?: number;
+  /** The CIBA poll interval advertised to clients; default 5. */
+  readonly cibaIntervalSeconds?: number;
 }
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
@@ -73,12 +79,16 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   });
   const provider = new Provider(issuer, configuration);
   provider.use(defaultScopeMiddleware(opts.resource.defaultScopes));
+  provider.use(cibaIntervalMiddleware(opts.cibaIntervalSeconds ?? 5));
+  provider.use(cibaSlowDownMiddleware(opts.cibaIntervalSeconds ?? 5));
   observeProvider(provider, logger);
 
   const deps = { provider, users: opts.users, csrfKey: loadCsrfKey(db), logger };
+  const device = { issuer, approvals: createDeviceApprovals(provider, db), users: opts.users, key: deps.csrfKey, logger };
   const callback = provider.callback();
   handler = (req, res) => {
-    handleInteraction(deps, req, res)
+    handleDevice(device, req, res)
+      .then(async (handled) => handled || handleInteraction(deps, req, res))
       .then((handled) => {
         if (!handled) callback(req, res);
       })

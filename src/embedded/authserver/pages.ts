@@ -30,7 +30,7 @@ const STYLE = `
   footer { margin-top:1.5rem; font-size:.85rem; color:var(--muted); }
 `;
 
-function layout(title: string, body: Html): string {
+export function layout(title: string, body: Html): string {
   return html`<!doctype html>
 <html lang="en">
 <head>

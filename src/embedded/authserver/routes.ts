@@ -7,4 +7,5 @@ export const ROUTES = {
   registration: '/oidc/register',
   revocation: '/oauth/revoke',
   end_session: '/oidc/logout',
+  backchannel_authentication: '/bc-authorize',
 } as const;

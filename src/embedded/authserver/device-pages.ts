@@ -1,0 +1,76 @@
+import type { ToolCallDetail } from '../../approvals/authorization-details.js';
+import { Html, html } from './html.js';
+import { layout } from './pages.js';
+import type { PendingRequest } from './device-approvals.js';
+
+/**
+ * The trusted-device pages: sign in, then the pending approval requests, each rendered from its RAR
+ * authorization_details in plain language, with Approve and Deny. No scripts (strict CSP).
+ */
+const DEVICE_STYLE = new Html(`<style>
+  .req { border:1px solid var(--line); border-radius:10px; padding:1rem; margin:0 0 1rem; }
+  .req h2 { font-size:1.05rem; margin:0 0 .5rem; }
+  .req dl { display:grid; grid-template-columns:max-content 1fr; gap:.2rem .8rem; margin:0; font-size:.92rem; }
+  .req dt { color:var(--muted); }
+  .req dd { margin:0; overflow-wrap:anywhere; }
+  .code { font-family: ui-monospace, monospace; font-weight:600; }
+  .note { border:1px solid var(--line); border-radius:8px; padding:.6rem .8rem; margin:0 0 1rem; }
+</style>`);
+
+export function deviceLoginPage(input: { csrf: string; username?: string; failed?: boolean }): string {
+  return layout('Trusted device', html`${DEVICE_STYLE}
+<h1>Approve requests</h1>
+<p class="sub">Sign in on your trusted device to see what your agents ask you to approve.</p>
+${input.failed ? html`<p class="error" role="alert" data-error="login_failed">Wrong username or password.</p>` : ''}
+<form method="post" action="/device/login" data-form="device-login" autocomplete="off">
+  <input type="hidden" name="csrf" value="${input.csrf}">
+  <label for="username">Username</label>
+  <input id="username" name="username" type="text" value="${input.username ?? ''}" required autofocus autocapitalize="none" spellcheck="false">
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" required>
+  <div class="actions"><button class="primary" type="submit">Sign in</button></div>
+</form>`);
+}
+
+export function deviceListPage(input: { userName: string; csrf: string; requests: readonly PendingRequest[]; done?: string }): string {
+  const { requests } = input;
+  return layout('Approval requests', html`${DEVICE_STYLE}
+<h1>Approval requests</h1>
+<p class="sub">Signed in as <strong>${input.userName}</strong>. Approve only what you asked your agent to do.</p>
+${input.done ? html`<p class="note" role="status" data-done="${input.done}">${doneText(input.done)}</p>` : ''}
+${requests.length === 0 ? html`<p class="note" data-empty="true">Nothing waits for your approval. <a href="/device">Refresh</a></p>` : ''}
+${requests.map((r) => requestCard(r, input.csrf))}
+<form method="post" action="/device/logout"><div class="actions"><button type="submit">Sign out</button></div></form>`);
+}
+
+function requestCard(r: PendingRequest, csrf: string): Html {
+  const d: ToolCallDetail | undefined = r.details[0];
+  return html`<section class="req" data-request="${r.id}">
+  <h2>${d?.action ?? 'Approve a sign-in request'}</h2>
+  <dl>
+    ${d?.amount ? html`<dt>Amount</dt><dd data-field="amount">${d.amount.value} ${d.amount.currency}</dd>` : ''}
+    ${d?.merchant ? html`<dt>Merchant</dt><dd data-field="merchant">${d.merchant}</dd>` : ''}
+    ${d?.recipients ? html`<dt>Recipients</dt><dd data-field="recipients">${d.recipients.join(', ')}</dd>` : ''}
+    ${d?.environment ? html`<dt>Environment</dt><dd data-field="environment">${d.environment}</dd>` : ''}
+    ${d?.justification ? html`<dt>Why</dt><dd data-field="justification">${d.justification}</dd>` : ''}
+    ${d ? html`<dt>Tool</dt><dd><code>${d.actions[0]}</code> on ${d.locations[0]}</dd>` : ''}
+    <dt>Requested by</dt><dd>${r.clientName}</dd>
+    ${r.bindingMessage ? html`<dt>Code</dt><dd class="code" data-field="binding-message">${r.bindingMessage}</dd>` : ''}
+    <dt>Expires</dt><dd>${r.expiresAt}</dd>
+  </dl>
+  <form method="post" action="/device/decide" data-form="decide">
+    <input type="hidden" name="csrf" value="${csrf}">
+    <input type="hidden" name="id" value="${r.id}">
+    <div class="actions">
+      <button type="submit" name="decision" value="deny" data-action="deny">Deny</button>
+      <button class="primary" type="submit" name="decision" value="approve" data-action="approve">Approve</button>
+    </div>
+  </form>
+</section>`;
+}
+
+function doneText(done: string): string {
+  if (done === 'approved') return 'Approved. Your agent can go ahead with exactly that action.';
+  if (done === 'denied') return 'Denied. Nothing will be done.';
+  return 'That request is no longer waiting (answered, expired or not yours).';
+}
