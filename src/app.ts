@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createApprovalGate } from './approvals/approval-gate.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
 import { startEmbeddedAuthServer, type EmbeddedAuthServer } from './embedded/authserver/index.js';
@@ -22,6 +23,8 @@ import { createLogger, type Logger } from './log.js';
 import { mcpMethodNotAllowed, mcpPostHandler } from './mcp/handler.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite/database.js';
 import { builtinTools } from './tools/catalog/index.js';
+import { sqliteMerchant } from './tools/catalog/demo-merchant.js';
+import { purchaseTool } from './tools/catalog/purchase.js';
 import type { AnyTool } from './tools/define.js';
 
 export const VERSION = '0.1.0';
@@ -76,6 +79,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
         resource: { uri: mcpUrl, scopes: ALL_SCOPES, defaultScopes: BASELINE_SCOPES, name: 'Gatehouse' },
         users: DEMO_USERS,
         logger,
+        cibaIntervalSeconds: config.approvals.cibaIntervalSeconds,
       });
       stack.push(() => authServer!.close());
       issuer = authServer.issuer;
@@ -95,12 +99,15 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     }
 
     const audit = createAuditLog(db);
-    const tools = opts.tools ?? builtinTools;
+    const tools = opts.tools ?? [...builtinTools, purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))];
+    const serverClient = authServer?.serverClient ?? (config.auth.mode === 'auth0' && config.auth.clientId ? { clientId: config.auth.clientId, clientSecret: config.auth.clientSecret! } : undefined);
     const chain = buildChain({
       scopes: scopesGate,
       authorize: createAuthorizeGate(authorizer),
       connect: requireNoPolicy('connect', (t) => t.connection !== undefined),
-      approve: requireNoPolicy('approve', (t) => t.approval !== undefined),
+      approve: serverClient
+        ? createApprovalGate({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds })
+        : requireNoPolicy('approve', (t) => t.approval !== undefined),
     });
     const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
     const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds });

@@ -59,6 +59,8 @@ const EnvSchema = z
     GATEHOUSE_APPROVAL_WAIT_SECONDS: z.coerce.number().int().min(0).max(300).default(25),
     /** Purchases above this amount need approval. */
     GATEHOUSE_PURCHASE_APPROVAL_THRESHOLD: z.coerce.number().min(0).default(500),
+    /** requested_expiry of approval requests: how long the person has to answer (Auth0 allows 1..300). */
+    GATEHOUSE_APPROVAL_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
     /** CIBA polling interval the embedded authorization server advertises. */
     GATEHOUSE_CIBA_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(60).default(2),
   })
@@ -93,7 +95,7 @@ export interface Config {
     | { readonly mode: 'embedded'; readonly port: number };
   readonly providers: { readonly port: number };
   readonly vault: { readonly encryptionKey?: string; readonly googleApiUrl?: string };
-  readonly approvals: { readonly waitSeconds: number; readonly purchaseThreshold: number; readonly cibaIntervalSeconds: number };
+  readonly approvals: { readonly waitSeconds: number; readonly expirySeconds: number; readonly purchaseThreshold: number; readonly cibaIntervalSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -190,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     vault: { encryptionKey: e.GATEHOUSE_VAULT_KEY, googleApiUrl: e.GATEHOUSE_GOOGLE_API_URL?.replace(/\/$/, '') },
     approvals: {
       waitSeconds: e.GATEHOUSE_APPROVAL_WAIT_SECONDS,
+      expirySeconds: e.GATEHOUSE_APPROVAL_EXPIRY_SECONDS,
       purchaseThreshold: e.GATEHOUSE_PURCHASE_APPROVAL_THRESHOLD,
       cibaIntervalSeconds: e.GATEHOUSE_CIBA_INTERVAL_SECONDS,
     },
