@@ -70,7 +70,8 @@ describe('authorize gate', () => {
         relation: 'viewer',
         object: 'document:q3-budget',
         context: { current_time: '2026-11-28T12:00:00.000Z' },
-        contextualTuples: [{ user: 'user:alice', relation: 'member', object: 'organization:org_acme' }],
+        // the token's org narrows only: never an unconditioned `member` tuple (see authz/model.fga)
+        contextualTuples: [{ user: 'user:alice', relation: 'session_member', object: 'organization:org_acme' }],
       },
     ]);
   });
