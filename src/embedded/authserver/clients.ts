@@ -18,7 +18,9 @@ export interface ServerClient {
  * Grant types of the server client. Capabilities that add a grant (CIBA, token exchange) append
  * theirs here; oidc-provider refuses a client grant type whose feature is not enabled.
  */
-export const SERVER_CLIENT_GRANTS: string[] = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:openid:params:grant-type:ciba'];
+export const SERVER_CLIENT_GRANTS: string[] = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:openid:params:grant-type:ciba',
+  'urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token',
+];
 
 /** Loopback callback on the MCP server for browser flows the server runs itself (the connect flow). */
 export const serverRedirectUris = (mcpUrl: string) => [`${new URL(mcpUrl).origin}/connect/callback`];

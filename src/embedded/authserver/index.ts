@@ -15,6 +15,8 @@ import { cibaSlowDownMiddleware } from './ciba-slow-down.js';
 import { createDeviceApprovals } from './device-approvals.js';
 import { handleDevice } from './device-routes.js';
 import type { ResourceServerOptions } from './resource-indicators.js';
+import type { FederatedConnection } from './federated-connections.js';
+import { setupTokenVault, type RouteHandler } from './token-vault.js';
 
 export { CLI_CLIENT_ID, CLI_REDIRECT_URI, SERVER_CLIENT_ID } from './clients.js';
 import { SERVER_CLIENT_ID, type ServerClient } from './clients.js';
@@ -41,6 +43,8 @@ export interface EmbeddedAuthServerOptions {
   readonly accessTokenTtlSeconds?: number;
   /** The CIBA poll interval advertised to clients; default 5. */
   readonly cibaIntervalSeconds?: number;
+  /** Token Vault: upstream connections (e.g. the demo Google) and the key sealing their refresh tokens. */
+  readonly tokenVault?: { readonly connections: readonly FederatedConnection[]; readonly encryptionKey: string };
 }
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
@@ -68,9 +72,10 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   const issuer = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
 
   const serverClient: ServerClient = { clientId: SERVER_CLIENT_ID, clientSecret: loadServerClientSecret(db) };
+  const jwks = await loadSigningJwks(db);
   const configuration = buildConfiguration({
     db,
-    jwks: await loadSigningJwks(db),
+    jwks,
     cookieKeys: loadCookieKeys(db),
     resource: opts.resource,
     users: opts.users,
@@ -82,6 +87,9 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   provider.use(cibaIntervalMiddleware(opts.cibaIntervalSeconds ?? 5));
   provider.use(cibaSlowDownMiddleware(opts.cibaIntervalSeconds ?? 5));
   observeProvider(provider, logger);
+  const vault: RouteHandler | undefined = opts.tokenVault
+    ? setupTokenVault(provider, { db, issuer, jwks, subjectAudience: opts.resource.uri, users: opts.users, logger, ...opts.tokenVault })
+    : undefined;
 
   const deps = { provider, users: opts.users, csrfKey: loadCsrfKey(db), logger };
   const device = { issuer, approvals: createDeviceApprovals(provider, db), users: opts.users, key: deps.csrfKey, logger };
@@ -89,6 +97,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   handler = (req, res) => {
     handleDevice(device, req, res)
       .then(async (handled) => handled || handleInteraction(deps, req, res))
+      .then(async (handled) => handled || (vault ? vault(req, res) : false))
       .then((handled) => {
         if (!handled) callback(req, res);
       })

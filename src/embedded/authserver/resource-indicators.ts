@@ -1,4 +1,6 @@
 import { errors, type Configuration } from 'oidc-provider';
+import { SERVER_CLIENT_ID } from './clients.js';
+import { MY_ACCOUNT_SCOPES, myAccountAudience } from './my-account-api.js';
 
 export interface ResourceServerOptions {
   /** The MCP URL, exact, no trailing slash: the `aud` of access tokens. */
@@ -25,7 +27,11 @@ export function resourceIndicators(resource: ResourceServerOptions, accessTokenT
       const audience = audienceParam(ctx);
       return audience ?? resource.uri;
     },
-    getResourceServerInfo: (_ctx, indicator) => {
+    getResourceServerInfo: (ctx, indicator, client) => {
+      // The My Account API (`<issuer>/me/`): only for Gatehouse's own client (Auth0: "My Account API access" per application).
+      if (indicator === myAccountAudience(ctx.oidc.provider.issuer) && client.clientId === SERVER_CLIENT_ID) {
+        return { scope: MY_ACCOUNT_SCOPES.join(' '), audience: indicator, accessTokenTTL: 600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+      }
       if (indicator !== resource.uri) throw new errors.InvalidTarget('unknown resource');
       return {
         scope: resource.scopes.join(' '),

@@ -10,6 +10,7 @@ export interface Migration {
 import { core } from './001-core.js';
 import { authserver } from './002-authserver.js';
 import { fga } from './003-fga.js';
+import { vault } from './004-vault.js';
 import { approvals } from './005-approvals.js';
 
-export const migrations: readonly Migration[] = [core, authserver, fga, approvals];
+export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals];
