@@ -26,6 +26,10 @@ import { builtinTools } from './tools/catalog/index.js';
 import { sqliteMerchant } from './tools/catalog/demo-merchant.js';
 import { purchaseTool } from './tools/catalog/purchase.js';
 import type { AnyTool } from './tools/define.js';
+import { startDemoProviders, type DemoProviders } from './embedded/providers/index.js';
+import { demoGoogleConnection, providerTokenKey } from './embedded/providers/google-connection.js';
+import { createTokenVaultWiring, GOOGLE_API_URL } from './vault/index.js';
+import { loadVaultKey } from './vault/sealed-box.js';
 
 export const VERSION = '0.1.0';
 
@@ -45,6 +49,8 @@ export interface Gatehouse {
   readonly db: SqliteDatabase;
   readonly audit: AuditLog;
   readonly authServer?: EmbeddedAuthServer;
+  /** The embedded demo third-party provider ("Google"), in embedded mode. */
+  readonly providers?: DemoProviders;
   readonly fga?: EmbeddedFga;
   readonly authorizer: Authorizer;
   close(): Promise<void>;
@@ -71,8 +77,13 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     let issuer: string;
     let audience = mcpUrl;
     let authServer: EmbeddedAuthServer | undefined;
+    let providers: DemoProviders | undefined;
     if (config.auth.mode === 'embedded') {
+      providers = await startDemoProviders({ host: config.server.host, port: config.providers.port, users: DEMO_USERS, tokenKey: providerTokenKey(db), logger });
+      stack.push(() => providers!.close());
+      const google = demoGoogleConnection(providers, db);
       authServer = await startEmbeddedAuthServer({
+        tokenVault: { connections: [google.connection], encryptionKey: loadVaultKey(db, config.vault.encryptionKey) },
         db,
         host: config.server.host,
         port: config.auth.port,
@@ -83,6 +94,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       });
       stack.push(() => authServer!.close());
       issuer = authServer.issuer;
+      google.register(issuer);
     } else {
       issuer = config.auth.issuer;
       audience = config.auth.audience ?? mcpUrl;
@@ -101,10 +113,14 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     const audit = createAuditLog(db);
     const tools = opts.tools ?? [...builtinTools, purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))];
     const serverClient = authServer?.serverClient ?? (config.auth.mode === 'auth0' && config.auth.clientId ? { clientId: config.auth.clientId, clientSecret: config.auth.clientSecret! } : undefined);
+    const googleApiUrl = config.vault.googleApiUrl ?? providers?.url ?? GOOGLE_API_URL;
+    const vault = serverClient
+      ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, encryptionKey: config.vault.encryptionKey, tools, apiBaseUrls: { 'google-oauth2': googleApiUrl }, logger })
+      : undefined;
     const chain = buildChain({
       scopes: scopesGate,
       authorize: createAuthorizeGate(authorizer),
-      connect: requireNoPolicy('connect', (t) => t.connection !== undefined),
+      connect: vault?.gate ?? requireNoPolicy('connect', (t) => t.connection !== undefined),
       approve: serverClient
         ? createApprovalGate({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds })
         : requireNoPolicy('approve', (t) => t.approval !== undefined),
@@ -134,10 +150,11 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       authenticate: config.server.insecureNoAuth ? insecureNoAuth() : bearerAuth({ verifier, challenge, logger }),
       mcpPost: mcpPostHandler(deps, challenge),
       mcpOther: mcpMethodNotAllowed,
+      routers: vault ? [vault.routes(bearerAuth({ verifier, challenge, logger }))] : undefined,
     });
     http.on('request', app);
     logger.info({ mcpUrl, issuer }, 'gatehouse started');
-    return { mcpUrl, issuer, audience, db, audit, authServer, fga, authorizer, close };
+    return { mcpUrl, issuer, audience, db, audit, authServer, providers, fga, authorizer, close };
   } catch (e) {
     await close();
     throw e;

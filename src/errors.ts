@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'provider_error'
   | 'upstream_unavailable'
   | 'authorization_unavailable'
+  | 'vault_unavailable'
   | 'internal_error';
 
 export abstract class GatehouseError extends Error {
@@ -119,6 +120,46 @@ export class ApprovalInvalidError extends ApprovalError {
 /** The one execution this approval allowed has already happened (e.g. a concurrent identical call): nothing ran. */
 export class ApprovalConsumedError extends ApprovalError {
   readonly code = 'approval_consumed';
+}
+
+/**
+ * The caller has no connected account for a connection a tool needs. Carries the URL of our connect
+ * route (a single-use ticket bound to the caller) so the MCP edge can answer with URL elicitation.
+ */
+export class NotConnectedError extends GatehouseError {
+  readonly code = 'not_connected';
+  constructor(
+    readonly connection: string,
+    readonly connectUrl: string,
+  ) {
+    super(`Connect your ${connectionLabel(connection)} account to use this tool: open ${connectUrl} in your browser, then retry.`);
+  }
+}
+
+/** The connected account lacks provider scopes the tool needs: the user must consent again. */
+export class ConnectionScopeMissingError extends GatehouseError {
+  readonly code = 'connection_scope_missing';
+  constructor(
+    readonly connection: string,
+    readonly missing: readonly string[],
+    readonly connectUrl: string,
+  ) {
+    super(`Your connected ${connectionLabel(connection)} account has not granted a permission this tool needs: open ${connectUrl} to reconnect it and allow it, then retry.`);
+  }
+}
+
+/** The third-party API (e.g. Google) failed or refused the exchanged token. */
+export class ProviderError extends GatehouseError {
+  readonly code = 'provider_error';
+}
+
+/** The token vault (federated token exchange) could not be reached or refused to answer; fail closed. */
+export class VaultUnavailableError extends GatehouseError {
+  readonly code = 'vault_unavailable';
+}
+
+export function connectionLabel(connection: string): string {
+  return connection === 'google-oauth2' ? 'Google' : connection;
 }
 
 /** A bug or an unexpected state; the client sees only a generic text. */

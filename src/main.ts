@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   serve: { run: async (a) => (await import('./cli/serve.js')).serveCommand(a), help: 'serve                                   run the server (embedded stand-ins when no production config)' },
   token: { run: async (a) => (await import('./cli/token.js')).tokenCommand(a), help: 'token --user <id> [--scope "<scopes>"]  embedded mode: log in headlessly, print an access token' },
   fga: { run: async (a) => (await import('./cli/fga.js')).fgaCommand(a), help: 'fga serve [--port N] [--store <file>] | fga test <file.fga.yaml>  the embedded OpenFGA-compatible API' },
+  connect: { run: async (a) => (await import('./cli/connect.js')).connectCommand(a), help: 'connect --user <id> --connection <name> [--scopes "..."]  embedded mode: connect a third-party account headlessly' },
   audit: { run: async (a) => (await import('./cli/audit.js')).auditCommand(a), help: 'audit verify                            verify the audit log hash chain' },
   approvals: { run: async (a) => (await import('./cli/approvals.js')).approvalsCommand(a), help: "approvals list|approve|deny --user <id> [--id <id>]  embedded mode: act as the user's trusted device" },
 };

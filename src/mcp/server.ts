@@ -9,6 +9,7 @@ import type { Authenticated } from '../http/authenticate.js';
 import type { Logger } from '../log.js';
 import type { AnyTool } from '../tools/define.js';
 import { toCallToolResult, toToolError } from './tool-result.js';
+import { toUrlElicitation } from './url-elicitation.js';
 
 export interface McpDeps {
   readonly tools: readonly AnyTool[];
@@ -88,6 +89,8 @@ async function runTool(deps: McpDeps, auth: Authenticated, tool: AnyTool, args: 
     if (code === 'internal_error') deps.logger.error({ err, tool: tool.name, reference }, 'tool call failed');
     else deps.logger.info({ tool: tool.name, code, sub: caller.sub }, 'tool call refused');
     if (isUrlElicitation(err)) throw err;
+    const elicitation = toUrlElicitation(err);
+    if (elicitation) throw elicitation;
     return toToolError(err, reference);
   }
 }

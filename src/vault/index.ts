@@ -1,0 +1,57 @@
+import type { RequestHandler, Router } from 'express';
+import { connectGate } from '../gates/connect.js';
+import type { Gate } from '../gates/gate.js';
+import { connectRoutes } from '../http/connect-routes.js';
+import type { Logger } from '../log.js';
+import type { SqliteDatabase } from '../store/sqlite/database.js';
+import type { AnyTool } from '../tools/define.js';
+import { ConnectFlow } from './connect-flow.js';
+import { ConnectFlowStore } from './connect-flow-store.js';
+import { ConnectTickets } from './connect-ticket.js';
+import { ConnectedAccountsLedger } from './connected-accounts-ledger.js';
+import { MyAccountClient } from './my-account-client.js';
+import { loadVaultKey, SealedBox } from './sealed-box.js';
+import { serverClient } from './server-client.js';
+import { federatedTokenExchange } from './token-exchange.js';
+import { TokenVault } from './token-vault.js';
+
+/** The real Google APIs; the embedded demo provider (or GATEHOUSE_GOOGLE_API_URL) replaces only this URL. */
+export const GOOGLE_API_URL = 'https://www.googleapis.com';
+
+export interface TokenVaultWiringOptions {
+  readonly db: SqliteDatabase;
+  /** The authorization server holding the vault (Auth0 tenant or the embedded one). */
+  readonly issuer: string;
+  /** Gatehouse's public origin (connect URLs and the /connect/callback redirect URI). */
+  readonly origin: string;
+  readonly client: { readonly clientId: string; readonly clientSecret: string };
+  readonly encryptionKey?: string;
+  readonly tools: readonly AnyTool[];
+  readonly apiBaseUrls: Readonly<Record<string, string>>;
+  readonly logger: Logger;
+}
+
+export interface TokenVaultWiring {
+  readonly gate: Gate;
+  routes(authenticate: RequestHandler): Router;
+}
+
+/** Builds the Token Vault client, the connect gate and the connect web routes from one set of inputs. */
+export function createTokenVaultWiring(o: TokenVaultWiringOptions): TokenVaultWiring {
+  const client = serverClient({ issuer: o.issuer, clientId: o.client.clientId, clientSecret: o.client.clientSecret });
+  const tickets = new ConnectTickets(o.db, o.origin);
+  const ledger = new ConnectedAccountsLedger(o.db);
+  const vault = new TokenVault(federatedTokenExchange(client), tickets);
+  const box = new SealedBox(loadVaultKey(o.db, o.encryptionKey));
+  const callbackUrl = new URL('/connect/callback', o.origin).href;
+  const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client, tickets, flows: new ConnectFlowStore(o.db, box), myAccount: new MyAccountClient(o.issuer), ledger, logger: o.logger });
+  const connectionScopes = new Map<string, string[]>();
+  for (const t of o.tools) {
+    if (!t.connection) continue;
+    connectionScopes.set(t.connection.connection, [...new Set([...(connectionScopes.get(t.connection.connection) ?? []), ...t.connection.scopes])]);
+  }
+  return {
+    gate: connectGate({ vault, ledger, apiBaseUrls: o.apiBaseUrls }),
+    routes: (authenticate) => connectRoutes({ flow, tickets, origin: o.origin, connectionScopes, authenticate, logger: o.logger }),
+  };
+}
