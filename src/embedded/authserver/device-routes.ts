@@ -125,10 +125,14 @@ async function submitDecision(deps: DeviceDeps, req: IncomingMessage, res: Serve
   redirect(res, `/device?done=${result}`);
 }
 
-/** Browsers send Origin on POST; a foreign one is refused (SameSite=Strict cookies are the first line). */
+/**
+ * A POST from another site's page is refused by its Origin. Our pages set Referrer-Policy no-referrer,
+ * under which browsers send `Origin: null` for their own forms, so null passes here: the SameSite=Strict
+ * cookies and the CSRF tokens bound to them are what stop a forged form.
+ */
 function sameOrigin(req: IncomingMessage, issuer: string): boolean {
   const origin = req.headers.origin;
-  return origin === undefined || origin === new URL(issuer).origin;
+  return origin === undefined || origin === 'null' || origin === new URL(issuer).origin;
 }
 
 const wantsJson = (req: IncomingMessage) => /\bapplication\/json\b/.test(req.headers.accept ?? '');
