@@ -4,13 +4,17 @@
  * tuple-to-userset, and union / intersection / exclusion with OpenFGA's rules for errors and cycles
  * (a cycle resolves to false and poisons intersection and exclusion). Dispatches through usersets and
  * tuple-to-userset count towards the resolution depth; reaching it is resolution_too_complex.
+ *
+ * The walk runs over precompiled plans (check-plan.ts), synchronously, with outcomes as small integers
+ * and the path of open sub-problems as two parallel arrays, so a call allocates almost nothing. The
+ * order of evaluation, and so which error or cycle wins, is the same as the rewrite-tree walk it replaced.
  */
+import { Op, plansOf, type LabelFacts, type PlanNode, type PlanSet, type RelationPlan } from './check-plan.js';
 import { ResolutionTooComplexError } from './errors.js';
-import { isUserset, splitObject, splitObjectRelation, type TupleKey } from './tuple-key.js';
+import { isUserset, type TupleKey } from './tuple-key.js';
 import type { TupleReader } from './tuple-index.js';
-import { isValidForRead } from './tuple-validation.js';
+import { computeReadValidity, readValidityCache } from './tuple-validation.js';
 import type { Typesystem } from './typesystem.js';
-import type { Userset } from './model-types.js';
 
 export const DEFAULT_RESOLVE_DEPTH = 25;
 
@@ -21,171 +25,229 @@ export interface EvalContext {
   readonly maxDepth?: number;
 }
 
-export interface CheckResult {
-  readonly allowed: boolean;
-  readonly cycle: boolean;
-}
-
-const ALLOWED: CheckResult = { allowed: true, cycle: false };
-const DENIED: CheckResult = { allowed: false, cycle: false };
-const CYCLE: CheckResult = { allowed: false, cycle: true };
-
-/** Union of outcomes: any true wins, else an error, else false (remembering cycles). */
-class UnionAccumulator {
-  private error: unknown;
-  private cycle = false;
-  add(run: () => CheckResult): boolean {
-    try {
-      const r = run();
-      if (r.allowed) return true;
-      if (r.cycle) this.cycle = true;
-    } catch (e) {
-      this.error = e;
-    }
-    return false;
-  }
-  result(): CheckResult {
-    if (this.error !== undefined) throw this.error;
-    return this.cycle ? CYCLE : DENIED;
-  }
-}
+const DENIED = 0;
+const ALLOWED = 1;
+/** False because the walk came back to a sub-problem still open on its own path. */
+const CYCLE = 2;
+type Outcome = typeof DENIED | typeof ALLOWED | typeof CYCLE;
 
 export class CheckResolver {
   private readonly maxDepth: number;
-  private readonly visited = new Set<string>();
+  private readonly plans: PlanSet;
+  private readonly validity: WeakMap<TupleKey, boolean>;
+  private readonly reader: TupleReader;
+  private readonly ts: Typesystem;
+  /** The open sub-problems on the current path: plan and object at the same index. */
+  private readonly pathPlans: RelationPlan[] = [];
+  private readonly pathObjects: string[] = [];
+  private pathLength = 0;
+  /** The user being checked, split once per check. */
+  private user = '';
+  private userObject = '';
+  private userType = '';
+  private userRelation = '';
+  private userWildcard = '';
+  private label = '';
+  /** LabelFacts of the current label, by plan id. */
+  private facts: LabelFacts[] = [];
 
   constructor(private readonly ctx: EvalContext) {
     this.maxDepth = ctx.maxDepth ?? DEFAULT_RESOLVE_DEPTH;
+    this.ts = ctx.ts;
+    this.reader = ctx.reader;
+    this.plans = plansOf(ctx.ts);
+    this.validity = readValidityCache(ctx.ts);
   }
 
   check(object: string, relation: string, user: string): boolean {
-    return this.resolve(object, relation, user, 0).allowed;
+    if (user !== this.user) this.setUser(user);
+    this.pathLength = 0;
+    return this.resolve(this.plans.get(typeOf(object), relation), object, 0) === ALLOWED;
   }
 
   /** Whether a tuple read from storage counts: valid for the model and its condition met. */
   tupleHolds(t: TupleKey): boolean {
     if (!t.condition) return true;
-    const condition = this.ctx.ts.conditions.get(t.condition.name);
+    const condition = this.ts.conditions.get(t.condition.name);
     if (!condition) throw new Error(`condition '${t.condition.name}' was not found`);
     return condition.evaluate(t.condition.context, this.ctx.context);
   }
 
-  resolve(object: string, relation: string, user: string, depth: number): CheckResult {
+  private setUser(user: string): void {
+    const hash = user.lastIndexOf('#');
+    this.user = user;
+    this.userObject = hash === -1 ? user : user.slice(0, hash);
+    this.userRelation = hash === -1 ? '' : user.slice(hash + 1);
+    this.userType = typeOf(this.userObject);
+    this.userWildcard = `${this.userType}:*`;
+    this.label = this.userRelation ? `${this.userType}#${this.userRelation}` : this.userType;
+    this.facts = [];
+  }
+
+  private valid(t: TupleKey): boolean {
+    let v = this.validity.get(t);
+    if (v === undefined) {
+      v = computeReadValidity(this.ts, t);
+      this.validity.set(t, v);
+    }
+    return v;
+  }
+
+  private resolve(plan: RelationPlan, object: string, depth: number): Outcome {
     if (depth >= this.maxDepth) throw new ResolutionTooComplexError();
-    const key = `${object}#${relation}@${user}`;
-    if (this.visited.has(key)) return CYCLE;
-    if (user === `${object}#${relation}`) return ALLOWED;
-    const [objectType] = splitObject(object);
-    const rewrite = this.ctx.ts.getRelation(objectType, relation);
-    if (!rewrite) return DENIED;
-    const [userObject, userRelation] = splitObjectRelation(user);
-    const [userType] = splitObject(userObject);
-    const ts = this.ctx.ts;
-    if (
-      !ts.pathExists(userRelation ? `${userType}#${userRelation}` : userType, objectType, relation) &&
-      (userRelation !== '' || !ts.pathExists(`${userType}:*`, objectType, relation))
-    ) {
-      return DENIED;
-    }
-    this.visited.add(key);
+    const n = this.pathLength;
+    for (let i = 0; i < n; i++) if (this.pathPlans[i] === plan && this.pathObjects[i] === object) return CYCLE;
+    if (this.userRelation !== '' && plan.relation === this.userRelation && object === this.userObject) return ALLOWED;
+    const root = plan.root;
+    if (root === undefined) return DENIED;
+    let f = this.facts[plan.id];
+    if (f === undefined) f = this.facts[plan.id] = plan.factsFor(this.label, this.userType, this.userRelation !== '');
+    if (!f.reachable) return DENIED;
+    this.pathPlans[n] = plan;
+    this.pathObjects[n] = object;
+    this.pathLength = n + 1;
     try {
-      return this.rewrite(rewrite, object, objectType, relation, user, userType, userRelation, depth);
+      return this.evaluate(root, plan, f, object, depth);
     } finally {
-      this.visited.delete(key);
+      this.pathLength = n;
     }
   }
 
-  private rewrite(
-    rw: Userset,
-    object: string,
-    objectType: string,
-    relation: string,
-    user: string,
-    userType: string,
-    userRelation: string,
-    depth: number,
-  ): CheckResult {
-    if ('this' in rw) return this.direct(object, objectType, relation, user, userType, userRelation, depth);
-    if ('computedUserset' in rw) return this.resolve(object, rw.computedUserset.relation, user, depth);
-    if ('tupleToUserset' in rw) return this.ttu(object, rw.tupleToUserset.tupleset.relation, rw.tupleToUserset.computedUserset.relation, user, depth);
-    const sub = (child: Userset) => () => this.rewrite(child, object, objectType, relation, user, userType, userRelation, depth);
-    if ('union' in rw) {
-      const acc = new UnionAccumulator();
-      for (const child of rw.union.child) if (acc.add(sub(child))) return ALLOWED;
-      return acc.result();
-    }
-    if ('intersection' in rw) {
-      let error: unknown;
-      for (const child of rw.intersection.child) {
+  private evaluate(node: PlanNode, plan: RelationPlan, f: LabelFacts, object: string, depth: number): Outcome {
+    switch (node.op) {
+      case Op.This:
+        return this.direct(plan, f, object, depth);
+      case Op.Computed:
+        return this.resolve(node.target ?? (node.target = this.plans.get(plan.type, node.relation)), object, depth);
+      case Op.TupleToUserset:
+        return this.tupleToUserset(node, object, depth);
+      case Op.Union: {
+        let error: unknown;
+        let cycle = false;
+        for (const child of node.children) {
+          try {
+            const r = this.evaluate(child, plan, f, object, depth);
+            if (r === ALLOWED) return ALLOWED;
+            if (r === CYCLE) cycle = true;
+          } catch (e) {
+            error = e;
+          }
+        }
+        if (error !== undefined) throw error;
+        return cycle ? CYCLE : DENIED;
+      }
+      case Op.Intersection: {
+        let error: unknown;
+        for (const child of node.children) {
+          try {
+            const r = this.evaluate(child, plan, f, object, depth);
+            if (r !== ALLOWED) return r;
+          } catch (e) {
+            error ??= e;
+          }
+        }
+        if (error !== undefined) throw error;
+        return ALLOWED;
+      }
+      default: {
+        let baseError: unknown;
         try {
-          const r = sub(child)();
-          if (r.cycle || !r.allowed) return r.cycle ? CYCLE : DENIED;
+          const base = this.evaluate(node.children[0], plan, f, object, depth);
+          if (base !== ALLOWED) return base;
         } catch (e) {
-          error ??= e;
+          baseError = e;
         }
+        let subtractError: unknown;
+        try {
+          const subtract = this.evaluate(node.children[1], plan, f, object, depth);
+          if (subtract === CYCLE) return CYCLE;
+          if (subtract === ALLOWED) return DENIED;
+        } catch (e) {
+          subtractError = e;
+        }
+        if (baseError !== undefined) throw baseError;
+        if (subtractError !== undefined) throw subtractError;
+        return ALLOWED;
       }
-      if (error !== undefined) throw error;
-      return ALLOWED;
     }
-    let baseError: unknown;
-    try {
-      const base = sub(rw.difference.base)();
-      if (base.cycle || !base.allowed) return base.cycle ? CYCLE : DENIED;
-    } catch (e) {
-      baseError = e;
-    }
-    let subtractError: unknown;
-    try {
-      const subtract = sub(rw.difference.subtract)();
-      if (subtract.cycle || subtract.allowed) return subtract.cycle ? CYCLE : DENIED;
-    } catch (e) {
-      subtractError = e;
-    }
-    if (baseError !== undefined) throw baseError;
-    if (subtractError !== undefined) throw subtractError;
-    return ALLOWED;
   }
 
-  private direct(
-    object: string,
-    objectType: string,
-    relation: string,
-    user: string,
-    userType: string,
-    userRelation: string,
-    depth: number,
-  ): CheckResult {
-    const { ts, reader } = this.ctx;
-    const acc = new UnionAccumulator();
-    if (ts.isDirectlyRelated(objectType, relation, userType, userRelation)) {
-      const t = reader.userTuple(object, relation, user);
-      if (t && isValidForRead(ts, t) && acc.add(() => (this.tupleHolds(t) ? ALLOWED : DENIED))) return ALLOWED;
-    }
-    if (!userRelation && ts.isPubliclyAssignable(objectType, relation, userType)) {
-      const t = reader.userTuple(object, relation, `${userType}:*`);
-      if (t && isValidForRead(ts, t) && acc.add(() => (this.tupleHolds(t) ? ALLOWED : DENIED))) return ALLOWED;
-    }
-    if (ts.info(objectType, relation).hasUsersets) {
-      for (const t of reader.usersetsOf(object, relation)) {
-        if (!isValidForRead(ts, t) || !isUserset(t.user)) continue;
-        const [usersetObject, usersetRelation] = splitObjectRelation(t.user);
-        if (acc.add(() => (this.tupleHolds(t) ? this.resolve(usersetObject, usersetRelation, user, depth + 1) : DENIED))) {
-          return ALLOWED;
+  /** `this`: the user's own tuple, the typed wildcard's, then each userset tuple (a union of them). */
+  private direct(plan: RelationPlan, f: LabelFacts, object: string, depth: number): Outcome {
+    const relation = plan.relation;
+    let error: unknown;
+    let cycle = false;
+    if (f.direct) {
+      const t = this.reader.userTuple(object, relation, this.user);
+      if (t !== undefined && this.valid(t)) {
+        try {
+          if (this.tupleHolds(t)) return ALLOWED;
+        } catch (e) {
+          error = e;
         }
       }
     }
-    return acc.result();
+    if (f.wildcard) {
+      const t = this.reader.userTuple(object, relation, this.userWildcard);
+      if (t !== undefined && this.valid(t)) {
+        try {
+          if (this.tupleHolds(t)) return ALLOWED;
+        } catch (e) {
+          error = e;
+        }
+      }
+    }
+    if (plan.info.hasUsersets) {
+      for (const t of this.reader.usersetsOf(object, relation)) {
+        if (!this.valid(t) || !isUserset(t.user)) continue;
+        try {
+          if (!this.tupleHolds(t)) continue;
+          const hash = t.user.lastIndexOf('#');
+          const usersetObject = t.user.slice(0, hash);
+          const r = this.resolve(this.plans.get(typeOf(usersetObject), t.user.slice(hash + 1)), usersetObject, depth + 1);
+          if (r === ALLOWED) return ALLOWED;
+          if (r === CYCLE) cycle = true;
+        } catch (e) {
+          error = e;
+        }
+      }
+    }
+    if (error !== undefined) throw error;
+    return cycle ? CYCLE : DENIED;
   }
 
-  private ttu(object: string, tupleset: string, computed: string, user: string, depth: number): CheckResult {
-    const { ts, reader } = this.ctx;
-    const acc = new UnionAccumulator();
-    for (const t of reader.byObjectRelation(object, tupleset)) {
-      if (!isValidForRead(ts, t)) continue;
-      const [parentType] = splitObject(t.user);
-      if (!ts.getRelation(parentType, computed)) continue;
-      if (acc.add(() => (this.tupleHolds(t) ? this.resolve(t.user, computed, user, depth + 1) : DENIED))) return ALLOWED;
+  /** Tuple-to-userset: the computed relation on each parent named by a tupleset tuple (a union). */
+  private tupleToUserset(node: PlanNode, object: string, depth: number): Outcome {
+    let error: unknown;
+    let cycle = false;
+    for (const t of this.reader.byObjectRelation(object, node.tupleset)) {
+      if (!this.valid(t)) continue;
+      const parent = this.parentPlan(node, t.user);
+      if (parent === undefined) continue;
+      try {
+        if (!this.tupleHolds(t)) continue;
+        const r = this.resolve(parent, t.user, depth + 1);
+        if (r === ALLOWED) return ALLOWED;
+        if (r === CYCLE) cycle = true;
+      } catch (e) {
+        error = e;
+      }
     }
-    return acc.result();
+    if (error !== undefined) throw error;
+    return cycle ? CYCLE : DENIED;
   }
+
+  /** The plan of `node.relation` on the parent's type; undefined when that type lacks the relation. */
+  private parentPlan(node: PlanNode, parent: string): RelationPlan | undefined {
+    for (const p of node.parents) {
+      if (parent.startsWith(p.prefix)) return p.plan ?? (p.plan = this.plans.get(p.type, node.relation));
+    }
+    const type = typeOf(parent);
+    return this.ts.getRelation(type, node.relation) ? this.plans.get(type, node.relation) : undefined;
+  }
+}
+
+function typeOf(object: string): string {
+  const i = object.indexOf(':');
+  return i === -1 ? '' : object.slice(0, i);
 }

@@ -1,7 +1,8 @@
 /**
- * The in-memory tuple index evaluation reads from: by `object#relation` (check, expand), by user
- * (reverse expansion for ListObjects) and in write order (Read paging). Contextual tuples get their own
- * small index laid over the store's (OverlayReader), so a request never mutates shared state.
+ * The in-memory tuple index evaluation reads from: by object then relation (check, expand), by user
+ * (reverse expansion for ListObjects) and in write order (Read paging). Lookups are nested maps keyed by
+ * strings the caller already holds, so the check hot path never builds a key. Contextual tuples get their
+ * own small index laid over the store's (OverlayReader), so a request never mutates shared state.
  */
 import { tupleId, type TupleKey } from './tuple-key.js';
 
@@ -24,14 +25,25 @@ export interface TupleReader {
 
 const EMPTY: Iterable<TupleKey> = [];
 
+/** The tuples of one `object#relation`: all of them by user, and the userset ones again. */
+interface RelationTuples {
+  readonly users: Map<string, TupleKey>;
+  usersets?: Map<string, TupleKey>;
+}
+
 export class TupleIndex implements TupleReader {
   private readonly all = new Map<string, StoredTuple>();
-  private readonly byOR = new Map<string, Map<string, TupleKey>>();
+  private readonly byObject = new Map<string, Map<string, RelationTuples>>();
   private readonly byU = new Map<string, Map<string, TupleKey>>();
-  private readonly usersets = new Map<string, Map<string, TupleKey>>();
+  private writes = 0;
 
   get size(): number {
     return this.all.size;
+  }
+
+  /** Bumped by every put and delete: anything derived from the tuples is stale once it moves. */
+  get version(): number {
+    return this.writes;
   }
 
   get(id: string): StoredTuple | undefined {
@@ -41,35 +53,37 @@ export class TupleIndex implements TupleReader {
   put(t: StoredTuple): void {
     const id = tupleId(t.key);
     if (this.all.has(id)) this.delete(id);
+    this.writes++;
     this.all.set(id, t);
-    const or = `${t.key.object}#${t.key.relation}`;
-    let users = this.byOR.get(or);
-    if (!users) this.byOR.set(or, (users = new Map()));
-    users.set(t.key.user, t.key);
-    if (t.key.user.includes('#')) {
-      let us = this.usersets.get(or);
-      if (!us) this.usersets.set(or, (us = new Map()));
-      us.set(t.key.user, t.key);
-    }
-    let objects = this.byU.get(t.key.user);
-    if (!objects) this.byU.set(t.key.user, (objects = new Map()));
+    const { object, relation, user } = t.key;
+    let rels = this.byObject.get(object);
+    if (!rels) this.byObject.set(object, (rels = new Map()));
+    let rt = rels.get(relation);
+    if (!rt) rels.set(relation, (rt = { users: new Map() }));
+    rt.users.set(user, t.key);
+    if (user.includes('#')) (rt.usersets ??= new Map()).set(user, t.key);
+    let objects = this.byU.get(user);
+    if (!objects) this.byU.set(user, (objects = new Map()));
     objects.set(id, t.key);
   }
 
   delete(id: string): void {
     const t = this.all.get(id);
     if (!t) return;
+    this.writes++;
     this.all.delete(id);
-    const or = `${t.key.object}#${t.key.relation}`;
-    const users = this.byOR.get(or);
-    users?.delete(t.key.user);
-    if (users?.size === 0) this.byOR.delete(or);
-    const us = this.usersets.get(or);
-    us?.delete(t.key.user);
-    if (us?.size === 0) this.usersets.delete(or);
-    const objects = this.byU.get(t.key.user);
+    const { object, relation, user } = t.key;
+    const rels = this.byObject.get(object);
+    const rt = rels?.get(relation);
+    if (rels && rt) {
+      rt.users.delete(user);
+      rt.usersets?.delete(user);
+      if (rt.users.size === 0) rels.delete(relation);
+      if (rels.size === 0) this.byObject.delete(object);
+    }
+    const objects = this.byU.get(user);
     objects?.delete(id);
-    if (objects?.size === 0) this.byU.delete(t.key.user);
+    if (objects?.size === 0) this.byU.delete(user);
   }
 
   /** All stored tuples in write order. */
@@ -78,15 +92,15 @@ export class TupleIndex implements TupleReader {
   }
 
   byObjectRelation(object: string, relation: string): Iterable<TupleKey> {
-    return this.byOR.get(`${object}#${relation}`)?.values() ?? EMPTY;
+    return this.byObject.get(object)?.get(relation)?.users.values() ?? EMPTY;
   }
 
   usersetsOf(object: string, relation: string): Iterable<TupleKey> {
-    return this.usersets.get(`${object}#${relation}`)?.values() ?? EMPTY;
+    return this.byObject.get(object)?.get(relation)?.usersets?.values() ?? EMPTY;
   }
 
   userTuple(object: string, relation: string, user: string): TupleKey | undefined {
-    return this.byOR.get(`${object}#${relation}`)?.get(user);
+    return this.byObject.get(object)?.get(relation)?.users.get(user);
   }
 
   byUser(user: string): Iterable<TupleKey> {

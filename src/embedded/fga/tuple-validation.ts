@@ -92,11 +92,10 @@ export function validateTupleForDelete(ts: Typesystem, tk: TupleKey): void {
 
 /** Read-time filter: a stored tuple the current model no longer allows is ignored by evaluation. */
 export function isValidForRead(ts: Typesystem, tk: TupleKey): boolean {
-  let cache = readValidity.get(ts);
-  if (!cache) readValidity.set(ts, (cache = new WeakMap()));
+  const cache = readValidityCache(ts);
   let valid = cache.get(tk);
   if (valid === undefined) {
-    valid = !readProblem(ts, tk) && conditionAcceptable(ts, tk);
+    valid = computeReadValidity(ts, tk);
     cache.set(tk, valid);
   }
   return valid;
@@ -104,6 +103,17 @@ export function isValidForRead(ts: Typesystem, tk: TupleKey): boolean {
 
 /** Tuple objects are immutable once indexed, so their validity per model is memoised. */
 const readValidity = new WeakMap<Typesystem, WeakMap<TupleKey, boolean>>();
+
+/** The memo behind isValidForRead, for hot loops that hold on to it (Check). */
+export function readValidityCache(ts: Typesystem): WeakMap<TupleKey, boolean> {
+  let cache = readValidity.get(ts);
+  if (!cache) readValidity.set(ts, (cache = new WeakMap()));
+  return cache;
+}
+
+export function computeReadValidity(ts: Typesystem, tk: TupleKey): boolean {
+  return !readProblem(ts, tk) && conditionAcceptable(ts, tk);
+}
 
 function conditionAcceptable(ts: Typesystem, tk: TupleKey): boolean {
   try {
