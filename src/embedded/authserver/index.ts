@@ -119,6 +119,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
     provider,
     async close() {
       clearInterval(cleanup);
+      if (!server.listening) return; // closing twice (e.g. an outage test, then shutdown) is a no-op
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
