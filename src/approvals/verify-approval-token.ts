@@ -33,7 +33,7 @@ const Claims = z.object({
   exp: z.number(),
   azp: z.string().optional(),
   client_id: z.string().optional(),
-  authorization_details: z.unknown(),
+  authorization_details: z.unknown().optional(),
 });
 
 /**

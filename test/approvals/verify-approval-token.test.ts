@@ -1,0 +1,54 @@
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { verifyApprovalToken, type ExpectedApproval } from '../../src/approvals/verify-approval-token.js';
+
+const ISSUER = 'http://127.0.0.1:8788';
+const MCP = 'http://127.0.0.1:8787/mcp';
+const DIGEST = 'd'.repeat(43);
+const expected: ExpectedApproval = { issuer: ISSUER, audience: MCP, clientId: 'gatehouse-server', sub: 'alice', digest: DIGEST, resource: MCP, clockSkewSeconds: 0 };
+const detail = { type: 'gatehouse_tool_call', locations: [MCP], actions: ['purchase'], action: 'Buy', digest: DIGEST };
+
+type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+let privateKey: Key;
+let otherKey: Key;
+let keys: ReturnType<typeof createLocalJWKSet>;
+beforeAll(async () => {
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  privateKey = pair.privateKey;
+  otherKey = (await generateKeyPair('RS256')).privateKey;
+  keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256' } as JWK] });
+});
+
+function token(claims: Record<string, unknown> = {}, key = privateKey): Promise<string> {
+  return new SignJWT({ iss: ISSUER, aud: MCP, sub: 'alice', azp: 'gatehouse-server', authorization_details: [detail], ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'at+jwt' })
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(key);
+}
+
+describe('verifyApprovalToken', () => {
+  it('accepts the approval of exactly this call and says who approved it and when', async () => {
+    const v = await verifyApprovalToken(await token(), keys, expected);
+    expect(v.approvedBy).toBe('alice');
+    expect(v.validUntil).toBeGreaterThan(v.approvedAt);
+  });
+
+  it.each([
+    ['another digest', { authorization_details: [{ ...detail, digest: 'e'.repeat(43) }] }, /different arguments/],
+    ['another user', { sub: 'bob' }, /different user/],
+    ['another client', { azp: 'someone-else' }, /different client/],
+    ['another server in the details', { authorization_details: [{ ...detail, locations: ['http://evil.example/mcp'] }] }, /different server/],
+    ['no details', { authorization_details: undefined }, /no valid authorization details/],
+    ['two details', { authorization_details: [detail, detail] }, /no valid authorization details/],
+    ['an unknown detail field', { authorization_details: [{ ...detail, note: 'x' }] }, /no valid authorization details/],
+    ['another audience', { aud: 'http://127.0.0.1:9999/mcp' }, /signature or claims/],
+    ['another issuer', { iss: 'http://evil.example' }, /signature or claims/],
+  ])('refuses a token with %s', async (_name, claims, message) => {
+    await expect(verifyApprovalToken(await token(claims), keys, expected)).rejects.toMatchObject({ code: 'approval_invalid', message: expect.stringMatching(message) });
+  });
+
+  it('refuses a token signed by another key', async () => {
+    await expect(verifyApprovalToken(await token({}, otherKey), keys, expected)).rejects.toMatchObject({ code: 'approval_invalid' });
+  });
+});
