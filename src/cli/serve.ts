@@ -28,6 +28,7 @@ export function banner(config: Config, gh: Gatehouse): string {
     `  Authorization       ${gh.issuer}${gh.authServer ? '  (embedded Auth0 stand-in)' : '  (Auth0)'}`,
     `  Data                ${config.dataDir}`,
   ];
+  if (gh.authServer) lines.push(`  Approvals device    ${gh.issuer}/device  (sign in as the user to approve or deny)`);
   if (gh.authServer) {
     lines.push('', '  Demo users (embedded mode only):');
     for (const u of DEMO_USERS) lines.push(`    ${u.id.padEnd(6)} password ${u.password.padEnd(15)} ${u.kind}, ${u.department}`);
@@ -40,6 +41,8 @@ export function banner(config: Config, gh: Gatehouse): string {
       `                         -H 'Accept: application/json, text/event-stream' \\`,
       `                         -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whoami","arguments":{}}}'`,
       `    3. Claude Desktop: paste mcp.json into claude_desktop_config.json (uses npx mcp-remote ${gh.mcpUrl})`,
+      '    Calendar:          npx gatehouse connect --user alice --connection google-oauth2   (or follow the link a tool returns)',
+      '    Approvals:         npx gatehouse approvals list --user alice',
       '    Audit:             npx gatehouse audit verify',
     );
   }
