@@ -27,6 +27,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gatehouse: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`Usage: gatehouse ${command.help}\n`);
+    return 0;
+  }
   try {
     return await command.run(rest);
   } catch (e) {
