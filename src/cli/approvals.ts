@@ -91,6 +91,10 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
   }
   let id = values.id;
   if (!id) {
+    if (requests.length === 0) {
+      process.stderr.write(`gatehouse approvals: no approval requests waiting for ${user.id}\n`);
+      return 1;
+    }
     if (requests.length !== 1) {
       process.stderr.write(`gatehouse approvals: ${requests.length} requests wait for ${user.id}; name one with --id (see \`gatehouse approvals list --user ${user.id}\`)\n`);
       return 1;
