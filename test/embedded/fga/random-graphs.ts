@@ -95,3 +95,15 @@ export function randomGraph(seed: number, tupleCount = 90): RandomGraph {
   }
   return { model, tuples, users, objects };
 }
+
+/**
+ * The graph's tuples as a store plus contextual tuples: the first 20 keys are sent again as contextual
+ * tuples with their condition flipped (a failing condition added, or removed), so the overlay shadows
+ * the stored tuple for direct lookups while both stay visible to scans.
+ */
+export function contextualSplit(g: RandomGraph): { stored: TupleKey[]; contextual: TupleKey[] } {
+  const contextual = g.tuples.slice(0, 20).map((t): TupleKey =>
+    t.condition ? { object: t.object, relation: t.relation, user: t.user } : { ...t, condition: { name: 'positive', context: { x: -1 } } },
+  );
+  return { stored: g.tuples, contextual };
+}
