@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express from 'express';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -103,11 +104,15 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** The baseline: the SDK's stateless Streamable HTTP server with the same tool and no auth at all. */
+/**
+ * The baseline: the SDK's stateless Streamable HTTP server with the same tool and no auth at all. It
+ * shares one schema validator across requests, as Gatehouse does, so the ratio isolates the gates.
+ */
 async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
+  const jsonSchemaValidator = new AjvJsonSchemaValidator();
   const app = express();
   app.post('/mcp', express.json({ limit: '1mb' }), async (req, res) => {
-    const server = new McpServer({ name: 'bare', version: '1.0.0' }, { capabilities: { tools: {} } });
+    const server = new McpServer({ name: 'bare', version: '1.0.0' }, { capabilities: { tools: {} }, jsonSchemaValidator });
     server.registerTool('whoami', { description: 'who am I', inputSchema: z.object({}).strict() }, async () => ({
       content: [{ type: 'text', text: 'You are user alice in organization org_acme.' }],
       structuredContent: { kind: 'user', sub: 'alice', organization: 'org_acme' },

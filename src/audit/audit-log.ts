@@ -25,11 +25,14 @@ export interface AuditLog {
 export const GENESIS = '0'.repeat(64);
 
 export function entryHash(prevHash: string, e: { seq: number; at: string; event: string; data: unknown }): string {
-  return createHash('sha256')
-    .update(prevHash)
-    .update('\n')
-    .update(canonicalJson({ at: e.at, data: e.data, event: e.event, seq: e.seq }))
-    .digest('hex');
+  return hashCanonical(prevHash, e, canonicalJson(e.data));
+}
+
+/** sha256(prev + "\n" + canonical JSON of {at, data, event, seq}), with the data already canonical. */
+function hashCanonical(prevHash: string, e: { seq: number; at: string; event: string }, dataJson: string): string {
+  // Keys in RFC 8785 order (at < data < event < seq): the same text canonicalJson would produce.
+  const text = `{"at":${JSON.stringify(e.at)},"data":${dataJson},"event":${JSON.stringify(e.event)},"seq":${canonicalJson(e.seq)}}`;
+  return createHash('sha256').update(prevHash).update('\n').update(text).digest('hex');
 }
 
 interface Row {
@@ -56,8 +59,9 @@ export function createAuditLog(db: SqliteDatabase, now: () => Date = () => new D
     const seq = (prev?.seq ?? 0) + 1;
     const prevHash = prev?.hash ?? GENESIS;
     const at = now().toISOString();
-    const hash = entryHash(prevHash, { seq, at, event, data });
-    insert.run(seq, at, event, canonicalJson(data), prevHash, hash);
+    const dataJson = canonicalJson(data);
+    const hash = hashCanonical(prevHash, { seq, at, event }, dataJson);
+    insert.run(seq, at, event, dataJson, prevHash, hash);
     setHead.run(seq, hash);
     return { seq, at, event, data, prevHash, hash };
   });

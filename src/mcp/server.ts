@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { randomUUID } from 'node:crypto';
 import { argumentDigest } from '../approvals/argument-digest.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -32,10 +33,16 @@ type Extra = {
  * registered as a closure over the verified Caller, so no tool can run without one, and every call
  * goes through the gate chain and is audited.
  */
+/**
+ * One JSON Schema validator for every per-request server: building an Ajv instance costs more than
+ * the rest of a request, and it holds no per-request state (it validates elicitation answers).
+ */
+const sharedSchemaValidator = new AjvJsonSchemaValidator();
+
 export function buildMcpServer(deps: McpDeps, auth: Authenticated): McpServer {
   const server = new McpServer(
     { name: 'gatehouse', version: deps.version, title: 'Gatehouse' },
-    { capabilities: { tools: {} }, instructions: 'Tools here are gated: scopes, fine-grained authorization, connected accounts and human approval. A refused call says why and what to do.' },
+    { capabilities: { tools: {} }, jsonSchemaValidator: sharedSchemaValidator, instructions: 'Tools here are gated: scopes, fine-grained authorization, connected accounts and human approval. A refused call says why and what to do.' },
   );
   for (const tool of deps.tools) {
     server.registerTool(
