@@ -29,6 +29,8 @@ export function banner(config: Config, gh: Gatehouse): string {
     `  Data                ${config.dataDir}`,
   ];
   if (gh.authServer) lines.push(`  Approvals device    ${gh.issuer}/device  (sign in as the user to approve or deny)`);
+  if (gh.fga) lines.push(`  FGA (OpenFGA API)   ${gh.fga.url}  store ${gh.fga.storeId}  (embedded engine)`);
+  if (gh.providers) lines.push(`  Demo Google         ${gh.providers.url}  (Calendar v3, Gmail v1, OAuth)`);
   if (gh.authServer) {
     lines.push('', '  Demo users (embedded mode only):');
     for (const u of DEMO_USERS) lines.push(`    ${u.id.padEnd(6)} password ${u.password.padEnd(15)} ${u.kind}, ${u.department}`);
