@@ -2,7 +2,9 @@
  * Evaluation plans: each `type#relation` of a model compiled once into a tree of plan nodes with its
  * targets linked (the computed relation's plan, the parent types a tuple-to-userset can reach), plus
  * per user-label facts (can this kind of user reach the relation at all, is it directly assignable, as
- * a typed wildcard). Check walks these instead of re-reading the model on every call.
+ * a typed wildcard). Check walks these instead of re-reading the model on every call. Plans depend on
+ * the model alone (models are immutable), never on tuples or request context, so nothing here needs
+ * invalidating on writes.
  */
 import type { RelationReference, Userset } from './model-types.js';
 import type { DirectInfo, Typesystem } from './typesystem.js';

@@ -25,25 +25,55 @@ export interface TupleReader {
 
 const EMPTY: Iterable<TupleKey> = [];
 
-/** The tuples of one `object#relation`: all of them by user, and the userset ones again. */
-interface RelationTuples {
-  readonly users: Map<string, TupleKey>;
-  usersets?: Map<string, TupleKey>;
+/**
+ * The tuples of one `object#relation`, by user, and the userset ones again. Most hold a single tuple
+ * (a document's parent), which is kept inline: a Map per pair would double the index's memory.
+ */
+class RelationTuples {
+  private one: TupleKey | undefined;
+  private many: Map<string, TupleKey> | undefined;
+  usersets: Map<string, TupleKey> | undefined;
+
+  get size(): number {
+    return this.many ? this.many.size : this.one ? 1 : 0;
+  }
+
+  get(user: string): TupleKey | undefined {
+    if (this.many) return this.many.get(user);
+    return this.one?.user === user ? this.one : undefined;
+  }
+
+  values(): Iterable<TupleKey> {
+    if (this.many) return this.many.values();
+    return this.one ? [this.one] : EMPTY;
+  }
+
+  set(key: TupleKey): void {
+    if (!this.many && (!this.one || this.one.user === key.user)) this.one = key;
+    else {
+      if (!this.many) {
+        this.many = new Map([[this.one!.user, this.one!]]);
+        this.one = undefined;
+      }
+      this.many.set(key.user, key);
+    }
+    if (key.user.includes('#')) (this.usersets ??= new Map()).set(key.user, key);
+  }
+
+  delete(user: string): void {
+    if (this.many) this.many.delete(user);
+    else if (this.one?.user === user) this.one = undefined;
+    this.usersets?.delete(user);
+  }
 }
 
 export class TupleIndex implements TupleReader {
   private readonly all = new Map<string, StoredTuple>();
   private readonly byObject = new Map<string, Map<string, RelationTuples>>();
   private readonly byU = new Map<string, Map<string, TupleKey>>();
-  private writes = 0;
 
   get size(): number {
     return this.all.size;
-  }
-
-  /** Bumped by every put and delete: anything derived from the tuples is stale once it moves. */
-  get version(): number {
-    return this.writes;
   }
 
   get(id: string): StoredTuple | undefined {
@@ -53,15 +83,13 @@ export class TupleIndex implements TupleReader {
   put(t: StoredTuple): void {
     const id = tupleId(t.key);
     if (this.all.has(id)) this.delete(id);
-    this.writes++;
     this.all.set(id, t);
     const { object, relation, user } = t.key;
     let rels = this.byObject.get(object);
     if (!rels) this.byObject.set(object, (rels = new Map()));
     let rt = rels.get(relation);
-    if (!rt) rels.set(relation, (rt = { users: new Map() }));
-    rt.users.set(user, t.key);
-    if (user.includes('#')) (rt.usersets ??= new Map()).set(user, t.key);
+    if (!rt) rels.set(relation, (rt = new RelationTuples()));
+    rt.set(t.key);
     let objects = this.byU.get(user);
     if (!objects) this.byU.set(user, (objects = new Map()));
     objects.set(id, t.key);
@@ -70,15 +98,13 @@ export class TupleIndex implements TupleReader {
   delete(id: string): void {
     const t = this.all.get(id);
     if (!t) return;
-    this.writes++;
     this.all.delete(id);
     const { object, relation, user } = t.key;
     const rels = this.byObject.get(object);
     const rt = rels?.get(relation);
     if (rels && rt) {
-      rt.users.delete(user);
-      rt.usersets?.delete(user);
-      if (rt.users.size === 0) rels.delete(relation);
+      rt.delete(user);
+      if (rt.size === 0) rels.delete(relation);
       if (rels.size === 0) this.byObject.delete(object);
     }
     const objects = this.byU.get(user);
@@ -92,7 +118,7 @@ export class TupleIndex implements TupleReader {
   }
 
   byObjectRelation(object: string, relation: string): Iterable<TupleKey> {
-    return this.byObject.get(object)?.get(relation)?.users.values() ?? EMPTY;
+    return this.byObject.get(object)?.get(relation)?.values() ?? EMPTY;
   }
 
   usersetsOf(object: string, relation: string): Iterable<TupleKey> {
@@ -100,7 +126,7 @@ export class TupleIndex implements TupleReader {
   }
 
   userTuple(object: string, relation: string, user: string): TupleKey | undefined {
-    return this.byObject.get(object)?.get(relation)?.users.get(user);
+    return this.byObject.get(object)?.get(relation)?.get(user);
   }
 
   byUser(user: string): Iterable<TupleKey> {
