@@ -21,7 +21,11 @@ import { ALL_SCOPES, BASELINE_SCOPES, SCOPES } from './identity/scopes.js';
 import { createTokenVerifier } from './identity/verify-bearer.js';
 import { createLogger, type Logger } from './log.js';
 import { mcpMethodNotAllowed, mcpPostHandler } from './mcp/handler.js';
+import type { RetrieverOptions } from './rag/authorized-retriever.js';
+import { loadDemoCorpus } from './rag/demo-corpus.js';
+import { createDocuments, type Documents } from './rag/documents.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite/database.js';
+import { documentTools } from './tools/catalog/documents.js';
 import { builtinTools } from './tools/catalog/index.js';
 import { sqliteMerchant } from './tools/catalog/demo-merchant.js';
 import { purchaseTool } from './tools/catalog/purchase.js';
@@ -40,6 +44,10 @@ export interface GatehouseOptions {
   readonly logger?: Logger;
   /** Replace the built-in catalogue (tests, or a team's own tools built with defineTool). */
   readonly tools?: readonly AnyTool[];
+  /** The clock FGA conditions see (time-limited grants); tests freeze or advance it. */
+  readonly now?: () => Date;
+  /** Retrieval planner knobs (tests force the ListObjects cap small to exercise post-filtering). */
+  readonly retrieval?: RetrieverOptions;
 }
 
 export interface Gatehouse {
@@ -53,6 +61,7 @@ export interface Gatehouse {
   readonly providers?: DemoProviders;
   readonly fga?: EmbeddedFga;
   readonly authorizer: Authorizer;
+  readonly documents: Documents;
   close(): Promise<void>;
 }
 
@@ -110,8 +119,11 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       authorizer = createAuthorizer(config.fga);
     }
 
+    const documents = createDocuments(db, authorizer, { now: opts.now, ...opts.retrieval });
+    if (fga) await loadDemoCorpus({ store: documents.store, authorizer });
+
     const audit = createAuditLog(db);
-    const tools = opts.tools ?? [...builtinTools, purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))];
+    const tools = opts.tools ?? [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))];
     const serverClient = authServer?.serverClient ?? (config.auth.mode === 'auth0' && config.auth.clientId ? { clientId: config.auth.clientId, clientSecret: config.auth.clientSecret! } : undefined);
     const googleApiUrl = config.vault.googleApiUrl ?? providers?.url ?? GOOGLE_API_URL;
     const vault = serverClient
@@ -119,7 +131,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       : undefined;
     const chain = buildChain({
       scopes: scopesGate,
-      authorize: createAuthorizeGate(authorizer),
+      authorize: createAuthorizeGate(authorizer, opts.now),
       connect: vault?.gate ?? requireNoPolicy('connect', (t) => t.connection !== undefined),
       approve: serverClient
         ? createApprovalGate({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds })
@@ -132,7 +144,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       ...config.server.allowedHosts,
     ]);
     const origins = new Set([new URL(origin).origin, ...config.server.allowedOrigins.map((o) => o.toLowerCase())]);
-    const deps = { tools, chain, audit, logger, resource: () => mcpUrl, version: VERSION };
+    const deps = { tools, chain, audit, logger, resource: () => mcpUrl, version: VERSION, documents: documents.retriever };
     if (config.server.insecureNoAuth) logger.warn('GATEHOUSE_INSECURE_NO_AUTH is set: /mcp accepts unauthenticated requests (test only)');
 
     const app = createHttpApp({
@@ -154,7 +166,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     });
     http.on('request', app);
     logger.info({ mcpUrl, issuer }, 'gatehouse started');
-    return { mcpUrl, issuer, audience, db, audit, authServer, providers, fga, authorizer, close };
+    return { mcpUrl, issuer, audience, db, audit, authServer, providers, fga, authorizer, documents, close };
   } catch (e) {
     await close();
     throw e;

@@ -9,6 +9,7 @@ import type { ToolCall } from '../gates/gate.js';
 import type { Authenticated } from '../http/authenticate.js';
 import type { Logger } from '../log.js';
 import type { AnyTool } from '../tools/define.js';
+import { registerDocumentResources, type DocumentResources } from './document-resources.js';
 import { toCallToolResult, toToolError } from './tool-result.js';
 import { toUrlElicitation } from './url-elicitation.js';
 
@@ -20,6 +21,8 @@ export interface McpDeps {
   /** The canonical MCP URL (the audience of the tokens we accept). */
   readonly resource: () => string;
   readonly version: string;
+  /** FGA-filtered documents served as `doc://{id}` resources (absent: no resources capability). */
+  readonly documents?: DocumentResources;
 }
 
 type Extra = {
@@ -61,6 +64,7 @@ export function buildMcpServer(deps: McpDeps, auth: Authenticated): McpServer {
       (async (args: Record<string, unknown>, extra: Extra) => runTool(deps, auth, tool, args, extra)) as never,
     );
   }
+  if (deps.documents) registerDocumentResources(server, deps.documents, deps.audit, deps.logger, auth.caller);
   return server;
 }
 
@@ -85,14 +89,16 @@ async function runTool(deps: McpDeps, auth: Authenticated, tool: AnyTool, args: 
     },
   };
   const base = { sub: caller.sub, kind: caller.kind, client: caller.clientId, org: caller.orgId ?? null, tool: tool.name, digest: call.digest };
+  const ran: Record<string, unknown> = {};
+  const audit = (detail: Record<string, unknown>) => void Object.assign(ran, detail);
   try {
-    const out = await deps.chain(call, (c) => tool.run(c.args, { caller, signal: c.signal, progress: c.progress, grants: c.grants }));
-    deps.audit.append('tool_call', { ...base, decisions: call.decisions, result: 'ok' });
+    const out = await deps.chain(call, (c) => tool.run(c.args, { caller, signal: c.signal, progress: c.progress, grants: c.grants, audit }));
+    deps.audit.append('tool_call', { ...base, decisions: call.decisions, ...(Object.keys(ran).length ? { run: ran } : {}), result: 'ok' });
     return toCallToolResult(out);
   } catch (err) {
     const reference = randomUUID();
     const code = err instanceof GatehouseError ? err.code : 'internal_error';
-    deps.audit.append('tool_call', { ...base, decisions: call.decisions, result: 'error', error: code, reference });
+    deps.audit.append('tool_call', { ...base, decisions: call.decisions, ...(Object.keys(ran).length ? { run: ran } : {}), result: 'error', error: code, reference });
     if (code === 'internal_error') deps.logger.error({ err, tool: tool.name, reference }, 'tool call failed');
     else deps.logger.info({ tool: tool.name, code, sub: caller.sub }, 'tool call refused');
     if (isUrlElicitation(err)) throw err;

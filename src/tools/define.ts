@@ -11,6 +11,8 @@ export interface ToolContext {
   progress(message: string): Promise<void>;
   /** Values granted by gates for this one call (e.g. `connection` from the connect gate). */
   readonly grants: ReadonlyMap<string, unknown>;
+  /** Record non-secret facts about how `run` served the call (e.g. a retrieval plan) in its audit entry; never sent to the caller. */
+  audit?(detail: Record<string, unknown>): void;
 }
 
 /** A tool's result, mapped to MCP content by src/mcp (text, structuredContent, resource links). */

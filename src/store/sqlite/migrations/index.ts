@@ -12,5 +12,6 @@ import { authserver } from './002-authserver.js';
 import { fga } from './003-fga.js';
 import { vault } from './004-vault.js';
 import { approvals } from './005-approvals.js';
+import { documents } from './006-documents.js';
 
-export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals];
+export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents];

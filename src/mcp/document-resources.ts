@@ -1,0 +1,112 @@
+/**
+ * Documents as MCP resources, `doc://{id}`, for one verified caller: resources/list pages through only
+ * the documents FGA lets the caller view (opaque cursor = the last id returned, itself viewable);
+ * resources/read checks `viewer` first and fails closed. An unknown and a forbidden document give the
+ * same error; an FGA outage gives its own, and neither ever comes with document data.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, McpError, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AuditLog } from '../audit/audit-log.js';
+import { GatehouseError } from '../errors.js';
+import type { Caller } from '../identity/caller.js';
+import { missingScopes } from '../identity/scopes.js';
+import type { Logger } from '../log.js';
+import type { DocumentSummary, StoredDocument } from '../rag/document-store.js';
+import { DOCUMENT_ID } from '../rag/document-store.js';
+
+export interface DocumentResources {
+  page(caller: Caller, after: string, size: number): Promise<{ docs: DocumentSummary[]; more: boolean }>;
+  read(caller: Caller, id: string): Promise<StoredDocument>;
+}
+
+export const DOC_URI_PREFIX = 'doc://';
+const PAGE_SIZE = 50;
+const RESOURCE_NOT_FOUND = -32002;
+const REQUIRED_SCOPE = 'docs:read';
+const Cursor = z.object({ after: z.string().regex(DOCUMENT_ID) }).strict();
+
+export function docUri(id: string): string {
+  return `${DOC_URI_PREFIX}${id}`;
+}
+
+export function registerDocumentResources(server: McpServer, docs: DocumentResources, audit: AuditLog, logger: Logger, caller: Caller): void {
+  const low = server.server;
+  low.registerCapabilities({ resources: {} });
+  const who = { sub: caller.sub, kind: caller.kind, client: caller.clientId, org: caller.orgId ?? null };
+
+  low.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: [{ uriTemplate: `${DOC_URI_PREFIX}{id}`, name: 'document', title: 'Document', description: 'A document you can view', mimeType: 'text/markdown' }],
+  }));
+
+  low.setRequestHandler(ListResourcesRequestSchema, async (req) => {
+    requireScope(caller);
+    const after = decodeCursor(req.params?.cursor);
+    try {
+      const { docs: page, more } = await docs.page(caller, after, PAGE_SIZE);
+      audit.append('resources_list', { ...who, returned: page.length, result: 'ok' });
+      const last = page[page.length - 1];
+      return {
+        resources: page.map((d) => ({ uri: docUri(d.id), name: d.id, title: d.title, mimeType: 'text/markdown' })),
+        ...(more && last ? { nextCursor: encodeCursor(last.id) } : {}),
+      };
+    } catch (err) {
+      throw edgeError(err, audit, logger, 'resources_list', who);
+    }
+  });
+
+  low.setRequestHandler(ReadResourceRequestSchema, async (req) => {
+    requireScope(caller);
+    const uri = req.params.uri;
+    const id = uri.startsWith(DOC_URI_PREFIX) ? uri.slice(DOC_URI_PREFIX.length) : '';
+    if (!DOCUMENT_ID.test(id)) throw notFound(uri);
+    try {
+      const doc = await docs.read(caller, id);
+      audit.append('resource_read', { ...who, uri, result: 'ok' });
+      return { contents: [{ uri, mimeType: 'text/markdown', text: doc.body }] };
+    } catch (err) {
+      if (err instanceof GatehouseError && (err.code === 'not_found' || err.code === 'forbidden')) {
+        audit.append('resource_read', { ...who, uri, result: 'error', error: err.code });
+        throw notFound(uri);
+      }
+      throw edgeError(err, audit, logger, 'resource_read', { ...who, uri });
+    }
+  });
+}
+
+function requireScope(caller: Caller): void {
+  if (missingScopes(caller.scopes, [REQUIRED_SCOPE]).length) {
+    throw new McpError(ErrorCode.InvalidRequest, `Reading documents needs the ${REQUIRED_SCOPE} scope.`);
+  }
+}
+
+function notFound(uri: string): McpError {
+  return new McpError(RESOURCE_NOT_FOUND, 'Resource not found', { uri });
+}
+
+function encodeCursor(after: string): string {
+  return Buffer.from(JSON.stringify({ after })).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): string {
+  if (cursor === undefined) return '';
+  try {
+    return Cursor.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))).after;
+  } catch {
+    throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor');
+  }
+}
+
+/** The one translation of a failure to a JSON-RPC error: typed errors keep their kind, the rest get a reference. */
+function edgeError(err: unknown, audit: AuditLog, logger: Logger, event: string, who: Record<string, unknown>): McpError {
+  if (err instanceof GatehouseError && err.code !== 'internal_error') {
+    audit.append(event, { ...who, result: 'error', error: err.code });
+    const code = err.code === 'invalid_request' ? ErrorCode.InvalidParams : ErrorCode.InternalError;
+    return new McpError(code, `${err.message} [${err.code}]`, { code: err.code });
+  }
+  const reference = randomUUID();
+  audit.append(event, { ...who, result: 'error', error: 'internal_error', reference });
+  logger.error({ err, reference }, `${event} failed`);
+  return new McpError(ErrorCode.InternalError, `Internal error (reference ${reference})`, { code: 'internal_error', reference });
+}

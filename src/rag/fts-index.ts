@@ -1,0 +1,119 @@
+/**
+ * Full-text ranking over document chunks (SQLite FTS5, bm25 on the `text` column). A document ranks by
+ * its best chunk; chunks are ordered by (bm25, chunk id), a total order, so every strategy — unfiltered,
+ * restricted to a set of documents, paged — agrees on one ranking. Snippets are made on demand, only
+ * for results already authorized.
+ */
+import type { SqliteDatabase } from '../store/sqlite/database.js';
+
+export interface RankedChunk {
+  readonly chunk: number;
+  readonly documentId: string;
+  /** bm25 as FTS5 reports it: negative, lower ranks higher. */
+  readonly bm25: number;
+}
+
+/** A parsed query: an FTS5 expression built only from quoted words (no user syntax reaches FTS5). */
+export interface FtsQuery {
+  readonly match: string;
+  readonly terms: readonly string[];
+}
+
+const MAX_TERMS = 12;
+const STOPWORDS = new Set(
+  'a an and are as at be but by for from has have how i if in is it its of on or our that the their there this to was we what when where which who why will with you your'.split(' '),
+);
+
+/** Words only (letters and digits), OR-ed, searched in the text column; stopwords dropped unless nothing else is left. */
+export function parseQuery(text: string): FtsQuery | undefined {
+  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])];
+  const content = words.filter((w) => !STOPWORDS.has(w));
+  const terms = (content.length ? content : words).slice(0, MAX_TERMS);
+  if (!terms.length) return undefined;
+  return { match: `text : (${terms.map((t) => `"${t}"`).join(' OR ')})`, terms };
+}
+
+/** Above this many documents an FTS-side restriction (an OR over document keys) costs more than it saves. */
+export const MAX_RESTRICT_KEYS = 200;
+
+export class FtsIndex {
+  private readonly stmts;
+
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      ranked: db.prepare('SELECT rowid AS chunk, rank AS bm25 FROM document_chunks_fts WHERE document_chunks_fts MATCH ? ORDER BY rank, rowid LIMIT ? OFFSET ?'),
+      owners: db.prepare('SELECT id AS chunk, document_id AS documentId FROM document_chunks WHERE id IN (SELECT value FROM json_each(?))'),
+      snippet: db.prepare(`SELECT snippet(document_chunks_fts, 0, '**', '**', '…', 24) AS s FROM document_chunks_fts WHERE document_chunks_fts MATCH ? AND rowid = ?`),
+    };
+  }
+
+  /**
+   * Chunks `offset .. offset+limit` of the ranking, optionally restricted to documents with the given
+   * keys (at most MAX_RESTRICT_KEYS). The restriction changes which chunks appear, never their scores.
+   */
+  chunks(q: FtsQuery, limit: number, offset: number, restrictToKeys?: readonly number[]): RankedChunk[] {
+    if (restrictToKeys && restrictToKeys.length > MAX_RESTRICT_KEYS) throw new TypeError('too many keys for an FTS restriction');
+    if (restrictToKeys && !restrictToKeys.length) return [];
+    const match = restrictToKeys ? `${q.match} AND doc : (${restrictToKeys.map((k) => `"${Math.trunc(k)}"`).join(' OR ')})` : q.match;
+    const rows = this.stmts.ranked.all(match, limit, offset) as { chunk: number; bm25: number }[];
+    if (!rows.length) return [];
+    const owner = new Map((this.stmts.owners.all(JSON.stringify(rows.map((r) => r.chunk))) as { chunk: number; documentId: string }[]).map((r) => [r.chunk, r.documentId]));
+    return rows.flatMap((r) => {
+      const documentId = owner.get(r.chunk);
+      return documentId === undefined ? [] : [{ chunk: r.chunk, documentId, bm25: r.bm25 }];
+    });
+  }
+
+  snippet(q: FtsQuery, chunk: number): string {
+    return ((this.stmts.snippet.get(q.match, chunk) as { s: string } | undefined)?.s ?? '').replace(/\s+/g, ' ').trim();
+  }
+}
+
+/**
+ * The ranking as a stream of distinct documents, each at its best chunk, fetched from FTS5 in
+ * growing windows. One stream serves one search.
+ */
+export class RankedDocuments {
+  private readonly seen = new Set<string>();
+  private buffer: RankedChunk[] = [];
+  private offset = 0;
+  private exhausted = false;
+  private window: number;
+  /** FTS5 queries run so far (for the audit trail). */
+  queries = 0;
+
+  constructor(
+    private readonly index: FtsIndex,
+    private readonly query: FtsQuery,
+    firstWindow: number,
+    private readonly restrictToKeys?: readonly number[],
+  ) {
+    this.window = Math.max(16, Math.ceil(firstWindow));
+  }
+
+  /** Up to `n` next documents in rank order; fewer only when the ranking is exhausted. */
+  next(n: number): RankedChunk[] {
+    const out: RankedChunk[] = [];
+    while (out.length < n) {
+      if (!this.buffer.length) {
+        if (this.exhausted) break;
+        this.fill();
+        continue;
+      }
+      const c = this.buffer.shift()!;
+      if (this.seen.has(c.documentId)) continue;
+      this.seen.add(c.documentId);
+      out.push(c);
+    }
+    return out;
+  }
+
+  private fill(): void {
+    const rows = this.index.chunks(this.query, this.window, this.offset, this.restrictToKeys);
+    this.queries++;
+    this.offset += this.window;
+    if (rows.length < this.window) this.exhausted = true;
+    this.buffer = rows;
+    this.window *= 4;
+  }
+}
