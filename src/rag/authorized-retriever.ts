@@ -23,6 +23,8 @@ export interface RetrieverOptions {
   readonly maxPrefilterIds?: number;
   /** Stop a post-filter after this many checks (returning the authorized hits found so far). */
   readonly maxChecks?: number;
+  /** Largest set pushed into the FTS5 query as a restriction (default MAX_RESTRICT_KEYS); larger sets filter the ranked stream. */
+  readonly maxRestrictKeys?: number;
   /** Parallel BatchCheck requests of up to 50 checks each. */
   readonly checkConcurrency?: number;
 }
@@ -71,7 +73,7 @@ export class AuthorizedRetriever {
     const list = await this.listViewable(base);
     const plan = planRetrieval(
       { listComplete: list.complete, listed: list.objects.length, corpusSize: this.store.count(), k, maxPrefilterIds: this.opts.maxPrefilterIds, force: so.force },
-      MAX_RESTRICT_KEYS,
+      Math.min(this.opts.maxRestrictKeys ?? MAX_RESTRICT_KEYS, MAX_RESTRICT_KEYS),
     );
     const trace: SearchTrace = { strategy: plan.strategy, fgaChecks: 0, listed: list.objects.length, listComplete: list.complete, examined: 0, ftsQueries: 0 };
     const listed = new Set(list.objects);

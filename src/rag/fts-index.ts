@@ -43,7 +43,11 @@ export class FtsIndex {
     this.stmts = {
       ranked: db.prepare('SELECT rowid AS chunk, rank AS bm25 FROM document_chunks_fts WHERE document_chunks_fts MATCH ? ORDER BY rank, rowid LIMIT ? OFFSET ?'),
       owners: db.prepare('SELECT id AS chunk, document_id AS documentId FROM document_chunks WHERE id IN (SELECT value FROM json_each(?))'),
-      snippet: db.prepare(`SELECT snippet(document_chunks_fts, 0, '**', '**', '…', 24) AS s FROM document_chunks_fts WHERE document_chunks_fts MATCH ? AND rowid = ?`),
+      // CAST matters: FTS5 answers `rowid = ?` bound to a JS number with every matching row (the
+      // leakage property test caught a snippet from another document); the row id is re-checked too.
+      snippet: db.prepare(
+        `SELECT rowid AS chunk, snippet(document_chunks_fts, 0, '**', '**', '…', 24) AS s FROM document_chunks_fts WHERE document_chunks_fts MATCH ? AND rowid = CAST(? AS INTEGER)`,
+      ),
     };
   }
 
@@ -65,7 +69,9 @@ export class FtsIndex {
   }
 
   snippet(q: FtsQuery, chunk: number): string {
-    return ((this.stmts.snippet.get(q.match, chunk) as { s: string } | undefined)?.s ?? '').replace(/\s+/g, ' ').trim();
+    const rows = this.stmts.snippet.all(q.match, chunk) as { chunk: number; s: string }[];
+    const row = rows.length === 1 && rows[0]!.chunk === chunk ? rows[0]! : undefined;
+    return (row?.s ?? '').replace(/\s+/g, ' ').trim();
   }
 }
 

@@ -1,0 +1,171 @@
+/**
+ * The leakage property: over randomly generated ACL graphs (users, nested groups, nested folders,
+ * exclusions, wildcards) and queries, written into a fresh store of the real embedded FGA through the
+ * SDK and the Authorizer, no search ever returns a document (or a snippet of one) the user cannot
+ * view, and recall is exact: the top-k equals the unfiltered ranking restricted to what a per-document
+ * Check allows. Every planner path runs: pre-filter in the index, pre-filter over the ranked stream,
+ * post-filter with a capped ListObjects (partial hints), and post-filter with no hints at all.
+ * Seeded, so a failure names the seed that reproduces it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dslToModel } from '../../src/embedded/fga/dsl.js';
+import { createAuthorizer, type Authorizer, type TupleKey } from '../../src/fga/authorizer.js';
+import type { Caller } from '../../src/identity/caller.js';
+import { AuthorizedRetriever, type RetrieverOptions } from '../../src/rag/authorized-retriever.js';
+import { chunkText } from '../../src/rag/chunker.js';
+import { DocumentStore } from '../../src/rag/document-store.js';
+import { FtsIndex, parseQuery, RankedDocuments } from '../../src/rag/fts-index.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { startTestServer, type FgaTestServer } from '../embedded/fga/helpers.js';
+
+const MODEL = `model
+  schema 1.1
+type user
+type group
+  relations
+    define member: [user, user:*, group#member]
+type folder
+  relations
+    define parent: [folder]
+    define blocked: [user, group#member]
+    define viewer: ([user, user:*, group#member] or viewer from parent) but not blocked
+type document
+  relations
+    define parent: [folder]
+    define blocked: [user, group#member]
+    define viewer: ([user, user:*, group#member] or viewer from parent) but not blocked`;
+
+const SEEDS = 12;
+const USERS = 8;
+const QUERIES_PER_USER = 8;
+const VOCAB = 'budget roadmap outage salary review falcon drone invoice forecast kafka lidar handbook policy travel hiring audit release cluster margin payroll sensor migration security vendor'.split(' ');
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface World {
+  tuples: TupleKey[];
+  docs: { id: string; body: string }[];
+}
+
+function generateWorld(rand: () => number): World {
+  const int = (n: number) => Math.floor(rand() * n);
+  const pickOf = <T>(xs: readonly T[]) => xs[int(xs.length)]!;
+  const users = Array.from({ length: USERS }, (_, i) => `user:u${i}`);
+  const groups = Array.from({ length: 4 }, (_, i) => `group:g${i}`);
+  const folders = Array.from({ length: 3 + int(5) }, (_, i) => `folder:f${i}`);
+  const docCount = 25 + int(40);
+  const tuples: TupleKey[] = [];
+  const add = (user: string, relation: string, object: string) => {
+    if (!tuples.some((t) => t.user === user && t.relation === relation && t.object === object)) tuples.push({ user, relation, object });
+  };
+  // nested groups (acyclic: g_i may contain g_j for j < i), members, an occasional public group
+  groups.forEach((g, i) => {
+    for (let n = 1 + int(3); n > 0; n--) add(pickOf(users), 'member', g);
+    if (i > 0 && rand() < 0.5) add(`group:g${int(i)}#member`, 'member', g);
+    if (rand() < 0.1) add('user:*', 'member', g);
+  });
+  // a folder forest: f_i's parent is some f_j, j < i
+  folders.forEach((f, i) => {
+    if (i > 0 && rand() < 0.7) add(`folder:f${int(i)}`, 'parent', f);
+    const grants = int(3);
+    for (let n = 0; n < grants; n++) add(rand() < 0.5 ? pickOf(users) : `${pickOf(groups)}#member`, 'viewer', f);
+    if (rand() < 0.1) add('user:*', 'viewer', f);
+    if (rand() < 0.25) add(rand() < 0.5 ? pickOf(users) : `${pickOf(groups)}#member`, 'blocked', f);
+  });
+  const docs: World['docs'] = [];
+  for (let d = 0; d < docCount; d++) {
+    const id = `d${String(d).padStart(3, '0')}`;
+    if (rand() < 0.9) add(pickOf(folders), 'parent', `document:${id}`);
+    if (rand() < 0.2) add(rand() < 0.6 ? pickOf(users) : `${pickOf(groups)}#member`, 'viewer', `document:${id}`);
+    if (rand() < 0.03) add('user:*', 'viewer', `document:${id}`);
+    if (rand() < 0.1) add(rand() < 0.6 ? pickOf(users) : `${pickOf(groups)}#member`, 'blocked', `document:${id}`);
+    const paragraphs = Array.from({ length: 1 + int(4) }, () => Array.from({ length: 4 + int(20) }, () => pickOf(VOCAB)).join(' '));
+    docs.push({ id, body: `# Document ${id}\n\n${paragraphs.join('\n\n')}` });
+  }
+  return { tuples, docs };
+}
+
+const caller = (u: string): Caller => ({ kind: 'user', sub: u.slice('user:'.length), clientId: 'c', scopes: ['docs:read'], permissions: [], issuer: 'i', expiresAt: 0 });
+
+/** The planner paths under test, each forced through public options (a cap only bites when the list reaches it). */
+const VARIANTS: Record<string, { opts: RetrieverOptions; strategy: string }> = {
+  'pre-filter in the index': { opts: {}, strategy: 'pre-filter' },
+  'pre-filter over the ranked stream': { opts: { maxRestrictKeys: 0 }, strategy: 'pre-filter' },
+  'post-filter, ListObjects capped at 3': { opts: { listObjectsCap: 3 }, strategy: 'post-filter' },
+  'post-filter, no hints': { opts: { listObjectsCap: 0 }, strategy: 'post-filter' },
+};
+
+describe('authorized retrieval never leaks and keeps exact recall (randomised ACL graphs)', () => {
+  let fga: FgaTestServer;
+  beforeAll(async () => {
+    fga = await startTestServer();
+  });
+  afterAll(() => fga?.close());
+
+  it(`${SEEDS} seeds x ${USERS} users x ${QUERIES_PER_USER} queries x ${Object.keys(VARIANTS).length} planner paths`, async () => {
+    let searches = 0;
+    const strategies = new Map<string, number>();
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const rand = prng(seed);
+      const world = generateWorld(rand);
+      const storeId = (await fga.client().createStore({ name: `leak-${seed}` })).id;
+      const { authorization_model_id: modelId } = await fga.client(storeId).writeAuthorizationModel(dslToModel(MODEL) as never);
+      const authorizer: Authorizer = createAuthorizer({ apiUrl: fga.server.url, storeId, modelId });
+      await authorizer.writeTuples(world.tuples);
+
+      const db = openDatabase(':memory:');
+      const store = new DocumentStore(db);
+      const index = new FtsIndex(db);
+      for (const d of world.docs) store.put({ id: d.id, folder: 'x', title: d.id, body: d.body, chunks: chunkText(d.body, { maxChars: 120 }) });
+      const bodies = new Map(world.docs.map((d) => [d.id, d.body.replace(/\s+/g, ' ')]));
+      const retrievers = Object.entries(VARIANTS).map(([name, v]) => ({ name, ...v, r: new AuthorizedRetriever(store, index, authorizer, v.opts) }));
+
+      for (let u = 0; u < USERS; u++) {
+        const user = `user:u${u}`;
+        // the oracle: a Check per document
+        const allowedList = await authorizer.batchCheck(world.docs.map((d) => ({ user, relation: 'viewer', object: `document:${d.id}` })));
+        const allowed = new Set(world.docs.filter((_, i) => allowedList[i]).map((d) => d.id));
+        // the pre-filter's premise: ListObjects returns exactly what Check allows (never more)
+        const listed = (await authorizer.listObjects({ user, relation: 'viewer', type: 'document' })).objects.map((o) => o.slice('document:'.length));
+        expect(listed.filter((id) => !allowed.has(id)), `seed ${seed}, ${user}: ListObjects beyond Check`).toEqual([]);
+        expect(listed.length, `seed ${seed}, ${user}`).toBe(allowed.size);
+        for (let q = 0; q < QUERIES_PER_USER; q++) {
+          const text = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => VOCAB[Math.floor(rand() * VOCAB.length)]).join(' ');
+          const k = 1 + Math.floor(rand() * 12);
+          const unfiltered = new RankedDocuments(index, parseQuery(text)!, 1e6).next(1e6).map((c) => c.documentId);
+          const expected = unfiltered.filter((id) => allowed.has(id)).slice(0, k);
+          for (const v of retrievers) {
+            const { hits, trace } = await v.r.search(caller(user), text, k);
+            searches++;
+            strategies.set(trace.strategy, (strategies.get(trace.strategy) ?? 0) + 1);
+            const where = `seed ${seed}, ${user}, "${text}", k=${k}, ${v.name}`;
+            const cap = v.opts.listObjectsCap;
+            expect(trace.strategy, where).toBe(cap === undefined ? v.strategy : allowed.size >= cap ? 'post-filter' : 'pre-filter');
+            const leaked = hits.filter((h) => !allowed.has(h.id));
+            expect(leaked, where).toEqual([]);
+            expect(hits.map((h) => h.id), where).toEqual(expected);
+            for (const h of hits) {
+              // the snippet comes from that (authorized) document
+              for (const part of h.snippet.replaceAll('**', '').split('…').map((p) => p.trim()).filter(Boolean)) {
+                expect(bodies.get(h.id), where).toContain(part);
+              }
+            }
+          }
+        }
+      }
+      db.close();
+    }
+    expect(searches).toBeGreaterThanOrEqual(3000);
+    expect(strategies.get('pre-filter')).toBeGreaterThan(0);
+    expect(strategies.get('post-filter')).toBeGreaterThan(0);
+  }, 120_000);
+});
