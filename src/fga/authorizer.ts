@@ -52,6 +52,8 @@ export interface AuthorizerConfig {
   storeId: string;
   modelId?: string;
   credentials?: { clientId: string; clientSecret: string; apiTokenIssuer: string; apiAudience: string };
+  /** The server's ListObjects cap (OPENFGA_LIST_OBJECTS_MAX_RESULTS); a list this long counts as cut short. Default 1000. */
+  listObjectsCap?: number;
 }
 
 export const BATCH_CHECK_CHUNK = 50;
@@ -151,7 +153,7 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
         const objects = r.objects ?? [];
         const flagged =
           (r as { truncated?: unknown }).truncated === true || String(r.$response?.headers?.[TRUNCATED_HEADER]) === 'true';
-        return { objects, complete: !flagged && objects.length < LIST_OBJECTS_CAP };
+        return { objects, complete: !flagged && objects.length < (cfg.listObjectsCap ?? LIST_OBJECTS_CAP) };
       }),
 
     writeTuples: (writes, deletes = []) =>

@@ -9,8 +9,8 @@ import type { Authorizer, CheckQuery } from '../fga/authorizer.js';
 import { fgaRequestContext, fgaUser } from '../fga/caller-context.js';
 import type { Caller } from '../identity/caller.js';
 import type { DocumentStore, DocumentSummary, StoredDocument } from './document-store.js';
-import { MAX_RESTRICT_KEYS, parseQuery, RankedDocuments, type FtsIndex, type FtsQuery, type RankedChunk } from './fts-index.js';
-import { planRetrieval, type Strategy } from './retrieval-planner.js';
+import { parseQuery, RankedDocuments, type FtsIndex, type FtsQuery, type RankedChunk } from './fts-index.js';
+import { afterBatch, DEFAULT_PLANNER, firstBatchSize, firstStep, nextBatchSize, withList, type PlannerOptions, type Strategy } from './retrieval-planner.js';
 
 export const VIEWER = 'viewer';
 export const DOCUMENT_TYPE = 'document';
@@ -19,12 +19,11 @@ export interface RetrieverOptions {
   readonly now?: () => Date;
   /** Cut ListObjects answers to this many objects and treat them as capped (tests force post-filter this way). */
   readonly listObjectsCap?: number;
-  /** A complete list longer than this is not used as a pre-filter. */
-  readonly maxPrefilterIds?: number;
+  /** Always use this strategy (tests, benchmarks); a forced pre-filter needs a complete ListObjects answer. */
+  readonly force?: Strategy;
+  readonly planner?: Partial<PlannerOptions>;
   /** Stop a post-filter after this many checks (returning the authorized hits found so far). */
   readonly maxChecks?: number;
-  /** Largest set pushed into the FTS5 query as a restriction (default MAX_RESTRICT_KEYS); larger sets filter the ranked stream. */
-  readonly maxRestrictKeys?: number;
   /** Parallel BatchCheck requests of up to 50 checks each. */
   readonly checkConcurrency?: number;
 }
@@ -41,8 +40,10 @@ export interface SearchHit {
 export interface SearchTrace {
   strategy: Strategy;
   fgaChecks: number;
-  listed: number;
-  listComplete: boolean;
+  /** ListObjects asked (with its size and completeness), or not needed. */
+  listObjects: { listed: number; complete: boolean } | null;
+  probed: boolean;
+  hinted: boolean;
   examined: number;
   ftsQueries: number;
   stoppedAtCheckBudget?: boolean;
@@ -53,9 +54,16 @@ export interface SearchOptions {
 }
 
 const CHECK_CHUNK = 50;
+const HINT_TTL_MS = 5 * 60_000;
+const MAX_HINTS = 10_000;
+
+type Base = Omit<CheckQuery, 'object'>;
 
 export class AuthorizedRetriever {
   private readonly now: () => Date;
+  private readonly planner: PlannerOptions;
+  /** Per-user share of the corpus seen last time: steers the next plan only (never what is shown). */
+  private readonly hints = new Map<string, { density: number; at: number }>();
 
   constructor(
     private readonly store: DocumentStore,
@@ -64,35 +72,102 @@ export class AuthorizedRetriever {
     private readonly opts: RetrieverOptions = {},
   ) {
     this.now = opts.now ?? (() => new Date());
+    this.planner = { ...DEFAULT_PLANNER, ...opts.planner };
   }
 
   async search(caller: Caller, text: string, k: number, so: SearchOptions = {}): Promise<{ hits: SearchHit[]; trace: SearchTrace }> {
     const query = parseQuery(text);
     if (!query) throw new InvalidRequestError('The query has no searchable words.');
     const base = this.base(caller);
-    const list = await this.listViewable(base);
-    const plan = planRetrieval(
-      { listComplete: list.complete, listed: list.objects.length, corpusSize: this.store.count(), k, maxPrefilterIds: this.opts.maxPrefilterIds, force: so.force },
-      Math.min(this.opts.maxRestrictKeys ?? MAX_RESTRICT_KEYS, MAX_RESTRICT_KEYS),
-    );
-    const trace: SearchTrace = { strategy: plan.strategy, fgaChecks: 0, listed: list.objects.length, listComplete: list.complete, examined: 0, ftsQueries: 0 };
-    const listed = new Set(list.objects);
-    let picked: RankedChunk[];
-    if (plan.strategy === 'pre-filter') {
-      const stream = new RankedDocuments(this.index, query, plan.restrictInIndex ? k : plan.firstWindow, plan.restrictInIndex ? this.store.keys([...listed]) : undefined);
-      picked = [];
-      while (picked.length < k) {
-        const batch = stream.next(Math.max(plan.firstBatch, k));
-        if (!batch.length) break;
-        trace.examined += batch.length;
-        // the set is complete: membership is the authorization (also re-asserted for the in-index restriction)
-        for (const c of batch) if (listed.has(c.documentId) && picked.length < k) picked.push(c);
+    const force = so.force ?? this.opts.force;
+    const hintKey = `${base.user}|${caller.orgId ?? ''}`;
+    const hint = this.hint(hintKey);
+    const trace: SearchTrace = { strategy: 'post-filter', fgaChecks: 0, listObjects: null, probed: false, hinted: hint !== undefined, examined: 0, ftsQueries: 0 };
+    // one FTS query costs about the same for a window of 16 or 1000 (bm25 runs over every match), so
+    // size the window for the whole expected post-filter, not only the probe
+    const stream = new RankedDocuments(this.index, query, Math.min(Math.max(hint ? (k / Math.max(hint, 1e-3)) * 2 : 256, 64), 4096));
+    const state = { k, picked: 0, examined: 0, authorized: 0 };
+    let picked: RankedChunk[] = [];
+    let known: ReadonlySet<string> = new Set();
+    let exhausted = false;
+
+    const postFilterBatch = async (size: number): Promise<void> => {
+      const batch = stream.next(size);
+      if (batch.length < size) exhausted = true;
+      const unknown = batch.filter((c) => !known.has(c.documentId));
+      if (trace.fgaChecks + unknown.length > (this.opts.maxChecks ?? Infinity)) {
+        trace.stoppedAtCheckBudget = exhausted = true;
+        return;
       }
-      trace.ftsQueries = stream.queries;
-    } else {
-      picked = await this.postFilter(base, query, k, listed, plan.firstWindow, plan.firstBatch, trace);
+      const answers = await this.checkAll(base, unknown.map((c) => c.documentId));
+      trace.fgaChecks += unknown.length;
+      const allowed = new Set(unknown.filter((_, i) => answers[i]).map((c) => c.documentId));
+      // in rank order: the first k authorized candidates are exactly the restricted top-k
+      for (const c of batch) {
+        if (!known.has(c.documentId) && !allowed.has(c.documentId)) continue;
+        state.authorized++;
+        if (picked.length < k) picked.push(c);
+      }
+      state.examined += batch.length;
+      state.picked = picked.length;
+    };
+
+    let step: 'probe' | 'continue' | 'list' = force ? 'list' : firstStep(k, hint, this.planner);
+    if (step === 'probe') {
+      trace.probed = true;
+      // with a density hint, check as many as should yield k in one round trip
+      await postFilterBatch(hint ? firstBatchSize(k, hint, this.planner) : k * this.planner.probeFactor);
+      step = afterBatch(state, this.planner);
     }
+    while (step === 'continue' && picked.length < k && !exhausted) {
+      await postFilterBatch(nextBatchSize(state));
+      step = afterBatch(state, this.planner);
+    }
+    let density = state.examined ? state.authorized / state.examined : undefined;
+    if (picked.length < k && !exhausted) {
+      const list = await this.listViewable(base);
+      trace.listObjects = { listed: list.objects.length, complete: list.complete };
+      const strategy = force ?? withList({ complete: list.complete, listed: list.objects.length }, this.planner);
+      if (strategy === 'pre-filter') {
+        if (!list.complete) throw new TypeError('a pre-filter needs a complete ListObjects answer');
+        trace.strategy = 'pre-filter';
+        picked = this.preFilter(query, k, new Set(list.objects), trace);
+        density = list.objects.length / Math.max(this.store.count(), 1);
+      } else {
+        known = new Set(list.objects);
+        while (picked.length < k && !exhausted) await postFilterBatch(nextBatchSize(state));
+        density = state.examined ? state.authorized / state.examined : undefined;
+      }
+    }
+    trace.examined += state.examined;
+    trace.ftsQueries += stream.queries;
+    if (density !== undefined) this.remember(hintKey, density);
     return { hits: this.present(query, picked), trace };
+  }
+
+  /** The ranking restricted (inside SQLite) to a complete set of viewable ids; membership re-asserted per hit. */
+  private preFilter(query: FtsQuery, k: number, listed: ReadonlySet<string>, trace: SearchTrace): RankedChunk[] {
+    const stream = new RankedDocuments(this.index, query, k * 2, new Set(this.store.keys([...listed])));
+    const picked: RankedChunk[] = [];
+    while (picked.length < k) {
+      const batch = stream.next(k - picked.length);
+      if (!batch.length) break;
+      trace.examined += batch.length;
+      for (const c of batch) if (listed.has(c.documentId)) picked.push(c);
+    }
+    trace.ftsQueries += stream.queries;
+    return picked;
+  }
+
+  private hint(key: string): number | undefined {
+    const h = this.hints.get(key);
+    return h && Date.now() - h.at < HINT_TTL_MS ? h.density : undefined;
+  }
+
+  private remember(key: string, density: number): void {
+    this.hints.delete(key);
+    if (this.hints.size >= MAX_HINTS) this.hints.delete(this.hints.keys().next().value!);
+    this.hints.set(key, { density, at: Date.now() });
   }
 
   /** One FGA check (fails closed). */
@@ -138,13 +213,13 @@ export class AuthorizedRetriever {
     }
   }
 
-  private base(caller: Caller): Omit<CheckQuery, 'object'> {
+  private base(caller: Caller): Base {
     const user = fgaUser(caller);
     if (!user) throw new ForbiddenError('Documents are read on behalf of a signed-in user; a machine client cannot read them.');
     return { user, relation: VIEWER, ...fgaRequestContext(caller, this.now()) };
   }
 
-  private async listViewable(base: Omit<CheckQuery, 'object'>): Promise<{ objects: string[]; complete: boolean }> {
+  private async listViewable(base: Base): Promise<{ objects: string[]; complete: boolean }> {
     const r = await this.authorizer.listObjects({ ...base, type: DOCUMENT_TYPE });
     const prefix = `${DOCUMENT_TYPE}:`;
     let objects = r.objects.filter((o) => o.startsWith(prefix)).map((o) => o.slice(prefix.length));
@@ -157,41 +232,7 @@ export class AuthorizedRetriever {
     return { objects, complete };
   }
 
-  private async postFilter(
-    base: Omit<CheckQuery, 'object'>,
-    query: FtsQuery,
-    k: number,
-    known: ReadonlySet<string>,
-    firstWindow: number,
-    firstBatch: number,
-    trace: SearchTrace,
-  ): Promise<RankedChunk[]> {
-    const stream = new RankedDocuments(this.index, query, firstWindow);
-    const maxChecks = this.opts.maxChecks ?? Infinity;
-    const picked: RankedChunk[] = [];
-    let batchSize = firstBatch;
-    while (picked.length < k) {
-      const batch = stream.next(batchSize);
-      if (!batch.length) break;
-      trace.examined += batch.length;
-      const unknown = batch.filter((c) => !known.has(c.documentId));
-      if (trace.fgaChecks + unknown.length > maxChecks) {
-        trace.stoppedAtCheckBudget = true;
-        break;
-      }
-      const answers = await this.checkAll(base, unknown.map((c) => c.documentId));
-      trace.fgaChecks += unknown.length;
-      const allowed = new Set(unknown.filter((_, i) => answers[i]).map((c) => c.documentId));
-      // in rank order: the first k authorized candidates are exactly the restricted top-k
-      for (const c of batch) if ((known.has(c.documentId) || allowed.has(c.documentId)) && picked.length < k) picked.push(c);
-      const seenAllowed = trace.examined ? Math.max(picked.length, 1) / trace.examined : 1;
-      batchSize = Math.min(Math.max(Math.ceil(((k - picked.length) / seenAllowed) * 1.5), CHECK_CHUNK), 400);
-    }
-    trace.ftsQueries = stream.queries;
-    return picked;
-  }
-
-  private async checkAll(base: Omit<CheckQuery, 'object'>, ids: readonly string[]): Promise<boolean[]> {
+  private async checkAll(base: Base, ids: readonly string[]): Promise<boolean[]> {
     if (!ids.length) return [];
     const qs = ids.map((id) => ({ ...base, object: `${DOCUMENT_TYPE}:${id}` }));
     const lanes = Math.max(1, this.opts.checkConcurrency ?? 4);

@@ -31,6 +31,9 @@ export interface DocumentSummary {
   readonly title: string;
 }
 
+/** A chunk id is `document key * CHUNKS_PER_DOCUMENT + seq` (see migration 006). */
+export const CHUNKS_PER_DOCUMENT = 4096;
+
 export type PutOutcome = 'created' | 'updated' | 'unchanged';
 
 /** Stable document ids: lower-case slugs, also valid FGA object ids (`document:<id>`). */
@@ -52,7 +55,7 @@ export class DocumentStore {
         ON CONFLICT (id) DO UPDATE SET folder = excluded.folder, title = excluded.title, source = excluded.source,
           sha256 = excluded.sha256, body = excluded.body, updated_at = excluded.updated_at`),
       dropChunks: db.prepare('DELETE FROM document_chunks WHERE document_id = ?'),
-      addChunk: db.prepare('INSERT INTO document_chunks (document_id, doc, seq, text) VALUES (?, ?, ?, ?)'),
+      addChunk: db.prepare('INSERT INTO document_chunks (id, document_id, seq, text) VALUES (?, ?, ?, ?)'),
       keyOf: db.prepare('SELECT key FROM documents WHERE id = ?').pluck(),
       remove: db.prepare('DELETE FROM documents WHERE id = ?'),
       page: db.prepare('SELECT id, title FROM documents WHERE id > ? ORDER BY id LIMIT ?'),
@@ -73,7 +76,8 @@ export class DocumentStore {
       this.stmts.upsert.run({ id: doc.id, folder: doc.folder, title: doc.title, source: doc.source ?? null, sha256, body: doc.body, now: this.now().toISOString() });
       this.stmts.dropChunks.run(doc.id);
       const key = this.stmts.keyOf.get(doc.id) as number;
-      doc.chunks.forEach((text, seq) => this.stmts.addChunk.run(doc.id, key, seq, text));
+      if (doc.chunks.length > CHUNKS_PER_DOCUMENT) throw new TypeError(`document "${doc.id}" has more than ${CHUNKS_PER_DOCUMENT} chunks`);
+      doc.chunks.forEach((text, seq) => this.stmts.addChunk.run(key * CHUNKS_PER_DOCUMENT + seq, doc.id, seq, text));
       this.countCache = undefined;
       return before ? 'updated' : 'created';
     })();

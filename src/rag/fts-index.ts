@@ -5,6 +5,7 @@
  * for results already authorized.
  */
 import type { SqliteDatabase } from '../store/sqlite/database.js';
+import { CHUNKS_PER_DOCUMENT } from './document-store.js';
 
 export interface RankedChunk {
   readonly chunk: number;
@@ -33,15 +34,32 @@ export function parseQuery(text: string): FtsQuery | undefined {
   return { match: `text : (${terms.map((t) => `"${t}"`).join(' OR ')})`, terms };
 }
 
-/** Above this many documents an FTS-side restriction (an OR over document keys) costs more than it saves. */
-export const MAX_RESTRICT_KEYS = 200;
+/**
+ * The set a restricted query may return, per database connection. The SQL function reads it; it is
+ * set and cleared around one synchronous statement, so concurrent searches never see each other's.
+ */
+const restriction = new WeakMap<SqliteDatabase, { keys: ReadonlySet<number> | null }>();
+const ALLOWED_FN = 'gatehouse_chunk_in_set';
 
 export class FtsIndex {
   private readonly stmts;
+  private readonly state: { keys: ReadonlySet<number> | null };
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
+    let state = restriction.get(db);
+    if (!state) {
+      const s: { keys: ReadonlySet<number> | null } = { keys: null };
+      db.function(ALLOWED_FN, { deterministic: false }, (rowid: unknown) =>
+        s.keys !== null && s.keys.has(Math.floor(Number(rowid) / CHUNKS_PER_DOCUMENT)) ? 1 : 0,
+      );
+      restriction.set(db, (state = s));
+    }
+    this.state = state;
+    const ranked = (filter: string) =>
+      db.prepare(`SELECT rowid AS chunk, rank AS bm25 FROM document_chunks_fts WHERE document_chunks_fts MATCH ? ${filter} ORDER BY rank, rowid LIMIT ? OFFSET ?`);
     this.stmts = {
-      ranked: db.prepare('SELECT rowid AS chunk, rank AS bm25 FROM document_chunks_fts WHERE document_chunks_fts MATCH ? ORDER BY rank, rowid LIMIT ? OFFSET ?'),
+      ranked: ranked(''),
+      within: ranked(`AND ${ALLOWED_FN}(rowid)`),
       owners: db.prepare('SELECT id AS chunk, document_id AS documentId FROM document_chunks WHERE id IN (SELECT value FROM json_each(?))'),
       // CAST matters: FTS5 answers `rowid = ?` bound to a JS number with every matching row (the
       // leakage property test caught a snippet from another document); the row id is re-checked too.
@@ -52,14 +70,22 @@ export class FtsIndex {
   }
 
   /**
-   * Chunks `offset .. offset+limit` of the ranking, optionally restricted to documents with the given
-   * keys (at most MAX_RESTRICT_KEYS). The restriction changes which chunks appear, never their scores.
+   * Chunks `offset .. offset+limit` of the ranking, optionally restricted to the documents with the
+   * given keys (DocumentStore.keys). The restriction removes chunks; it never changes a score.
    */
-  chunks(q: FtsQuery, limit: number, offset: number, restrictToKeys?: readonly number[]): RankedChunk[] {
-    if (restrictToKeys && restrictToKeys.length > MAX_RESTRICT_KEYS) throw new TypeError('too many keys for an FTS restriction');
-    if (restrictToKeys && !restrictToKeys.length) return [];
-    const match = restrictToKeys ? `${q.match} AND doc : (${restrictToKeys.map((k) => `"${Math.trunc(k)}"`).join(' OR ')})` : q.match;
-    const rows = this.stmts.ranked.all(match, limit, offset) as { chunk: number; bm25: number }[];
+  chunks(q: FtsQuery, limit: number, offset: number, restrictToKeys?: ReadonlySet<number>): RankedChunk[] {
+    let rows: { chunk: number; bm25: number }[];
+    if (restrictToKeys) {
+      if (!restrictToKeys.size) return [];
+      this.state.keys = restrictToKeys;
+      try {
+        rows = this.stmts.within.all(q.match, limit, offset) as typeof rows;
+      } finally {
+        this.state.keys = null;
+      }
+    } else {
+      rows = this.stmts.ranked.all(q.match, limit, offset) as typeof rows;
+    }
     if (!rows.length) return [];
     const owner = new Map((this.stmts.owners.all(JSON.stringify(rows.map((r) => r.chunk))) as { chunk: number; documentId: string }[]).map((r) => [r.chunk, r.documentId]));
     return rows.flatMap((r) => {
@@ -92,7 +118,7 @@ export class RankedDocuments {
     private readonly index: FtsIndex,
     private readonly query: FtsQuery,
     firstWindow: number,
-    private readonly restrictToKeys?: readonly number[],
+    private readonly restrictToKeys?: ReadonlySet<number>,
   ) {
     this.window = Math.max(16, Math.ceil(firstWindow));
   }

@@ -1,50 +1,57 @@
 /**
- * Chooses how a search is authorized, per query:
+ * Chooses, per query, how a search is authorized — and changes its mind as evidence arrives:
  *
- * - pre-filter: ListObjects returned the caller's complete set of viewable documents, so the ranking is
- *   restricted to that set and no per-document check is needed. A small set is pushed into the FTS5
- *   query itself; a larger one filters the ranked stream (the top of the ranking is dense in it).
- * - post-filter: ListObjects was capped (or is larger than `maxPrefilterIds`), so the set is only a
- *   lower bound. Candidates are taken in rank order; those ListObjects already returned are known
- *   viewable, the rest are BatchChecked; the window widens until k are authorized or the index is
- *   exhausted. Recall stays exact, unlike a post-filter of a fixed top-k.
+ * - post-filter: take candidates in rank order and BatchCheck them (documents a ListObjects answer
+ *   already returned need no check), widening until k are authorized or the index is exhausted.
+ *   Cheap when the caller can view much of the corpus; exact, unlike a post-filter of a fixed top-k.
+ * - pre-filter: ListObjects gives the caller's complete set, and the FTS query is restricted to it
+ *   inside SQLite. Cheap when the set is small; impossible when ListObjects is capped, and a large
+ *   ListObjects is itself the expensive part.
+ *
+ * So the planner probes first: the top 2k candidates are checked in one BatchCheck. If that is not
+ * enough and the observed density says a post-filter would need more than `postFilterBudget` checks,
+ * it asks ListObjects, and pre-filters when the answer is complete (post-filtering with its objects
+ * as hints otherwise). A per-user density hint from the previous search skips a probe that would not
+ * pay off. Hints only steer the plan; they never decide what a caller may see.
  */
 export type Strategy = 'pre-filter' | 'post-filter';
 
-export interface PlanInput {
-  readonly listComplete: boolean;
-  readonly listed: number;
-  readonly corpusSize: number;
-  readonly k: number;
-  /** Treat a complete list longer than this as too large to use as a filter (default: no limit). */
+export interface PlannerOptions {
+  /** Candidates checked by the probe, as a multiple of k. */
+  readonly probeFactor: number;
+  /** Most further checks worth spending before asking ListObjects instead. */
+  readonly postFilterBudget: number;
+  /** A complete list longer than this is not used as a pre-filter (default: no limit). */
   readonly maxPrefilterIds?: number;
-  /** Force a strategy (tests and benchmarks); a forced pre-filter still requires a complete list. */
-  readonly force?: Strategy;
 }
 
-export interface Plan {
-  readonly strategy: Strategy;
-  /** Pre-filter inside FTS5 (the set is small) rather than over the ranked stream. */
-  readonly restrictInIndex: boolean;
-  /** First FTS window (documents) and first check batch, sized from the expected share of viewable documents. */
-  readonly firstWindow: number;
-  readonly firstBatch: number;
-  /** Lower bound of the share of the corpus the caller can view. */
-  readonly density: number;
+export const DEFAULT_PLANNER: PlannerOptions = { probeFactor: 2, postFilterBudget: 400 };
+
+/** Before any FGA call: probe (post-filter first) unless the hint says the caller sees little. */
+export function firstStep(k: number, hintDensity: number | undefined, o: PlannerOptions): 'probe' | 'list' {
+  if (hintDensity === undefined) return 'probe';
+  return hintDensity > 0 && k / hintDensity <= o.postFilterBudget ? 'probe' : 'list';
 }
 
-export function planRetrieval(p: PlanInput, maxRestrictKeys: number): Plan {
-  const usable = p.listComplete && (p.maxPrefilterIds === undefined || p.listed <= p.maxPrefilterIds);
-  if (p.force === 'pre-filter' && !p.listComplete) throw new TypeError('a pre-filter needs a complete ListObjects result');
-  const strategy: Strategy = p.force ?? (usable ? 'pre-filter' : 'post-filter');
-  const corpus = Math.max(1, p.corpusSize);
-  const density = Math.min(1, Math.max(p.listed, 1) / corpus);
-  const expected = Math.ceil((p.k / density) * 1.5) + p.k;
-  return {
-    strategy,
-    restrictInIndex: strategy === 'pre-filter' && p.listed <= maxRestrictKeys,
-    firstWindow: Math.min(Math.max(expected, 4 * p.k), 8192),
-    firstBatch: Math.min(Math.max(expected, p.k), 400),
-    density,
-  };
+/** After a batch of checks: keep post-filtering, or ask ListObjects. */
+export function afterBatch(s: { k: number; picked: number; examined: number; authorized: number }, o: PlannerOptions): 'continue' | 'list' {
+  if (s.picked >= s.k) return 'continue';
+  const density = s.examined ? s.authorized / s.examined : 0;
+  return density > 0 && (s.k - s.picked) / density <= o.postFilterBudget ? 'continue' : 'list';
+}
+
+/** With a ListObjects answer in hand. */
+export function withList(list: { complete: boolean; listed: number }, o: PlannerOptions): Strategy {
+  return list.complete && (o.maxPrefilterIds === undefined || list.listed <= o.maxPrefilterIds) ? 'pre-filter' : 'post-filter';
+}
+
+/** How many candidates to check next, from the density seen so far (generous: a round trip costs more than a check). */
+export function nextBatchSize(s: { k: number; picked: number; examined: number; authorized: number }): number {
+  const density = s.examined ? Math.max(s.authorized, 1) / s.examined : 1;
+  return Math.min(Math.max(Math.ceil(((s.k - s.picked) / density) * 1.5), s.k, 50), 400);
+}
+
+/** The first batch when a density hint exists: enough to expect k authorized in one round trip. */
+export function firstBatchSize(k: number, hintDensity: number, o: PlannerOptions): number {
+  return Math.min(Math.max(Math.ceil((k / Math.max(hintDensity, 1e-3)) * 1.5), k * o.probeFactor), o.postFilterBudget);
 }
