@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   fga: { run: async (a) => (await import('./cli/fga.js')).fgaCommand(a), help: 'fga serve [--port N] [--store <file>] | fga test <file.fga.yaml>  the embedded OpenFGA-compatible API' },
   connect: { run: async (a) => (await import('./cli/connect.js')).connectCommand(a), help: 'connect --user <id> --connection <name> [--scopes "..."]  embedded mode: connect a third-party account headlessly' },
   audit: { run: async (a) => (await import('./cli/audit.js')).auditCommand(a), help: 'audit verify                            verify the audit log hash chain' },
+  docs: { run: async (a) => (await import('./cli/docs.js')).docsCommand(a), help: 'docs add <path|dir|glob> --folder <id> [--owner user:<id>]  ingest text/markdown documents and their FGA tuples' },
   approvals: { run: async (a) => (await import('./cli/approvals.js')).approvalsCommand(a), help: "approvals list|approve|deny --user <id> [--id <id>]  embedded mode: act as the user's trusted device" },
 };
 
