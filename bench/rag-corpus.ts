@@ -2,6 +2,7 @@
  * Generated documents for the retrieval benchmark: business prose from department vocabularies with
  * a Zipf-like word distribution (a few words common, most rare), reproducible from a seed.
  */
+import { seededRandom } from '../test/helpers/prng.js';
 const COMMON = 'team project plan update review process customer service report quarter meeting policy data system support goal result change issue team owner timeline budget risk status'.split(' ');
 const DOMAINS: Record<string, string> = {
   engineering:
@@ -15,16 +16,6 @@ const DOMAINS: Record<string, string> = {
     'falcon contractor milestone deliverable prototype firmware sensor telemetry drone flight controller gimbal battery payload navigation lidar camera calibration testbench integration acceptance statement work invoice handover',
 };
 
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DOMAIN_NAMES = Object.keys(DOMAINS);
 const WORDS = Object.fromEntries(DOMAIN_NAMES.map((d) => [d, DOMAINS[d]!.split(' ')]));

@@ -23,7 +23,8 @@ import { DocumentStore } from '../src/rag/document-store.js';
 import { FtsIndex, parseQuery, RankedDocuments } from '../src/rag/fts-index.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
 import { percentile, type BenchResult } from './index.js';
-import { generateDoc, generateQuery, prng } from './rag-corpus.js';
+import { seededRandom } from '../test/helpers/prng.js';
+import { generateDoc, generateQuery } from './rag-corpus.js';
 
 const DOCS = 100_000;
 const FOLDERS = 100;
@@ -52,7 +53,7 @@ export async function run(): Promise<BenchResult[]> {
     const db = openDatabase(join(dir, 'docs.db'));
     closers.push(() => void db.close());
     const store = new DocumentStore(db);
-    const rand = prng(42);
+    const rand = seededRandom(42);
     let t0 = performance.now();
     db.transaction(() => {
       for (let i = 0; i < DOCS; i++) {
@@ -91,7 +92,7 @@ export async function run(): Promise<BenchResult[]> {
       return hits.map((h) => ({ id: h.documentId, title: titles.get(h.documentId), snippet: index.snippet(q, h.chunk) }));
     };
 
-    const qrand = prng(7);
+    const qrand = seededRandom(7);
     const queries = Array.from({ length: QUERIES + WARMUP }, () => generateQuery(qrand));
     const results: BenchResult[] = [];
     for (const [name] of Object.entries(USERS)) {

@@ -17,6 +17,7 @@ import { DocumentStore } from '../../src/rag/document-store.js';
 import { FtsIndex, parseQuery, RankedDocuments } from '../../src/rag/fts-index.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { startTestServer, type FgaTestServer } from '../embedded/fga/helpers.js';
+import { seededRandom } from '../helpers/prng.js';
 
 const MODEL = `model
   schema 1.1
@@ -40,16 +41,6 @@ const USERS = 8;
 const QUERIES_PER_USER = 8;
 const VOCAB = 'budget roadmap outage salary review falcon drone invoice forecast kafka lidar handbook policy travel hiring audit release cluster margin payroll sensor migration security vendor'.split(' ');
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface World {
   tuples: TupleKey[];
@@ -117,7 +108,7 @@ describe('authorized retrieval never leaks and keeps exact recall (randomised AC
     let searches = 0;
     const strategies = new Map<string, number>();
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const rand = prng(seed);
+      const rand = seededRandom(seed);
       const world = generateWorld(rand);
       const storeId = (await fga.client().createStore({ name: `leak-${seed}` })).id;
       const { authorization_model_id: modelId } = await fga.client(storeId).writeAuthorizationModel(dslToModel(MODEL) as never);

@@ -7,17 +7,8 @@
  */
 import type { AuthorizationModel, RelationReference, TypeDefinition, Userset } from '../../../src/embedded/fga/model-types.js';
 import type { TupleKey } from '../../../src/embedded/fga/tuple-key.js';
+import { seededRandom } from '../../helpers/prng.js';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const OBJECT_TYPES = ['doc', 'folder', 'group'] as const;
 export const RELATIONS = ['r0', 'r1', 'r2', 'r3'] as const;
@@ -32,7 +23,7 @@ export interface RandomGraph {
 }
 
 export function randomGraph(seed: number, tupleCount = 90): RandomGraph {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const leaf = (self: string, depth: number): Userset => {
     const x = r();
