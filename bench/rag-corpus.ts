@@ -2,7 +2,6 @@
  * Generated documents for the retrieval benchmark: business prose from department vocabularies with
  * a Zipf-like word distribution (a few words common, most rare), reproducible from a seed.
  */
-import { seededRandom } from '../test/helpers/prng.js';
 const COMMON = 'team project plan update review process customer service report quarter meeting policy data system support goal result change issue team owner timeline budget risk status'.split(' ');
 const DOMAINS: Record<string, string> = {
   engineering:
