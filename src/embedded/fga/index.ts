@@ -8,6 +8,8 @@ import { silentLogger, type Logger } from '../../log.js';
 import { FgaEngine } from './engine.js';
 import { listen } from './http/server.js';
 import { loadStoreFile } from './store-file.js';
+import { canonicalJson } from '../../approvals/canonical-json.js';
+import type { AuthorizationModelInput } from './model-types.js';
 
 export interface EmbeddedFga {
   url: string;
@@ -35,9 +37,17 @@ export async function startEmbeddedFga(opts: {
 
 function ensureStore(engine: FgaEngine, seedStoreFile: string | undefined, logger: Logger): { storeId: string; modelId: string } {
   const existing = engine.listStores().find((s) => s.name === EMBEDDED_STORE_NAME);
-  if (existing) {
-    const latest = engine.readAuthorizationModels(existing.id)[0];
-    if (latest) return { storeId: existing.id, modelId: latest.id };
+  const latest = existing && engine.readAuthorizationModels(existing.id)[0];
+  if (existing && latest) {
+    if (!seedStoreFile) return { storeId: existing.id, modelId: latest.id };
+    // An upgraded seed model (e.g. a newer Gatehouse) becomes the latest model, as a model write does
+    // on OpenFGA; its demo tuples are added (duplicates ignored), tuples written since are kept.
+    const file = loadStoreFile(seedStoreFile);
+    if (sameModel(latest, file.model)) return { storeId: existing.id, modelId: latest.id };
+    const modelId = engine.writeAuthorizationModel(existing.id, file.model);
+    seedTuples(engine, existing.id, modelId, file.tuples);
+    logger.info({ storeId: existing.id, modelId, previous: latest.id }, 'embedded fga model upgraded from the seed store file');
+    return { storeId: existing.id, modelId };
   }
   if (!seedStoreFile) {
     throw new TypeError('the embedded FGA store has no model yet: pass seedStoreFile (an OpenFGA .fga.yaml store file) on first start');
@@ -48,6 +58,11 @@ function ensureStore(engine: FgaEngine, seedStoreFile: string | undefined, logge
   seedTuples(engine, store.id, modelId, file.tuples);
   logger.info({ storeId: store.id, modelId, tuples: file.tuples.length }, 'embedded fga store seeded');
   return { storeId: store.id, modelId };
+}
+
+function sameModel(a: AuthorizationModelInput, b: AuthorizationModelInput): boolean {
+  const shape = (m: AuthorizationModelInput) => canonicalJson({ schema_version: m.schema_version, type_definitions: m.type_definitions, conditions: m.conditions ?? {} });
+  return shape(a) === shape(b);
 }
 
 export function seedTuples(engine: FgaEngine, storeId: string, modelId: string, tuples: readonly import('./tuple-key.js').TupleKey[]): void {
