@@ -1,6 +1,6 @@
 import type { ToolCallDetail } from '../../approvals/authorization-details.js';
 import { Html, html } from './html.js';
-import { layout } from './pages.js';
+import { layout, loginForm } from './pages.js';
 import type { PendingRequest } from './device-approvals.js';
 
 /**
@@ -21,15 +21,7 @@ export function deviceLoginPage(input: { csrf: string; username?: string; failed
   return layout('Trusted device', html`${DEVICE_STYLE}
 <h1>Approve requests</h1>
 <p class="sub">Sign in on your trusted device to see what your agents ask you to approve.</p>
-${input.failed ? html`<p class="error" role="alert" data-error="login_failed">Wrong username or password.</p>` : ''}
-<form method="post" action="/device/login" data-form="device-login" autocomplete="off">
-  <input type="hidden" name="csrf" value="${input.csrf}">
-  <label for="username">Username</label>
-  <input id="username" name="username" type="text" value="${input.username ?? ''}" required autofocus autocapitalize="none" spellcheck="false">
-  <label for="password">Password</label>
-  <input id="password" name="password" type="password" required>
-  <div class="actions"><button class="primary" type="submit">Sign in</button></div>
-</form>`);
+${loginForm({ action: '/device/login', name: 'device-login', csrf: input.csrf, username: input.username, failed: input.failed })}`);
 }
 
 export function deviceListPage(input: { userName: string; csrf: string; requests: readonly PendingRequest[]; done?: string }): string {

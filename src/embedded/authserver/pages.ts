@@ -56,15 +56,24 @@ export function loginPage({ uid, csrf, clientName, username, failed }: LoginPage
   return layout('Sign in', html`
 <h1>Sign in</h1>
 <p class="sub">to continue to <strong>${clientName}</strong></p>
-${failed ? html`<p class="error" role="alert" data-error="login_failed">Wrong username or password.</p>` : ''}
-<form method="post" action="/interaction/${uid}/login" data-form="login" autocomplete="off">
-  <input type="hidden" name="csrf" value="${csrf}">
+${loginForm({ action: `/interaction/${uid}/login`, name: 'login', csrf, username, failed })}`);
+}
+
+/**
+ * The username/password form shared by the authorization server's login page and the device page;
+ * a failed attempt never says which of the two was wrong. `data-form` names the form for the
+ * headless login used by the CLI and tests.
+ */
+export function loginForm(input: { action: string; name: string; csrf: string; username?: string; failed?: boolean }): Html {
+  return html`${input.failed ? html`<p class="error" role="alert" data-error="login_failed">Wrong username or password.</p>` : ''}
+<form method="post" action="${input.action}" data-form="${input.name}" autocomplete="off">
+  <input type="hidden" name="csrf" value="${input.csrf}">
   <label for="username">Username</label>
-  <input id="username" name="username" type="text" value="${username ?? ''}" required autofocus autocapitalize="none" spellcheck="false">
+  <input id="username" name="username" type="text" value="${input.username ?? ''}" required autofocus autocapitalize="none" spellcheck="false">
   <label for="password">Password</label>
   <input id="password" name="password" type="password" required>
   <div class="actions"><button class="primary" type="submit">Sign in</button></div>
-</form>`);
+</form>`;
 }
 
 export interface ConsentScope {
