@@ -10,7 +10,7 @@ import { fgaRequestContext, fgaUser } from '../fga/caller-context.js';
 import type { Caller } from '../identity/caller.js';
 import type { DocumentStore, DocumentSummary, StoredDocument } from './document-store.js';
 import { parseQuery, RankedDocuments, type FtsIndex, type FtsQuery, type RankedChunk } from './fts-index.js';
-import { afterBatch, DEFAULT_PLANNER, firstBatchSize, firstStep, nextBatchSize, withList, type PlannerOptions, type Strategy } from './retrieval-planner.js';
+import { afterBatch, DEFAULT_PLANNER, firstBatchSize, firstStep, followUpSize, nextBatchSize, smoothedDensity, withList, type PlannerOptions, type Strategy } from './retrieval-planner.js';
 
 export const VIEWER = 'viewer';
 export const DOCUMENT_TYPE = 'document';
@@ -85,7 +85,7 @@ export class AuthorizedRetriever {
     const trace: SearchTrace = { strategy: 'post-filter', fgaChecks: 0, listObjects: null, probed: false, hinted: hint !== undefined, examined: 0, ftsQueries: 0 };
     // one FTS query costs about the same for a window of 16 or 1000 (bm25 runs over every match), so
     // size the window for the whole expected post-filter, not only the probe
-    const stream = new RankedDocuments(this.index, query, Math.min(Math.max(hint ? (k / Math.max(hint, 1e-3)) * 2 : 256, 64), 4096));
+    const stream = new RankedDocuments(this.index, query, Math.min(Math.max(hint ? (k / Math.max(hint, 1e-3)) * 2.5 : 256, 64), 4096));
     const state = { k, picked: 0, examined: 0, authorized: 0 };
     let picked: RankedChunk[] = [];
     let known: ReadonlySet<string> = new Set();
@@ -120,7 +120,7 @@ export class AuthorizedRetriever {
       step = afterBatch(state, this.planner);
     }
     while (step === 'continue' && picked.length < k && !exhausted) {
-      await postFilterBatch(nextBatchSize(state));
+      await postFilterBatch(followUpSize(state, stream.buffered));
       step = afterBatch(state, this.planner);
     }
     let density = state.examined ? state.authorized / state.examined : undefined;
@@ -141,7 +141,7 @@ export class AuthorizedRetriever {
     }
     trace.examined += state.examined;
     trace.ftsQueries += stream.queries;
-    if (density !== undefined) this.remember(hintKey, density);
+    if (density !== undefined) this.remember(hintKey, smoothedDensity(hint, density));
     return { hits: this.present(query, picked), trace };
   }
 

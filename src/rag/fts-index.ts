@@ -123,6 +123,11 @@ export class RankedDocuments {
     this.window = Math.max(16, Math.ceil(firstWindow));
   }
 
+  /** Candidates fetched but not yet returned (an upper bound on documents available without an FTS query). */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
   /** Up to `n` next documents in rank order; fewer only when the ranking is exhausted. */
   next(n: number): RankedChunk[] {
     const out: RankedChunk[] = [];

@@ -51,7 +51,26 @@ export function nextBatchSize(s: { k: number; picked: number; examined: number; 
   return Math.min(Math.max(Math.ceil(((s.k - s.picked) / density) * 1.5), s.k, 50), 400);
 }
 
-/** The first batch when a density hint exists: enough to expect k authorized in one round trip. */
+/**
+ * The first batch when a density hint exists: a little more than the k / density expected to hold k
+ * authorized (checks cost CPU; a short fall is topped up from candidates already fetched).
+ */
 export function firstBatchSize(k: number, hintDensity: number, o: PlannerOptions): number {
-  return Math.min(Math.max(Math.ceil((k / Math.max(hintDensity, 1e-3)) * 1.5), k * o.probeFactor), o.postFilterBudget);
+  return Math.min(Math.max(Math.ceil((k / Math.max(hintDensity, 1e-3)) * 1.25), k * o.probeFactor), o.postFilterBudget);
+}
+
+/**
+ * A follow-up batch: `nextBatchSize`, unless the candidates already fetched (`buffered`) are expected
+ * to hold the rest — then those only, since a further FTS query costs as much as the first.
+ */
+export function followUpSize(s: { k: number; picked: number; examined: number; authorized: number }, buffered: number): number {
+  const size = nextBatchSize(s);
+  if (!s.authorized) return size;
+  const expected = Math.ceil(((s.k - s.picked) * s.examined) / s.authorized);
+  return buffered >= expected ? Math.min(size, buffered) : size;
+}
+
+/** The density hint kept for a caller: smoothed, so one query's luck does not swing the next plan. */
+export function smoothedDensity(previous: number | undefined, observed: number): number {
+  return previous === undefined ? observed : previous * 0.6 + observed * 0.4;
 }
