@@ -45,7 +45,7 @@ export function banner(config: Config, gh: Gatehouse): string {
       `    3. Claude Desktop: paste mcp.json into claude_desktop_config.json (uses npx mcp-remote ${gh.mcpUrl})`,
       '    Calendar:          npx gatehouse connect --user alice --connection google-oauth2   (or follow the link a tool returns)',
       '    Approvals:         npx gatehouse approvals list --user alice',
-      '    Audit:             npx gatehouse audit verify',
+      '    Audit:             npx gatehouse audit show   |   npx gatehouse audit verify',
     );
   }
   if (config.server.insecureNoAuth) lines.push('', '  WARNING: GATEHOUSE_INSECURE_NO_AUTH=true — no authentication (test only).');

@@ -44,6 +44,21 @@ describe('gatehouse audit verify (the real CLI) after real tool calls', () => {
     expect(JSON.stringify(entries)).not.toMatch(/eyJ/);
   });
 
+  it('audit show prints who asked, the tool, the result and each gate decision', async () => {
+    const r = await cli(['audit', 'show', '--limit', '2'], { GATEHOUSE_DATA_DIR: gh.dataDir });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^#2 \d{4}-\d\d-\d\dT[\d:.]+Z tool_call bob \(org_acme\) via gatehouse-cli called whoami -> ok$/);
+    expect(lines[1]).toBe('    scopes allow (required=["identity:read"]) · authorize skip · connect skip · approve skip (reason=no approval policy)');
+    expect(lines[2]).toMatch(/^#3 /);
+    const json = await cli(['audit', 'show', '--user', 'nobody', '--json'], { GATEHOUSE_DATA_DIR: gh.dataDir });
+    expect(JSON.parse(json.stdout)).toEqual([]);
+    const bad = await cli(['audit', 'show', '--limit', 'lots'], { GATEHOUSE_DATA_DIR: gh.dataDir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('gatehouse audit: --limit must be a whole number from 1 to 10000\n');
+  });
+
   it('exits 0 on an intact chain and 1 naming the first bad entry after tampering', async () => {
     const env = { GATEHOUSE_DATA_DIR: gh.dataDir };
     const ok = await cli(['audit', 'verify'], env);
