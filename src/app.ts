@@ -44,6 +44,8 @@ export interface GatehouseOptions {
   readonly logger?: Logger;
   /** Replace the built-in catalogue (tests, or a team's own tools built with defineTool). */
   readonly tools?: readonly AnyTool[];
+  /** Add a team's own tools (built with defineTool) to the built-in catalogue. */
+  readonly extraTools?: readonly AnyTool[];
   /** The clock FGA conditions see (time-limited grants); tests freeze or advance it. */
   readonly now?: () => Date;
   /** Retrieval planner knobs (tests force the ListObjects cap small to exercise post-filtering). */
@@ -123,7 +125,12 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     if (fga) await loadDemoCorpus({ store: documents.store, authorizer });
 
     const audit = createAuditLog(db);
-    const tools = opts.tools ?? [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))];
+    const tools = [
+      ...(opts.tools ?? [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))]),
+      ...(opts.extraTools ?? []),
+    ];
+    const duplicate = tools.find((t, i) => tools.findIndex((u) => u.name === t.name) !== i);
+    if (duplicate) throw new TypeError(`two tools are named "${duplicate.name}"`);
     const serverClient = authServer?.serverClient ?? (config.auth.mode === 'auth0' && config.auth.clientId ? { clientId: config.auth.clientId, clientSecret: config.auth.clientSecret! } : undefined);
     const googleApiUrl = config.vault.googleApiUrl ?? providers?.url ?? GOOGLE_API_URL;
     const vault = serverClient
