@@ -53,6 +53,24 @@ describe('dynamic client registration accepts the shapes real MCP clients send',
     });
   }
 
+  it('a browser client (Inspector web UI) may register cross-origin: preflight and response carry CORS', async () => {
+    const pre = await fetch(registration, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:6274', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-headers')).toContain('Content-Type');
+    const res = await fetch(registration, {
+      method: 'POST',
+      headers: { origin: 'http://localhost:6274', 'content-type': 'application/json' },
+      body: JSON.stringify(CLIENTS['MCP Inspector']),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
   it('refuses a registration with a scope the server does not know', async () => {
     const res = await fetch(registration, {
       method: 'POST',

@@ -20,6 +20,7 @@ import { setupTokenVault, type RouteHandler } from './token-vault.js';
 
 export { CLI_CLIENT_ID, CLI_REDIRECT_URI, SERVER_CLIENT_ID } from './clients.js';
 import { SERVER_CLIENT_ID, type ServerClient } from './clients.js';
+import { registrationCors } from './registration-cors.js';
 export { ROUTES } from './routes.js';
 
 export interface EmbeddedAuthServer {
@@ -95,6 +96,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   const device = { issuer, approvals: createDeviceApprovals(provider, db), users: opts.users, key: deps.csrfKey, logger };
   const callback = provider.callback();
   handler = (req, res) => {
+    if (registrationCors(req, res)) return;
     handleDevice(device, req, res)
       .then(async (handled) => handled || handleInteraction(deps, req, res))
       .then(async (handled) => handled || (vault ? vault(req, res) : false))
