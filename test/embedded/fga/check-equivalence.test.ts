@@ -5,9 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CheckResolver } from '../../../src/embedded/fga/check-resolver.js';
-import { OverlayReader, TupleIndex, type TupleReader } from '../../../src/embedded/fga/tuple-index.js';
 import { Typesystem } from '../../../src/embedded/fga/typesystem.js';
-import { contextualSplit, randomGraph, RELATIONS } from './random-graphs.js';
+import { randomGraph, readerVariants, RELATIONS } from './random-graphs.js';
 import { ReferenceCheckResolver } from './reference-check-resolver.js';
 
 function outcome(run: () => boolean): string {
@@ -26,10 +25,7 @@ describe('check over plans matches the rewrite-tree check', () => {
     for (let seed = 1; seed <= 100; seed++) {
       const g = randomGraph(seed);
       const ts = new Typesystem(g.model);
-      const split = contextualSplit(g);
-      const overlay = new OverlayReader(TupleIndex.of(split.contextual), TupleIndex.of(split.stored));
-      const readers: TupleReader[] = [TupleIndex.of(g.tuples), overlay];
-      for (const [reader, context] of [[readers[0], undefined], [readers[0], { x: 1 }], [readers[1], { x: 1 }]] as const) {
+      for (const [reader, context] of readerVariants(g)) {
         for (const maxDepth of [25, 3]) {
           const ctx = { ts, reader, context, maxDepth };
           const shared = new CheckResolver(ctx);

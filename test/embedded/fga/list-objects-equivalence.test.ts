@@ -7,10 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { CheckResolver, type EvalContext } from '../../../src/embedded/fga/check-resolver.js';
 import { listObjects } from '../../../src/embedded/fga/list-objects.js';
 import { reverseExpand } from '../../../src/embedded/fga/reverse-expand.js';
-import { OverlayReader, TupleIndex, type TupleReader } from '../../../src/embedded/fga/tuple-index.js';
 import { isTypedWildcard, isUserset, splitObject, splitObjectRelation } from '../../../src/embedded/fga/tuple-key.js';
 import { Typesystem } from '../../../src/embedded/fga/typesystem.js';
-import { OBJECT_TYPES, contextualSplit, randomGraph, RELATIONS } from './random-graphs.js';
+import { OBJECT_TYPES, randomGraph, readerVariants, RELATIONS } from './random-graphs.js';
 import { ReferenceCheckResolver } from './reference-check-resolver.js';
 
 // The candidate walk of the Check-per-candidate ListObjects, verbatim.
@@ -77,10 +76,7 @@ describe('list-objects by reverse expansion matches check per candidate', () => 
     for (let seed = 1; seed <= 40; seed++) {
       const g = randomGraph(seed);
       const ts = new Typesystem(g.model);
-      const split = contextualSplit(g);
-      const overlay = new OverlayReader(TupleIndex.of(split.contextual), TupleIndex.of(split.stored));
-      const readers: TupleReader[] = [TupleIndex.of(g.tuples), overlay];
-      for (const [reader, context] of [[readers[0], undefined], [readers[0], { x: 1 }], [readers[1], { x: 1 }]] as const) {
+      for (const [reader, context] of readerVariants(g)) {
         for (const maxDepth of [25, 3]) {
           const ctx = { ts, reader, context, maxDepth };
           for (const type of OBJECT_TYPES) {

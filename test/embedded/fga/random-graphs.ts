@@ -8,6 +8,7 @@
 import type { AuthorizationModel, RelationReference, TypeDefinition, Userset } from '../../../src/embedded/fga/model-types.js';
 import type { TupleKey } from '../../../src/embedded/fga/tuple-key.js';
 import { seededRandom } from '../../helpers/prng.js';
+import { OverlayReader, TupleIndex, type TupleReader } from '../../../src/embedded/fga/tuple-index.js';
 
 
 export const OBJECT_TYPES = ['doc', 'folder', 'group'] as const;
@@ -98,3 +99,19 @@ export function contextualSplit(g: RandomGraph): { stored: TupleKey[]; contextua
   );
   return { stored: g.tuples, contextual };
 }
+
+/**
+ * The three ways the equivalence tests read a graph: stored tuples without and with a request context
+ * that satisfies the condition, and stored tuples under contextual ones that may hide them.
+ */
+export function readerVariants(g: RandomGraph): ReadonlyArray<readonly [TupleReader, Record<string, unknown> | undefined]> {
+  const split = contextualSplit(g);
+  const stored = TupleIndex.of(g.tuples);
+  const overlay = new OverlayReader(TupleIndex.of(split.contextual), TupleIndex.of(split.stored));
+  return [
+    [stored, undefined],
+    [stored, { x: 1 }],
+    [overlay, { x: 1 }],
+  ];
+}
+
