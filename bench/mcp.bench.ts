@@ -5,7 +5,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express from 'express';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,13 +39,27 @@ export async function run(): Promise<BenchResult[]> {
     const targets = { gated: { url: gh.mcpUrl, token }, bare: { url: bare.url, token: undefined } };
     const lat: Record<string, number[]> = { gated: [], bare: [] };
     const tput: Record<string, number[]> = { gated: [], bare: [] };
-    for (const [name, t] of Object.entries(targets)) await sequential(t.url, t.token, WARMUP);
+    const serverSide: Record<string, number[]> = { gated: [], bare: [] };
+    const byPort = new Map([
+      [Number(new URL(gh.mcpUrl).port), 'gated'],
+      [Number(new URL(bare.url).port), 'bare'],
+    ]);
+    let recording = false;
+    const stopTiming = timeServerSide((port, ms) => {
+      const name = byPort.get(port);
+      if (recording && name) serverSide[name]!.push(ms);
+    });
+    for (const [, t] of Object.entries(targets)) await sequential(t.url, t.token, WARMUP);
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, t] of r % 2 ? Object.entries(targets).reverse() : Object.entries(targets)) {
+        recording = true;
         lat[name]!.push(...(await sequential(t.url, t.token, SEQUENTIAL / ROUNDS)));
+        recording = false;
         tput[name]!.push(await throughput(t.url, t.token));
       }
     }
+    stopTiming();
+    const serverP50 = (name: string) => percentile([...serverSide[name]!].sort((a, b) => a - b), 50);
     const stats = (name: string) => {
       const s = [...lat[name]!].sort((a, b) => a - b);
       return { p50: percentile(s, 50), p99: percentile(s, 99), tput: median(tput[name]!) };
@@ -59,6 +73,8 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'mcp.whoami.gated.throughput', value: g.tput, unit: 'calls/s', baseline: 'mcp.whoami.bare.throughput', ratio: roundRatio },
       { name: 'mcp.whoami.bare.p50', value: b.p50, unit: 'ms' },
       { name: 'mcp.whoami.gated.p50', value: g.p50, unit: 'ms', baseline: 'mcp.whoami.bare.p50', ratio: g.p50 / b.p50 },
+      { name: 'mcp.whoami.bare.server-side.p50', value: serverP50('bare'), unit: 'ms' },
+      { name: 'mcp.whoami.gated.server-side.p50', value: serverP50('gated'), unit: 'ms', baseline: 'mcp.whoami.bare.server-side.p50', ratio: serverP50('gated') / serverP50('bare') },
       { name: 'mcp.whoami.bare.p99', value: b.p99, unit: 'ms' },
       { name: 'mcp.whoami.gated.p99', value: g.p99, unit: 'ms', baseline: 'mcp.whoami.bare.p99', ratio: g.p99 / b.p99 },
     ];
@@ -67,6 +83,28 @@ export async function run(): Promise<BenchResult[]> {
     await gh.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Times each /mcp request inside the servers of this process, from the request event to the end of
+ * the response: the server's own work, without the client's. Returns the function that stops it.
+ */
+function timeServerSide(record: (port: number, ms: number) => void): () => void {
+  const emit = Server.prototype.emit;
+  Server.prototype.emit = function (this: Server, event: string | symbol, ...args: unknown[]) {
+    if (event === 'request') {
+      const [req, res] = args as [{ url?: string }, { on(e: 'finish', f: () => void): void }];
+      if (req.url?.startsWith('/mcp')) {
+        const t0 = performance.now();
+        const port = (this.address() as AddressInfo).port;
+        res.on('finish', () => record(port, performance.now() - t0));
+      }
+    }
+    return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
+  } as typeof emit;
+  return () => {
+    Server.prototype.emit = emit;
+  };
 }
 
 async function client(url: string, token?: string): Promise<Client> {
@@ -127,7 +165,7 @@ async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   });
-  const http: Server = await new Promise((r) => {
+  const http = await new Promise<Server>((r) => {
     const s = app.listen(0, '127.0.0.1', () => r(s));
   });
   return {
