@@ -82,46 +82,44 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
   };
 
   async function verifyUncached(token: string): Promise<Caller> {
-    {
-      if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {
-        throw new InvalidTokenError('The access token is malformed.');
-      }
-      const keys = await keySet();
-      let payload: JWTPayload;
-      let typ: string | undefined;
-      try {
-        const result = await jwtVerify(token, keys, {
-          issuer: opts.issuer,
-          audience: opts.audience,
-          algorithms: [...ALLOWED_ALGORITHMS],
-          clockTolerance: opts.clockSkewSeconds,
-          requiredClaims: ['exp', 'sub', 'iss', 'aud'],
-        });
-        payload = result.payload;
-        typ = result.protectedHeader.typ;
-      } catch (e) {
-        throw translateJoseError(e);
-      }
-      if (!typ || !ACCEPTED_TYPES.has(typ.toLowerCase())) {
-        throw new InvalidTokenError('The token is not an access token.');
-      }
-      const parsed = Claims.safeParse(payload);
-      if (!parsed.success) throw new InvalidTokenError('The access token is missing required claims.', { cause: parsed.error });
-      const c = parsed.data;
-      const clientId = c.client_id ?? c.azp;
-      if (!clientId) throw new InvalidTokenError('The access token does not name its client.');
-      const isClient = c.gty === 'client-credentials' || c.sub === `${clientId}@clients` || c.sub === clientId;
-      return {
-        kind: isClient ? 'client' : 'user',
-        sub: c.sub,
-        clientId,
-        orgId: c.org_id,
-        scopes: parseScopeString(c.scope),
-        permissions: c.permissions ?? [],
-        issuer: c.iss,
-        expiresAt: c.exp,
-      };
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {
+      throw new InvalidTokenError('The access token is malformed.');
     }
+    const keys = await keySet();
+    let payload: JWTPayload;
+    let typ: string | undefined;
+    try {
+      const result = await jwtVerify(token, keys, {
+        issuer: opts.issuer,
+        audience: opts.audience,
+        algorithms: [...ALLOWED_ALGORITHMS],
+        clockTolerance: opts.clockSkewSeconds,
+        requiredClaims: ['exp', 'sub', 'iss', 'aud'],
+      });
+      payload = result.payload;
+      typ = result.protectedHeader.typ;
+    } catch (e) {
+      throw translateJoseError(e);
+    }
+    if (!typ || !ACCEPTED_TYPES.has(typ.toLowerCase())) {
+      throw new InvalidTokenError('The token is not an access token.');
+    }
+    const parsed = Claims.safeParse(payload);
+    if (!parsed.success) throw new InvalidTokenError('The access token is missing required claims.', { cause: parsed.error });
+    const c = parsed.data;
+    const clientId = c.client_id ?? c.azp;
+    if (!clientId) throw new InvalidTokenError('The access token does not name its client.');
+    const isClient = c.gty === 'client-credentials' || c.sub === `${clientId}@clients` || c.sub === clientId;
+    return {
+      kind: isClient ? 'client' : 'user',
+      sub: c.sub,
+      clientId,
+      orgId: c.org_id,
+      scopes: parseScopeString(c.scope),
+      permissions: c.permissions ?? [],
+      issuer: c.iss,
+      expiresAt: c.exp,
+    };
   }
 }
 

@@ -1,5 +1,4 @@
-import { ALL_SCOPES } from '../identity/scopes.js';
-import { missingScopes } from '../identity/scopes.js';
+import { ALL_SCOPES, missingScopes } from '../identity/scopes.js';
 import type { AnyTool } from '../tools/define.js';
 
 /**
