@@ -146,6 +146,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     });
     const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
     const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds });
+    const bearer = bearerAuth({ verifier, challenge, logger });
     const hosts = hostNamesFor(config.server.host, port, [
       ...(config.server.publicUrl ? [new URL(config.server.publicUrl).host] : []),
       ...config.server.allowedHosts,
@@ -166,10 +167,10 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
         bearer_methods_supported: ['header'],
         resource_name: 'Gatehouse',
       }),
-      authenticate: config.server.insecureNoAuth ? insecureNoAuth() : bearerAuth({ verifier, challenge, logger }),
+      authenticate: config.server.insecureNoAuth ? insecureNoAuth() : bearer,
       mcpPost: mcpPostHandler(deps, challenge),
       mcpOther: mcpMethodNotAllowed,
-      routers: vault ? [vault.routes(bearerAuth({ verifier, challenge, logger }))] : undefined,
+      routers: vault ? [vault.routes(bearer)] : undefined,
     });
     http.on('request', app);
     logger.info({ mcpUrl, issuer }, 'gatehouse started');
