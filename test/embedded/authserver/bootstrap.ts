@@ -1,3 +1,4 @@
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,4 +47,10 @@ export async function bootstrapAuthServer(): Promise<AuthServerFixture> {
 /** The scopes claim of a JWT access token as a sorted list. */
 export function scopesOf(payload: { readonly [claim: string]: unknown }): string[] {
   return String(payload.scope ?? '').split(' ').filter(Boolean).sort();
+}
+
+/** Verify an access token from the fixture's server against its published JWKS, as a resource server would. */
+export function verifyAccessToken(fx: AuthServerFixture, token: string) {
+  const jwks = createRemoteJWKSet(new URL(`${fx.server.issuer}/.well-known/jwks.json`));
+  return jwtVerify(token, jwks, { issuer: fx.server.issuer, audience: MCP_URL, algorithms: ['RS256'] });
 }

@@ -1,9 +1,8 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainAccessToken } from '../../../src/embedded/authserver/headless-login.js';
 import { CLI_CLIENT_ID } from '../../../src/embedded/authserver/index.js';
-import { bootstrapAuthServer, MCP_URL, scopesOf, type AuthServerFixture } from './bootstrap.js';
+import { bootstrapAuthServer, verifyAccessToken, MCP_URL, scopesOf, type AuthServerFixture } from './bootstrap.js';
 import { discover, registerClient } from './clients.js';
 
 let fx: AuthServerFixture;
@@ -12,10 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => fx?.close());
 
-async function verify(token: string) {
-  const jwks = createRemoteJWKSet(new URL(`${fx.server.issuer}/.well-known/jwks.json`));
-  return jwtVerify(token, jwks, { issuer: fx.server.issuer, audience: MCP_URL, algorithms: ['RS256'] });
-}
+const verify = (token: string) => verifyAccessToken(fx, token);
 
 async function registerMachineClient() {
   return registerClient(fx.server.issuer, {

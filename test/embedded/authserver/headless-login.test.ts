@@ -1,8 +1,8 @@
-import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainAccessToken } from '../../../src/embedded/authserver/headless-login.js';
 import { CLI_CLIENT_ID } from '../../../src/embedded/authserver/index.js';
-import { bootstrapAuthServer, MCP_URL, type AuthServerFixture } from './bootstrap.js';
+import { bootstrapAuthServer, verifyAccessToken, MCP_URL, type AuthServerFixture } from './bootstrap.js';
 
 let fx: AuthServerFixture;
 beforeAll(async () => {
@@ -10,10 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => fx?.close());
 
-async function verify(token: string) {
-  const jwks = createRemoteJWKSet(new URL(`${fx.server.issuer}/.well-known/jwks.json`));
-  return jwtVerify(token, jwks, { issuer: fx.server.issuer, audience: MCP_URL, algorithms: ['RS256'] });
-}
+const verify = (token: string) => verifyAccessToken(fx, token);
 
 describe('obtainAccessToken (headless authorization code + PKCE)', () => {
   it('yields an Auth0-shaped JWT access token for the MCP resource, verified against the JWKS', async () => {

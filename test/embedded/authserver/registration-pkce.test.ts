@@ -1,9 +1,8 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeHeadlessly } from '../../../src/embedded/authserver/headless-login.js';
 import { ALL_SCOPES } from '../../../src/identity/scopes.js';
-import { bootstrapAuthServer, MCP_URL, scopesOf, type AuthServerFixture } from './bootstrap.js';
+import { bootstrapAuthServer, verifyAccessToken, MCP_URL, scopesOf, type AuthServerFixture } from './bootstrap.js';
 import { discover, pkceParams, registerClient } from './clients.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:53682/callback';
@@ -26,10 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => fx?.close());
 
-async function verify(token: string) {
-  const jwks = createRemoteJWKSet(new URL(`${fx.server.issuer}/.well-known/jwks.json`));
-  return (await jwtVerify(token, jwks, { issuer: fx.server.issuer, audience: MCP_URL })).payload;
-}
+const verify = async (token: string) => (await verifyAccessToken(fx, token)).payload;
 
 describe('dynamic client registration + authorization code with PKCE', () => {
   it('a registered public client gets a token for the MCP resource', async () => {
