@@ -7,18 +7,36 @@ import type { RequestHandler } from 'express';
  */
 export function hostOriginGuard(opts: { allowedHosts: () => ReadonlySet<string>; allowedOrigins: () => ReadonlySet<string> }): RequestHandler {
   return (req, res, next) => {
-    const host = (req.headers.host ?? '').toLowerCase();
-    if (!opts.allowedHosts().has(host)) {
-      res.status(403).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Forbidden: Host header not allowed.' }, id: null });
-      return;
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !isAllowedOrigin(origin, opts.allowedOrigins())) {
-      res.status(403).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Forbidden: Origin not allowed.' }, id: null });
+    const verdict = checkHostOrigin(req.headers, opts.allowedHosts(), opts.allowedOrigins());
+    if (verdict !== 'ok') {
+      res.status(403).json({ jsonrpc: '2.0', error: { code: -32000, message: HOST_ORIGIN_MESSAGES[verdict] }, id: null });
       return;
     }
     next();
   };
+}
+
+export type HostOriginVerdict = 'ok' | 'bad_host' | 'bad_origin';
+
+/** Fixed texts for a refused Host or Origin (the same on every port). */
+export const HOST_ORIGIN_MESSAGES: Record<Exclude<HostOriginVerdict, 'ok'>, string> = {
+  bad_host: 'Forbidden: Host header not allowed.',
+  bad_origin: 'Forbidden: Origin not allowed.',
+};
+
+/**
+ * The framework-free rule behind every port's guard (MCP, embedded authorization server, FGA API,
+ * demo providers): the Host header must be one of `allowedHosts`; an Origin, when present, must be
+ * allowed or a loopback page.
+ */
+export function checkHostOrigin(
+  headers: { readonly host?: string | undefined; readonly origin?: string | undefined },
+  allowedHosts: ReadonlySet<string>,
+  allowedOrigins: ReadonlySet<string>,
+): HostOriginVerdict {
+  if (!allowedHosts.has((headers.host ?? '').toLowerCase())) return 'bad_host';
+  if (headers.origin !== undefined && !isAllowedOrigin(headers.origin, allowedOrigins)) return 'bad_origin';
+  return 'ok';
 }
 
 export function isAllowedOrigin(origin: string, allowed: ReadonlySet<string>): boolean {
