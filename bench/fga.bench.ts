@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { OpenFgaClient } from '@openfga/sdk';
+import { CredentialsMethod, OpenFgaClient } from '@openfga/sdk';
 import { dslToModel } from '../src/embedded/fga/dsl.js';
 import { FgaEngine } from '../src/embedded/fga/engine.js';
 import { listen } from '../src/embedded/fga/http/server.js';
@@ -31,6 +31,8 @@ export interface BenchResult {
 }
 
 const MODEL = readFileSync(new URL('../authz/model.fga', import.meta.url), 'utf8');
+/** The preshared key of the benchmarked API (every request is authenticated, as in production). */
+const BENCH_API_KEY = 'bench-fga-api-key-0123456789';
 const CTX = { current_time: '2026-06-01T00:00:00Z' };
 
 function* dataset(total: number): Generator<TupleKey> {
@@ -152,9 +154,14 @@ async function benchAt(total: number, withHttp: boolean): Promise<{ results: Ben
     m = { label, checkP50: c.p50, listObjectsP50: l.p50 / 1000, listed: count, load, heap };
 
     if (withHttp) {
-      const server = await listen(engine, '127.0.0.1', 0, silentLogger);
+      const server = await listen(engine, '127.0.0.1', 0, silentLogger, { apiKeys: [BENCH_API_KEY] });
       try {
-        const client = new OpenFgaClient({ apiUrl: server.url, storeId: store.id, authorizationModelId: modelId });
+        const client = new OpenFgaClient({
+          apiUrl: server.url,
+          storeId: store.id,
+          authorizationModelId: modelId,
+          credentials: { method: CredentialsMethod.ApiToken, config: { token: BENCH_API_KEY } },
+        });
         const httpCheck = (i: number) =>
           client.check({ user: `user:u${(i * 7919) % users}`, relation: 'viewer', object: `document:d${(i * 104729) % docs}`, context: CTX });
         await timeEachAsync(300, httpCheck);

@@ -26,6 +26,9 @@ import { percentile, type BenchResult } from './index.js';
 import { seededRandom } from '../test/helpers/prng.js';
 import { generateDoc, generateQuery } from './rag-corpus.js';
 
+/** The preshared key of the benchmarked FGA APIs. */
+const BENCH_API_KEY = 'bench-fga-api-key-0123456789';
+
 const DOCS = 100_000;
 const FOLDERS = 100;
 const K = 10;
@@ -74,15 +77,15 @@ export async function run(): Promise<BenchResult[]> {
     for (let i = 0; i < DOCS; i++) tuples.push({ user: `folder:f${i % FOLDERS}`, relation: 'parent', object: `document:doc-${String(i).padStart(6, '0')}` });
     for (const [name, folders] of Object.entries(USERS)) for (let f = 0; f < folders; f++) tuples.push({ user: `user:${name}`, relation: 'viewer', object: `folder:f${f}` });
     seedTuples(seeding, storeId, modelId, tuples);
-    const capped = await listen(new FgaEngine(fgaDb, { listObjectsMaxResults: PLANNER_LIST_CAP }), '127.0.0.1', 0, silentLogger);
+    const capped = await listen(new FgaEngine(fgaDb, { listObjectsMaxResults: PLANNER_LIST_CAP }), '127.0.0.1', 0, silentLogger, { apiKeys: [BENCH_API_KEY] });
     closers.unshift(() => capped.close());
-    const uncapped = await listen(new FgaEngine(fgaDb, { listObjectsMaxResults: DOCS * 2 }), '127.0.0.1', 0, silentLogger);
+    const uncapped = await listen(new FgaEngine(fgaDb, { listObjectsMaxResults: DOCS * 2 }), '127.0.0.1', 0, silentLogger, { apiKeys: [BENCH_API_KEY] });
     closers.unshift(() => uncapped.close());
     process.stderr.write(`  rag: fga seeded with ${tuples.length} tuples in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 
     const index = new FtsIndex(db);
-    const authzCapped = createAuthorizer({ apiUrl: capped.url, storeId, modelId, listObjectsCap: PLANNER_LIST_CAP });
-    const authzUncapped = createAuthorizer({ apiUrl: uncapped.url, storeId, modelId, listObjectsCap: DOCS * 2 });
+    const authzCapped = createAuthorizer({ apiUrl: capped.url, storeId, modelId, apiToken: BENCH_API_KEY, listObjectsCap: PLANNER_LIST_CAP });
+    const authzUncapped = createAuthorizer({ apiUrl: uncapped.url, storeId, modelId, apiToken: BENCH_API_KEY, listObjectsCap: DOCS * 2 });
     const planner = new AuthorizedRetriever(store, index, authzCapped);
     const prefilter = new AuthorizedRetriever(store, index, authzUncapped);
     const unfiltered = (text: string) => {

@@ -7,6 +7,7 @@ import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
 import { startEmbeddedAuthServer, type EmbeddedAuthServer } from './embedded/authserver/index.js';
 import { startEmbeddedFga, type EmbeddedFga } from './embedded/fga/index.js';
+import { resolveFgaApiKeys } from './embedded/fga/api-key.js';
 import { createAuthorizer, type Authorizer } from './fga/authorizer.js';
 import { createAuthorizeGate } from './gates/authorize.js';
 import { DEMO_USERS } from './embedded/seed/users.js';
@@ -114,9 +115,10 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     let fga: EmbeddedFga | undefined;
     let authorizer: Authorizer;
     if (config.fga.mode === 'embedded') {
-      fga = await startEmbeddedFga({ db, host: config.server.host, port: config.fga.port, seedStoreFile: DEMO_STORE_FILE, logger });
+      const { keys } = resolveFgaApiKeys(config.dataDir, config.fga.apiKeys);
+      fga = await startEmbeddedFga({ db, host: config.server.host, port: config.fga.port, apiKeys: keys, allowedHosts: config.server.allowedHosts, seedStoreFile: DEMO_STORE_FILE, logger });
       stack.push(() => fga!.close());
-      authorizer = createAuthorizer({ apiUrl: fga.url, storeId: fga.storeId, modelId: fga.modelId });
+      authorizer = createAuthorizer({ apiUrl: fga.url, storeId: fga.storeId, modelId: fga.modelId, apiToken: keys[0] });
     } else {
       authorizer = createAuthorizer(config.fga);
     }

@@ -14,6 +14,8 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 const list = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+/** A preshared key of the embedded FGA API (GATEHOUSE_FGA_API_KEY, `gatehouse fga serve --api-key`): header-safe, long enough to resist guessing. */
+export const FGA_API_KEY_SHAPE = { pattern: /^[A-Za-z0-9._~+/=-]{16,512}$/, message: 'each key must be 16-512 characters of A-Z a-z 0-9 . _ ~ + / = -' } as const;
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const EnvSchema = z
@@ -34,6 +36,12 @@ const EnvSchema = z
     GATEHOUSE_AUTH_PORT: port.default(8788),
     GATEHOUSE_FGA_PORT: port.default(8789),
     GATEHOUSE_PROVIDERS_PORT: port.default(8790),
+    /** Preshared key(s) of the embedded FGA API, comma-separated (the first is the one Gatehouse sends); default: generated into the data dir. */
+    GATEHOUSE_FGA_API_KEY: list.pipe(
+      z
+        .array(z.string().regex(FGA_API_KEY_SHAPE.pattern, FGA_API_KEY_SHAPE.message))
+        .min(1, 'give at least one key'),
+    ).optional(),
 
     AUTH0_DOMAIN: z
       .string()
@@ -50,6 +58,8 @@ const EnvSchema = z
     FGA_CLIENT_SECRET: z.string().min(1).optional(),
     FGA_API_TOKEN_ISSUER: z.string().min(1).optional(),
     FGA_API_AUDIENCE: z.string().min(1).optional(),
+    /** A preshared key of a remote OpenFGA (`--authn-method preshared`), sent as `Authorization: Bearer`. */
+    FGA_API_TOKEN: z.string().regex(/^[\x21-\x7e]+$/, 'FGA_API_TOKEN must be printable ASCII without spaces').optional(),
 
     /** 32 random bytes, base64url: encrypts provider refresh tokens at rest in the embedded vault. */
     GATEHOUSE_VAULT_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'GATEHOUSE_VAULT_KEY must be 32 random bytes in base64url (43 characters)').optional(),
@@ -91,8 +101,15 @@ export interface Config {
         readonly storeId: string;
         readonly modelId?: string;
         readonly credentials?: { clientId: string; clientSecret: string; apiTokenIssuer: string; apiAudience: string };
+        /** Preshared key (FGA_API_TOKEN); exclusive with `credentials`. */
+        readonly apiToken?: string;
       }
-    | { readonly mode: 'embedded'; readonly port: number };
+    | {
+        readonly mode: 'embedded';
+        readonly port: number;
+        /** Configured preshared keys (GATEHOUSE_FGA_API_KEY); absent: a key generated into the data dir. */
+        readonly apiKeys?: readonly string[];
+      };
   readonly providers: { readonly port: number };
   readonly vault: { readonly encryptionKey?: string; readonly googleApiUrl?: string };
   readonly approvals: { readonly waitSeconds: number; readonly expirySeconds: number; readonly purchaseThreshold: number; readonly cibaIntervalSeconds: number };
@@ -139,10 +156,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     issues.push('AUTH0_CLIENT_ID: set AUTH0_DOMAIN too');
   }
   if (e.FGA_API_URL && !e.FGA_STORE_ID) issues.push('FGA_STORE_ID: required when FGA_API_URL is set');
-  if (!e.FGA_API_URL && (e.FGA_STORE_ID || e.FGA_MODEL_ID)) issues.push('FGA_API_URL: required when FGA_STORE_ID or FGA_MODEL_ID is set');
+  if (!e.FGA_API_URL && (e.FGA_STORE_ID || e.FGA_MODEL_ID || e.FGA_API_TOKEN)) issues.push('FGA_API_URL: required when FGA_STORE_ID, FGA_MODEL_ID or FGA_API_TOKEN is set');
+  if (e.FGA_API_URL && e.GATEHOUSE_FGA_API_KEY) {
+    issues.push('GATEHOUSE_FGA_API_KEY: only for the embedded FGA API; with FGA_API_URL set, give the remote OpenFGA\'s preshared key as FGA_API_TOKEN');
+  }
   const fgaCreds = [e.FGA_CLIENT_ID, e.FGA_CLIENT_SECRET, e.FGA_API_TOKEN_ISSUER, e.FGA_API_AUDIENCE];
   if (fgaCreds.some(Boolean) && !fgaCreds.every(Boolean)) {
     issues.push('FGA_CLIENT_ID, FGA_CLIENT_SECRET, FGA_API_TOKEN_ISSUER, FGA_API_AUDIENCE: set all four (Auth0 FGA client credentials) or none');
+  }
+  if (e.FGA_API_TOKEN && fgaCreds.some(Boolean)) {
+    issues.push('FGA_API_TOKEN: a preshared key excludes client credentials; set either FGA_API_TOKEN or FGA_CLIENT_ID, FGA_CLIENT_SECRET, FGA_API_TOKEN_ISSUER, FGA_API_AUDIENCE');
   }
   if (e.GATEHOUSE_PUBLIC_URL && new URL(e.GATEHOUSE_PUBLIC_URL).pathname !== '/') {
     issues.push('GATEHOUSE_PUBLIC_URL: give the origin only (the MCP endpoint is always /mcp)');
@@ -186,8 +209,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
                 apiAudience: e.FGA_API_AUDIENCE!,
               }
             : undefined,
+          apiToken: e.FGA_API_TOKEN,
         }
-      : { mode: 'embedded', port: e.GATEHOUSE_FGA_PORT },
+      : { mode: 'embedded', port: e.GATEHOUSE_FGA_PORT, apiKeys: e.GATEHOUSE_FGA_API_KEY },
     providers: { port: e.GATEHOUSE_PROVIDERS_PORT },
     vault: { encryptionKey: e.GATEHOUSE_VAULT_KEY, googleApiUrl: e.GATEHOUSE_GOOGLE_API_URL?.replace(/\/$/, '') },
     approvals: {

@@ -52,6 +52,8 @@ export interface AuthorizerConfig {
   storeId: string;
   modelId?: string;
   credentials?: { clientId: string; clientSecret: string; apiTokenIssuer: string; apiAudience: string };
+  /** A preshared key (OpenFGA `--authn-method preshared`, or the embedded API's key), sent as `Authorization: Bearer`. */
+  apiToken?: string;
   /** The server's ListObjects cap (OPENFGA_LIST_OBJECTS_MAX_RESULTS); a list this long counts as cut short. Default 1000. */
   listObjectsCap?: number;
 }
@@ -85,6 +87,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
+  if (cfg.credentials && cfg.apiToken) throw new TypeError('createAuthorizer: give either credentials (client credentials) or apiToken (preshared key), not both');
   const config: UserClientConfigurationParams = {
     apiUrl: cfg.apiUrl,
     storeId: cfg.storeId,
@@ -92,7 +95,9 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
     retryParams: { maxRetry: 1, minWaitInMs: 50 },
     ...(cfg.credentials
       ? { credentials: { method: CredentialsMethod.ClientCredentials, config: { ...cfg.credentials } } }
-      : {}),
+      : cfg.apiToken
+        ? { credentials: { method: CredentialsMethod.ApiToken, config: { token: cfg.apiToken } } }
+        : {}),
   };
   const client = new OpenFgaClient(config);
 

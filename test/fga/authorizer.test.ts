@@ -25,7 +25,7 @@ beforeAll(async () => {
   fga = await startTestServer();
   const storeId = (await fga.client().createStore({ name: 'authorizer' })).id;
   const { authorization_model_id: modelId } = await fga.client(storeId).writeAuthorizationModel(dslToModel(MODEL) as never);
-  authz = createAuthorizer({ apiUrl: fga.server.url, storeId, modelId });
+  authz = createAuthorizer({ apiUrl: fga.server.url, storeId, modelId, apiToken: fga.apiKey });
 });
 afterAll(() => fga?.close());
 
@@ -77,12 +77,12 @@ describe('Authorizer', () => {
     // A missing condition parameter is a 400 from FGA: an invalid request, not "allowed".
     await expect(authz.check(conditional)).rejects.toBeInstanceOf(InvalidRequestError);
 
-    const unknownStore = createAuthorizer({ apiUrl: fga.server.url, storeId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' });
+    const unknownStore = createAuthorizer({ apiUrl: fga.server.url, storeId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', apiToken: fga.apiKey });
     await expect(unknownStore.check(conditional)).rejects.toBeInstanceOf(AuthorizationUnavailableError);
 
     const other = await startTestServer();
     const storeId = (await other.client().createStore({ name: 'gone' })).id;
-    const gone = createAuthorizer({ apiUrl: other.server.url, storeId });
+    const gone = createAuthorizer({ apiUrl: other.server.url, storeId, apiToken: other.apiKey });
     await other.close();
     const err = await gone.check({ user: 'user:ann', relation: 'viewer', object: 'doc:1' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthorizationUnavailableError);

@@ -112,7 +112,7 @@ describe('authorized retrieval never leaks and keeps exact recall (randomised AC
       const world = generateWorld(rand);
       const storeId = (await fga.client().createStore({ name: `leak-${seed}` })).id;
       const { authorization_model_id: modelId } = await fga.client(storeId).writeAuthorizationModel(dslToModel(MODEL) as never);
-      const authorizer: Authorizer = createAuthorizer({ apiUrl: fga.server.url, storeId, modelId });
+      const authorizer: Authorizer = createAuthorizer({ apiUrl: fga.server.url, storeId, modelId, apiToken: fga.apiKey });
       await authorizer.writeTuples(world.tuples);
 
       const db = openDatabase(':memory:');

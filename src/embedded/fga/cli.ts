@@ -4,7 +4,9 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FGA_API_KEY_SHAPE, loadConfig } from '../../config.js';
 import { createLogger } from '../../log.js';
+import { resolveFgaApiKeys } from './api-key.js';
 import { openDatabase } from '../../store/sqlite/database.js';
 import { startEmbeddedFga } from './index.js';
 import { loadStoreFile } from './store-file.js';
@@ -19,7 +21,8 @@ export async function fgaServeCommand(argv: string[]): Promise<number> {
       port: { type: 'string', default: String(DEFAULT_FGA_PORT) },
       host: { type: 'string', default: '127.0.0.1' },
       store: { type: 'string' },
-      'data-dir': { type: 'string', default: '.data' },
+      'data-dir': { type: 'string' },
+      'api-key': { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -28,16 +31,31 @@ export async function fgaServeCommand(argv: string[]): Promise<number> {
     process.stderr.write(`--port must be a TCP port number, got '${values.port}'\n`);
     return 2;
   }
-  const db = openDatabase(join(resolve(values['data-dir']), 'gatehouse.db'));
+  const config = loadConfig(process.env);
+  const given = values['api-key'];
+  const badKey = given?.find((k) => !FGA_API_KEY_SHAPE.pattern.test(k));
+  if (badKey !== undefined) {
+    process.stderr.write(`--api-key: ${FGA_API_KEY_SHAPE.message}\n`);
+    return 2;
+  }
+  const configured = config.fga.mode === 'embedded' ? config.fga.apiKeys : undefined;
+  const dataDir = values['data-dir'] ? resolve(values['data-dir']) : config.dataDir;
+  const { keys, file } = resolveFgaApiKeys(dataDir, given?.length ? given : configured);
+  const db = openDatabase(join(dataDir, 'gatehouse.db'));
   const logger = createLogger('info');
   const fga = await startEmbeddedFga({
     db,
     host: values.host,
     port,
+    apiKeys: keys,
+    allowedHosts: config.server.allowedHosts,
     seedStoreFile: values.store ? resolve(values.store) : resolve('authz/store.fga.yaml'),
     logger,
   });
-  process.stdout.write(`Embedded FGA (OpenFGA HTTP API)\n  URL:      ${fga.url}\n  store id: ${fga.storeId}\n  model id: ${fga.modelId}\n`);
+  const keyLine = file
+    ? `in ${file} (send it as Authorization: Bearer <key>, e.g. fga --api-token "$(cat ${file})")`
+    : `the one${keys.length > 1 ? 's' : ''} given with ${given?.length ? '--api-key' : 'GATEHOUSE_FGA_API_KEY'} (Authorization: Bearer <key>)`;
+  process.stdout.write(`Embedded FGA (OpenFGA HTTP API)\n  URL:      ${fga.url}\n  store id: ${fga.storeId}\n  model id: ${fga.modelId}\n  API key:  ${keyLine}\n`);
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);

@@ -1,7 +1,8 @@
 /**
  * Starts the embedded OpenFGA-compatible API: the engine over the Gatehouse SQLite database and its
  * HTTP server. On first start a store named 'gatehouse' is created (seeded from an OpenFGA store file
- * when given); later starts reuse the persisted store and its latest model.
+ * when given); later starts reuse the persisted store and its latest model. Every API call but
+ * /healthz needs one of `apiKeys` as a bearer token, like OpenFGA with preshared keys.
  */
 import type { SqliteDatabase } from '../../store/sqlite/database.js';
 import { silentLogger, type Logger } from '../../log.js';
@@ -24,13 +25,17 @@ export async function startEmbeddedFga(opts: {
   db: SqliteDatabase;
   host: string;
   port: number;
+  /** Preshared keys the API accepts (`Authorization: Bearer <key>`); see api-key.ts. At least one. */
+  apiKeys: readonly string[];
+  /** Extra Host header values (public names) the API answers to, beyond its own host:port. */
+  allowedHosts?: readonly string[];
   seedStoreFile?: string;
   logger?: Logger;
 }): Promise<EmbeddedFga> {
   const logger = opts.logger ?? silentLogger;
   const engine = new FgaEngine(opts.db);
   const { storeId, modelId } = ensureStore(engine, opts.seedStoreFile, logger);
-  const server = await listen(engine, opts.host, opts.port, logger);
+  const server = await listen(engine, opts.host, opts.port, logger, { apiKeys: opts.apiKeys, allowedHosts: opts.allowedHosts });
   logger.info({ url: server.url, storeId, modelId }, 'embedded fga listening');
   return { url: server.url, storeId, modelId, close: () => server.close() };
 }

@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => fga?.close());
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: { code?: string; message?: string } }> {
-  const res = await fetch(`${fga.server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${fga.server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...fga.authorization }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as { code?: string; message?: string } };
 }
 

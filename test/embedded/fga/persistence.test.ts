@@ -3,18 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OpenFgaClient } from '@openfga/sdk';
+import { CredentialsMethod, OpenFgaClient } from '@openfga/sdk';
 import { startEmbeddedFga } from '../../../src/embedded/fga/index.js';
 import { openDatabase } from '../../../src/store/sqlite/database.js';
 
+const API_KEY = 'persistence-test-key-0123456789';
 const storeFile = fileURLToPath(new URL('../../../authz/store.fga.yaml', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-fga-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function start(seed = storeFile, dataDir = dir) {
   const db = openDatabase(join(dataDir, 'gatehouse.db'));
-  const fga = await startEmbeddedFga({ db, host: '127.0.0.1', port: 0, seedStoreFile: seed });
-  const client = new OpenFgaClient({ apiUrl: fga.url, storeId: fga.storeId, authorizationModelId: fga.modelId });
+  const fga = await startEmbeddedFga({ db, host: '127.0.0.1', port: 0, apiKeys: [API_KEY], seedStoreFile: seed });
+  const client = new OpenFgaClient({
+    apiUrl: fga.url,
+    storeId: fga.storeId,
+    authorizationModelId: fga.modelId,
+    credentials: { method: CredentialsMethod.ApiToken, config: { token: API_KEY } },
+  });
   return { fga, client, stop: async () => { await fga.close(); db.close(); } };
 }
 

@@ -22,9 +22,17 @@ export function errorBody(e: unknown): { status: number; body: { code: string; m
   return { status: 500, body: { code: 'internal_error', message: 'Internal Server Error' } };
 }
 
+/** The JSON body limit of the FGA API; a larger body is 413. */
+export const BODY_LIMIT = '1mb';
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
-    const isBodyError = typeof err === 'object' && err !== null && 'type' in err && (err as { type: string }).type === 'entity.parse.failed';
+    const bodyError = typeof err === 'object' && err !== null && 'type' in err ? (err as { type: unknown }).type : undefined;
+    if (bodyError === 'entity.too.large') {
+      res.status(413).json({ code: 'resource_exhausted', message: `request body exceeds the ${BODY_LIMIT} limit` });
+      return;
+    }
+    const isBodyError = bodyError === 'entity.parse.failed';
     const translated = isBodyError ? errorBody(new FgaValidationError('invalid request: body is not valid JSON')) : errorBody(err);
     if (translated.status >= 500) logger.error({ err }, 'embedded fga: internal error');
     res.status(translated.status).json(translated.body);
