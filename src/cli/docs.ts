@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
-import { loadConfig } from '../config.js';
+import { userInfo } from 'node:os';
+import { FgaApiAuthenticationError } from '@openfga/sdk';
+import { createAuditLog } from '../audit/audit-log.js';
+import { loadConfig, type Config } from '../config.js';
+import { readFgaApiKeyFile } from '../embedded/fga/api-key.js';
+import { auditedWrites } from '../fga/audited-writes.js';
 import { createAuthorizer, type Authorizer } from '../fga/authorizer.js';
 import { DocumentStore } from '../rag/document-store.js';
 import { INGESTIBLE, ingestFiles, IngestTarget, type SourceFile } from '../rag/ingest.js';
@@ -14,7 +19,9 @@ const USAGE = 'usage: gatehouse docs add <path|dir|glob> --folder <id> [--owner 
  * WAL, safe next to a running server) and write their FGA tuples through the Authorizer: to FGA_API_URL
  * in production, or to the running server's embedded FGA API (GATEHOUSE_FGA_PORT) in embedded mode —
  * the embedded engine answers from memory, so its tuples must go through its API: start
- * `gatehouse serve` first. Tuples are written before any text, so a failure stores nothing visible.
+ * `gatehouse serve` first; it authenticates with the server's FGA API key (GATEHOUSE_FGA_API_KEY, or the
+ * key file in the data dir). Tuples are written before any text, so a failure stores nothing visible;
+ * every write (and every failed one) is an `fga_write` entry in the audit log.
  */
 export async function docsCommand(argv: string[]): Promise<number> {
   const { positionals, values } = flags(argv, { folder: { type: 'string' }, owner: { type: 'string' } });
@@ -28,12 +35,22 @@ export async function docsCommand(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
   const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
   try {
-    const authorizer = config.fga.mode === 'remote' ? createAuthorizer(config.fga) : embeddedAuthorizer(db, config.server.host, config.fga.port);
+    const fga = config.fga.mode === 'remote' ? createAuthorizer(config.fga) : embeddedAuthorizer(db, config.server.host, config.fga.port, embeddedApiKey(config));
+    const authorizer = auditedWrites(fga, createAuditLog(db), {
+      command: 'docs add',
+      operator: operatorName(),
+      fga: config.fga.mode === 'remote' ? config.fga.apiUrl : 'embedded',
+    });
     const results = await ingestFiles({ store: new DocumentStore(db), authorizer }, parsed.data, files);
     for (const r of results) process.stdout.write(`${r.outcome.padEnd(9)} document:${r.id}\n`);
     process.stdout.write(`${results.length} document(s) in folder:${parsed.data.folder}\n`);
     return 0;
   } catch (e) {
+    if (e instanceof Error && (e as { code?: string }).code === 'authorization_unavailable' && e.cause instanceof FgaApiAuthenticationError) {
+      throw new Error(
+        `FGA refused the API key (HTTP ${e.cause.statusCode ?? 401}), nothing was stored${config.fga.mode === 'embedded' ? ': give the key the server uses (GATEHOUSE_FGA_API_KEY) or run in its data directory' : ': check FGA_API_TOKEN or the FGA client credentials'}`,
+      );
+    }
     if (e instanceof Error && (e as { code?: string }).code === 'authorization_unavailable') {
       throw new Error(`FGA is not reachable, nothing was stored${config.fga.mode === 'embedded' ? ' (embedded mode: start `gatehouse serve` first)' : ''}`);
     }
@@ -43,12 +60,28 @@ export async function docsCommand(argv: string[]): Promise<number> {
   }
 }
 
-function embeddedAuthorizer(db: SqliteDatabase, host: string, port: number): Authorizer {
+/** The operating-system account running the command (a uid when it has no name, e.g. in a container). */
+function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid:${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+/** The key the running server's embedded FGA API accepts: the configured one, else the one it generated into the data dir. */
+function embeddedApiKey(config: Config): string {
+  const key = (config.fga.mode === 'embedded' ? config.fga.apiKeys?.[0] : undefined) ?? readFgaApiKeyFile(config.dataDir);
+  if (!key) throw new Error(`no embedded FGA API key in ${config.dataDir} yet: run \`gatehouse serve\` once first (or set GATEHOUSE_FGA_API_KEY)`);
+  return key;
+}
+
+function embeddedAuthorizer(db: SqliteDatabase, host: string, port: number, apiKey: string): Authorizer {
   const store = db.prepare("SELECT id FROM fga_stores WHERE name = 'gatehouse' AND deleted_at IS NULL").get() as { id: string } | undefined;
   const model = store && (db.prepare('SELECT id FROM fga_models WHERE store_id = ? ORDER BY id DESC LIMIT 1').get(store.id) as { id: string } | undefined);
   if (!store || !model) throw new Error('no embedded FGA store in this data directory yet: run `gatehouse serve` once first');
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return createAuthorizer({ apiUrl: `http://${shown}:${port}`, storeId: store.id, modelId: model.id });
+  return createAuthorizer({ apiUrl: `http://${shown}:${port}`, storeId: store.id, modelId: model.id, apiToken: apiKey });
 }
 
 /** A file, a directory (recursively), or a simple glob: `dir/*.md`, `dir/**\/*.md`. */

@@ -20,10 +20,12 @@ describe('gatehouse docs add (against a running embedded server)', () => {
     rmSync(src, { recursive: true, force: true });
   });
 
-  const cli = (...args: string[]) =>
+  const cliWith = (env: Record<string, string>, ...args: string[]) =>
     run(process.execPath, ['bin/gatehouse.mjs', 'docs', 'add', ...args], {
-      env: { ...process.env, GATEHOUSE_DATA_DIR: gh.dataDir, GATEHOUSE_FGA_PORT: new URL(gh.fga!.url).port, GATEHOUSE_LOG_LEVEL: 'silent' },
+      env: { ...process.env, GATEHOUSE_DATA_DIR: gh.dataDir, GATEHOUSE_FGA_PORT: new URL(gh.fga!.url).port, GATEHOUSE_LOG_LEVEL: 'silent', ...env },
     });
+  const cli = (...args: string[]) => cliWith({}, ...args);
+  const fgaWrites = () => gh.audit.recent(50).filter((e) => e.event === 'fga_write');
 
   it('ingests a glob into a folder with an owner; re-ingesting a changed file replaces its chunks', async () => {
     mkdirSync(join(src, 'reports', 'q4'), { recursive: true });
@@ -44,6 +46,36 @@ describe('gatehouse docs add (against a running embedded server)', () => {
     expect(again).toMatch(/created\s+document:notes/);
     expect((await gh.documents.retriever.search(bob, 'zeppelin', 5)).hits).toEqual([]);
     expect((await gh.documents.retriever.search(bob, 'airship', 5)).hits.map((h) => h.id)).toEqual(['board-pack-q4']);
+  }, 60_000);
+
+  it('sends the server\'s FGA API key (read from the data dir) and audits the tuples it wrote', async () => {
+    writeFileSync(join(src, 'ledger.md'), '# Ledger\n\nThe quokka fund balance.');
+    const before = fgaWrites().length;
+    await cli(join(src, 'ledger.md'), '--folder', 'finance', '--owner', 'user:bob');
+    const entries = fgaWrites();
+    expect(entries).toHaveLength(before + 1);
+    expect(entries[0]!.data).toMatchObject({
+      command: 'docs add',
+      operator: expect.any(String),
+      fga: 'embedded',
+      writes: [
+        { user: 'folder:finance', relation: 'parent', object: 'document:ledger' },
+        { user: 'user:bob', relation: 'owner', object: 'document:ledger' },
+      ],
+      deletes: [],
+      result: 'ok',
+    });
+    expect(gh.audit.verify()).toMatchObject({ ok: true });
+  }, 60_000);
+
+  it('with a wrong FGA API key: refused with a clear message, nothing stored, the failed write audited', async () => {
+    writeFileSync(join(src, 'intruder.md'), '# Intruder\n\nThe wombat plan.');
+    const err = await cliWith({ GATEHOUSE_FGA_API_KEY: 'wrong-key-0123456789abcdef' }, join(src, 'intruder.md'), '--folder', 'finance', '--owner', 'user:carol').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 1, stderr: expect.stringContaining('FGA refused the API key (HTTP 401), nothing was stored') });
+    expect(gh.documents.store.get('intruder')).toBeUndefined();
+    expect(await gh.authorizer.check({ user: 'user:carol', relation: 'owner', object: 'document:intruder' })).toBe(false);
+    expect(fgaWrites()[0]!.data).toMatchObject({ command: 'docs add', writes: [{ object: 'document:intruder' }, { user: 'user:carol' }], result: 'error', error: 'authorization_unavailable' });
+    expect(JSON.stringify(gh.audit.recent(5))).not.toContain('wrong-key-0123456789abcdef');
   }, 60_000);
 
   it('refuses bad input and changes nothing', async () => {
