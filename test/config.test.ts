@@ -44,6 +44,28 @@ describe('config: one schema, parsed once, errors name the variable', () => {
     expect(issues({ FGA_API_URL: 'https://api.fga.example', FGA_STORE_ID: 's', FGA_CLIENT_ID: 'c' })[0]).toMatch(/^FGA_CLIENT_ID, FGA_CLIENT_SECRET/);
   });
 
+  it('FGA API keys: GATEHOUSE_FGA_API_KEY for the embedded API, FGA_API_TOKEN for a remote OpenFGA', () => {
+    const k1 = 'a'.repeat(16);
+    const k2 = 'B-_.~+/=0123456789';
+    expect(loadConfig({ GATEHOUSE_FGA_API_KEY: `${k1}, ${k2}` }).fga).toEqual({ mode: 'embedded', port: 8789, apiKeys: [k1, k2] });
+    expect(loadConfig({}).fga).toMatchObject({ mode: 'embedded', apiKeys: undefined });
+    expect(issues({ GATEHOUSE_FGA_API_KEY: 'short' })).toEqual(['GATEHOUSE_FGA_API_KEY.0: each key must be 16-512 characters of A-Z a-z 0-9 . _ ~ + / = -']);
+    expect(issues({ GATEHOUSE_FGA_API_KEY: `${k1},has space in it!!` })[0]).toMatch(/^GATEHOUSE_FGA_API_KEY\.1: each key must be/);
+    expect(issues({ GATEHOUSE_FGA_API_KEY: ' , ' })).toEqual(['GATEHOUSE_FGA_API_KEY: give at least one key']);
+
+    const remote = { FGA_API_URL: 'https://openfga.internal.example', FGA_STORE_ID: 's' };
+    expect(loadConfig({ ...remote, FGA_API_TOKEN: 'preshared-1' }).fga).toMatchObject({ mode: 'remote', apiToken: 'preshared-1', credentials: undefined });
+    expect(issues({ ...remote, GATEHOUSE_FGA_API_KEY: k1 })).toEqual([
+      "GATEHOUSE_FGA_API_KEY: only for the embedded FGA API; with FGA_API_URL set, give the remote OpenFGA's preshared key as FGA_API_TOKEN",
+    ]);
+    expect(issues({ FGA_API_TOKEN: 'preshared-1' })).toEqual(['FGA_API_URL: required when FGA_STORE_ID, FGA_MODEL_ID or FGA_API_TOKEN is set']);
+    const clientCredentials = { FGA_CLIENT_ID: 'c', FGA_CLIENT_SECRET: 's', FGA_API_TOKEN_ISSUER: 'auth.fga.dev', FGA_API_AUDIENCE: 'https://api.us1.fga.dev/' };
+    expect(issues({ ...remote, ...clientCredentials, FGA_API_TOKEN: 'preshared-1' })).toEqual([
+      'FGA_API_TOKEN: a preshared key excludes client credentials; set either FGA_API_TOKEN or FGA_CLIENT_ID, FGA_CLIENT_SECRET, FGA_API_TOKEN_ISSUER, FGA_API_AUDIENCE',
+    ]);
+    expect(issues({ ...remote, FGA_API_TOKEN: 'two words' })).toEqual(['FGA_API_TOKEN: FGA_API_TOKEN must be printable ASCII without spaces']);
+  });
+
   it('the no-auth test mode refuses any non-loopback host', () => {
     expect(issues({ GATEHOUSE_INSECURE_NO_AUTH: 'true', GATEHOUSE_HOST: '0.0.0.0' })).toEqual([
       'GATEHOUSE_INSECURE_NO_AUTH: only allowed when GATEHOUSE_HOST is a loopback address (127.0.0.1, localhost, ::1)',
