@@ -2,6 +2,7 @@
  * The Authorizer against the real embedded FGA server (no mocks): answers, chunking for the server
  * caps, idempotent writes, and failing closed when FGA errors or is gone.
  */
+import { FgaApiAuthenticationError } from '@openfga/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationUnavailableError, InvalidRequestError } from '../../src/errors.js';
 import { createAuthorizer, type Authorizer } from '../../src/fga/authorizer.js';
@@ -90,5 +91,37 @@ describe('Authorizer', () => {
     await expect(gone.batchCheck([{ user: 'user:ann', relation: 'viewer', object: 'doc:1' }])).rejects.toBeInstanceOf(AuthorizationUnavailableError);
     await expect(gone.listObjects({ user: 'user:ann', relation: 'viewer', type: 'doc' })).rejects.toBeInstanceOf(AuthorizationUnavailableError);
     await expect(gone.writeTuples([{ user: 'user:ann', relation: 'viewer', object: 'doc:1' }])).rejects.toBeInstanceOf(AuthorizationUnavailableError);
+  });
+});
+
+describe('Authorizer authentication (preshared key)', () => {
+  it('sends its apiToken as a bearer key; without it or with a wrong one it fails closed, never answers', async () => {
+    const storeId = (await fga.client().createStore({ name: 'authn' })).id;
+    const { authorization_model_id: modelId } = await fga.client(storeId).writeAuthorizationModel(dslToModel(MODEL) as never);
+    const q = { user: 'user:ann', relation: 'viewer', object: 'doc:authn' };
+    const keyed = createAuthorizer({ apiUrl: fga.server.url, storeId, modelId, apiToken: fga.apiKey });
+    await keyed.writeTuples([q]);
+    expect(await keyed.check(q)).toBe(true);
+
+    for (const apiToken of [undefined, 'wrong-key-0123456789']) {
+      const other = createAuthorizer({ apiUrl: fga.server.url, storeId, modelId, apiToken });
+      const err = await other.check(q).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AuthorizationUnavailableError);
+      expect((err as Error).cause).toBeInstanceOf(FgaApiAuthenticationError);
+      expect(((err as Error).cause as FgaApiAuthenticationError).apiErrorCode).toBe(apiToken ? 'unauthenticated' : 'bearer_token_missing');
+      await expect(other.writeTuples([{ ...q, object: 'doc:other' }])).rejects.toBeInstanceOf(AuthorizationUnavailableError);
+    }
+    expect(await keyed.check({ ...q, object: 'doc:other' })).toBe(false);
+  });
+
+  it('refuses both client credentials and a preshared key', () => {
+    expect(() =>
+      createAuthorizer({
+        apiUrl: fga.server.url,
+        storeId: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+        apiToken: fga.apiKey,
+        credentials: { clientId: 'c', clientSecret: 's', apiTokenIssuer: 'issuer.example', apiAudience: 'https://api.example/' },
+      }),
+    ).toThrow(TypeError);
   });
 });
