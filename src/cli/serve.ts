@@ -1,5 +1,6 @@
 import type { Gatehouse } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
+import { fgaApiKeyFile } from '../embedded/fga/api-key.js';
 import { DEMO_USERS } from '../embedded/seed/users.js';
 import { flags } from './args.js';
 
@@ -30,6 +31,9 @@ export function banner(config: Config, gh: Gatehouse): string {
   ];
   if (gh.authServer) lines.push(`  Approvals device    ${gh.issuer}/device  (sign in as the user to approve or deny)`);
   if (gh.fga) lines.push(`  FGA (OpenFGA API)   ${gh.fga.url}  store ${gh.fga.storeId}  (embedded engine)`);
+  if (gh.fga && config.fga.mode === 'embedded') {
+    lines.push(`  FGA API key         ${config.fga.apiKeys ? 'the one in GATEHOUSE_FGA_API_KEY' : `in ${fgaApiKeyFile(config.dataDir)}`}  (send Authorization: Bearer <key>)`);
+  }
   if (gh.providers) lines.push(`  Demo Google         ${gh.providers.url}  (Calendar v3, Gmail v1, OAuth)`);
   if (gh.authServer) {
     lines.push('', '  Demo users (embedded mode only):');
