@@ -186,3 +186,21 @@ describe('gatehouse fga serve', () => {
     await expect(serve(['--data-dir', fresh(), '--api-key', 'short'])).rejects.toThrow(/--api-key: each key must be 16-512 characters/);
   }, 60_000);
 });
+
+describe('bodies the API cannot read are the client\'s error, in OpenFGA shape', () => {
+  it('a body in an unsupported charset or encoding is 400 validation_error, not 500', async () => {
+    const gh = await startTestGatehouse({ GATEHOUSE_FGA_API_KEY: KEY_A });
+    try {
+      const url = `${gh.fga!.url}/stores/${gh.fga!.storeId}/check`;
+      const body = JSON.stringify({ tuple_key: { user: 'user:bob', relation: 'member', object: 'group:finance' } });
+      const variants: Record<string, string>[] = [{ 'content-type': 'application/json; charset=iso-8859-1' }, { 'content-type': 'application/json', 'content-encoding': 'br-unknown' }];
+      for (const headers of variants) {
+        const r = await rawRequest(url, { method: 'POST', headers: { ...headers, authorization: `Bearer ${KEY_A}` }, body });
+        expect(r.status).toBe(400);
+        expect(r.json()).toEqual({ code: 'validation_error', message: 'invalid request: the body could not be read' });
+      }
+    } finally {
+      await gh.stop();
+    }
+  });
+});

@@ -32,8 +32,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(413).json({ code: 'resource_exhausted', message: `request body exceeds the ${BODY_LIMIT} limit` });
       return;
     }
-    const isBodyError = bodyError === 'entity.parse.failed';
-    const translated = isBodyError ? errorBody(new FgaValidationError('invalid request: body is not valid JSON')) : errorBody(err);
+    // Any other body the parser refuses (bad charset or encoding, aborted, wrong length) is the client's error, not a 500.
+    const unreadable = typeof bodyError === 'string' && (err as { status?: unknown }).status !== undefined && Number((err as { status: unknown }).status) < 500;
+    const translated =
+      bodyError === 'entity.parse.failed'
+        ? errorBody(new FgaValidationError('invalid request: body is not valid JSON'))
+        : unreadable
+          ? errorBody(new FgaValidationError('invalid request: the body could not be read'))
+          : errorBody(err);
     if (translated.status >= 500) logger.error({ err }, 'embedded fga: internal error');
     res.status(translated.status).json(translated.body);
   };
