@@ -142,6 +142,39 @@ describe('password guessing on the login page', () => {
   });
 });
 
+/** The device page's sign-in form: its login cookie and CSRF token. */
+async function openDeviceLogin(): Promise<{ action: URL; cookie: string; csrf: string }> {
+  const res = await fetch(`${issuer}/device/login`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="csrf" value="([^"]*)"/.exec(await res.text())![1]!;
+  return { action: new URL('/device/login', issuer), cookie, csrf };
+}
+
+describe('password guessing on the device page', () => {
+  it('failed device logins count against the address: after 100, the right password is refused 429 too_many_attempts there and on the login page', async () => {
+    const device = await openDeviceLogin();
+    for (let i = 0; i < 100; i++) expect((await login(device, `user-${i}`, 'wrong')).status).toBe(401);
+    const blocked = await login(device, 'alice', 'alice-demo-pw');
+    expect(blocked.status).toBe(429);
+    expect(await blocked.text()).toContain('data-error="too_many_attempts"');
+    expect((await login(await openLogin(), 'alice', 'alice-demo-pw')).status).toBe(429);
+    clock += 15 * 60 * 1000;
+    expect((await login(device, 'alice', 'alice-demo-pw')).status).toBe(303);
+  });
+
+  it('failed logins on the login page block the device page of the same address', async () => {
+    const form = await openLogin();
+    for (let i = 0; i < 100; i++) await login(form, `user-${i}`, 'wrong');
+    const json = await fetch(`${issuer}/device/login`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=alice&password=alice-demo-pw',
+    });
+    expect(json.status).toBe(429);
+    expect(await json.json()).toEqual({ error: 'too_many_attempts', error_description: 'Too many failed sign-in attempts from this address. Try again later.' });
+  });
+});
+
 describe('registration floods', () => {
   it('past 30 registrations a minute from one address: 429 too_many_requests with rate-limit headers; allowed again a minute later', async () => {
     const statuses: number[] = [];

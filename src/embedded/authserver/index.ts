@@ -26,6 +26,7 @@ import { createPortGuard } from './port-guard.js';
 import { REGISTRATIONS_PER_MINUTE, registrationThrottle } from './registration-throttle.js';
 import { BACKCHANNEL_REQUESTS_PER_MINUTE, throttleBackchannelRequests } from './ciba-throttle.js';
 import { LoginThrottle } from './login-throttle.js';
+import { deviceLoginThrottle } from './device-login-throttle.js';
 import { WindowCounter, type Clock } from './throttle.js';
 export { ROUTES } from './routes.js';
 
@@ -106,6 +107,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   throttleBackchannelRequests(provider, new WindowCounter(BACKCHANNEL_REQUESTS_PER_MINUTE, 60_000, now));
   const configuredClients = new Set((configuration.clients ?? []).map((c) => c.client_id));
   const deps = { provider, users: opts.users, csrfKey: loadCsrfKey(db), logger, loginThrottle: new LoginThrottle(now), configuredClients };
+  const throttleDeviceLogin = deviceLoginThrottle(deps.loginThrottle);
   const device = { issuer, approvals: createDeviceApprovals(provider, db), users: opts.users, key: deps.csrfKey, logger };
   const callback = provider.callback();
   const guard = createPortGuard({
@@ -114,7 +116,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   });
   const throttleRegistration = registrationThrottle(new WindowCounter(REGISTRATIONS_PER_MINUTE, 60_000, now), now);
   handler = (req, res) => {
-    if (guard(req, res) || registrationCors(req, res) || throttleRegistration(req, res)) return;
+    if (guard(req, res) || registrationCors(req, res) || throttleRegistration(req, res) || throttleDeviceLogin(req, res)) return;
     handleDevice(device, req, res)
       .then(async (handled) => handled || handleInteraction(deps, req, res))
       .then(async (handled) => handled || (vault ? vault(req, res) : false))

@@ -29,6 +29,15 @@ export class LoginThrottle {
     this.#perAddress.add(address);
   }
 
+  /** For password forms whose username this layer does not read (the device page): the address alone. */
+  blockedForAddress(address: string): number {
+    return this.#perAddress.retryAfterMs(address);
+  }
+
+  failedFromAddress(address: string): void {
+    this.#perAddress.add(address);
+  }
+
   succeeded(username: string): void {
     this.#perUser.clear(userKey(username));
   }

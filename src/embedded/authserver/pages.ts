@@ -138,6 +138,6 @@ ${client.thirdParty ? html`<p class="warn" data-note="third-party">This applicat
 }
 
 /** Error pages show fixed texts only: never library messages or request data. */
-export function errorPage(title: string, message: string): string {
-  return layout(title, html`<h1>${title}</h1><p class="error" role="alert">${message}</p>`);
+export function errorPage(title: string, message: string, code?: string): string {
+  return layout(title, html`<h1>${title}</h1><p class="error" role="alert"${code ? html` data-error="${code}"` : ''}>${message}</p>`);
 }
