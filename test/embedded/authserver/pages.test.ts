@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import * as oidc from 'openid-client';
+import { chromium } from 'playwright-core';
 import { CookieJar } from '../../../src/embedded/authserver/cookie-jar.js';
 import { CLI_CLIENT_ID } from '../../../src/embedded/authserver/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,4 +145,41 @@ describe('login and consent pages', () => {
     expect(page).toContain('The request could not be completed (invalid_redirect_uri)');
     expect(page).not.toContain('evil.example');
   });
+});
+
+function chromiumPath(): string | undefined {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+const executablePath = chromiumPath();
+
+describe.skipIf(!executablePath)('consent in headless Chromium', () => {
+  it('a person sees the unverified mark and the host that would get the code before allowing', async () => {
+    const phisher = await registerClient(fx.server.issuer, { client_name: 'Gatehouse CLI', redirect_uris: ['https://evil.example/cb'], token_endpoint_auth_method: 'none' });
+    const config = await discover(fx.server.issuer, phisher.client_id);
+    const { params } = await pkceParams();
+    const start = oidc.buildAuthorizationUrl(config, { ...params, redirect_uri: 'https://evil.example/cb', scope: 'identity:read email:send', resource: MCP_URL });
+    const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(start.href);
+      expect(await page.locator('[data-mark="unverified"]').isVisible()).toBe(true);
+      await page.fill('#username', 'alice');
+      await page.fill('#password', 'alice-demo-pw');
+      await page.click('form[data-form="login"] button[type="submit"]');
+      await page.waitForSelector('form[data-form="consent"]');
+      expect(await page.locator('[data-mark="unverified"]').isVisible()).toBe(true);
+      expect(await page.locator('[data-redirect-host]').innerText()).toBe('evil.example');
+      const text = await page.locator('main').innerText();
+      expect(text).toContain('Gatehouse CLI UNVERIFIED wants to act for Alice Anders.');
+      expect(text).toContain('If you allow, access is handed to evil.example.');
+      expect(text).toContain('This application registered itself.');
+      expect(text).toContain('Send email from your connected mailbox (asks for approval each time)');
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
 });
