@@ -47,6 +47,9 @@ beforeEach(() => {
   clock += 60 * 60 * 1000;
 });
 
+/** Rows oidc-provider stored for one model (Client, BackchannelAuthenticationRequest, ...). */
+const stored = (model: string) => (db.prepare('SELECT COUNT(*) AS n FROM oidc_models WHERE model = ?').get(model) as { n: number }).n;
+
 function register(metadata: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${issuer}/oidc/register`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(metadata) });
 }
@@ -59,11 +62,13 @@ describe('redirect URIs at registration', () => {
     'javascript:alert(1)',
     'data:text/html,hi',
   ])('refuses %s with 400 invalid_redirect_uri and stores nothing', async (uri) => {
+    const clientsBefore = stored('Client');
     const res = await register({ client_name: 'x', redirect_uris: [LOOPBACK_REDIRECT, uri], token_endpoint_auth_method: 'none' });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; client_id?: string };
     expect(body.error).toBe('invalid_redirect_uri');
     expect(body.client_id).toBeUndefined();
+    expect(stored('Client')).toBe(clientsBefore);
   });
 
   it.each([
@@ -176,7 +181,8 @@ describe('password guessing on the device page', () => {
 });
 
 describe('registration floods', () => {
-  it('past 30 registrations a minute from one address: 429 too_many_requests with rate-limit headers; allowed again a minute later', async () => {
+  it('past 30 registrations a minute from one address: 429 too_many_requests with rate-limit headers, nothing stored; allowed again a minute later', async () => {
+    const before = stored('Client');
     const statuses: number[] = [];
     let refused: Response | undefined;
     for (let i = 0; i < 40; i++) {
@@ -187,6 +193,7 @@ describe('registration floods', () => {
     }
     expect(statuses.filter((s) => s === 201)).toHaveLength(30);
     expect(statuses.slice(30)).toEqual(Array(10).fill(429));
+    expect(stored('Client') - before).toBe(30);
     expect(await refused!.json()).toEqual({ error: 'too_many_requests', error_description: 'Too many client registrations from this address; try again later.' });
     expect(refused!.headers.get('retry-after')).toBe('60');
     expect(refused!.headers.get('x-ratelimit-limit')).toBe('30');
@@ -229,6 +236,7 @@ describe('/bc-authorize', () => {
   });
 
   it('past 60 requests a minute from one client: 429 too_many_requests, and nothing is created', async () => {
+    const before = stored('BackchannelAuthenticationRequest');
     const statuses: number[] = [];
     let refused: Response | undefined;
     for (let i = 0; i < 65; i++) {
@@ -239,7 +247,10 @@ describe('/bc-authorize', () => {
     }
     expect(statuses.filter((s) => s === 200)).toHaveLength(60);
     expect(statuses.slice(60)).toEqual(Array(5).fill(429));
-    expect(await refused!.json()).toMatchObject({ error: 'too_many_requests' });
+    expect(stored('BackchannelAuthenticationRequest') - before).toBe(60);
+    expect(await refused!.json()).toEqual({ error: 'too_many_requests', error_description: 'Too many backchannel authentication requests from this client; try again later.' });
+    expect(refused!.headers.get('retry-after')).toBe('60');
+    expect(refused!.headers.get('x-ratelimit-limit')).toBe('60');
     clock += 60 * 1000;
     expect((await bcAuthorize('alice')).status).toBe(200);
   });

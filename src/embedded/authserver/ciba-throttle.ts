@@ -1,14 +1,14 @@
 import type Provider from 'oidc-provider';
-import { TooManyRequests } from './rate-limit.js';
-import type { WindowCounter } from './throttle.js';
+import { rateLimitHeaders, TooManyRequests } from './rate-limit.js';
+import type { Clock, WindowCounter } from './throttle.js';
 
 export const BACKCHANNEL_REQUESTS_PER_MINUTE = 60;
 
-const counters = new WeakMap<object, WindowCounter>();
+const counters = new WeakMap<object, { counter: WindowCounter; now: Clock }>();
 
 /** Throttles /bc-authorize per authenticated client for this provider (in memory, per instance). */
-export function throttleBackchannelRequests(provider: Provider, counter: WindowCounter): void {
-  counters.set(provider, counter);
+export function throttleBackchannelRequests(provider: Provider, counter: WindowCounter, now: Clock): void {
+  counters.set(provider, { counter, now });
 }
 
 /**
@@ -17,9 +17,12 @@ export function throttleBackchannelRequests(provider: Provider, counter: WindowC
  * `slow_down` is the token endpoint's answer to polling too fast, and `too_many_attempts` Auth0's
  * block of a user's failed logins: neither fits a client that asks too often.
  */
-export function checkBackchannelRate(ctx: { oidc: { provider: Provider; client?: { clientId: string } } }): void {
-  const counter = counters.get(ctx.oidc.provider);
+export function checkBackchannelRate(ctx: { oidc: { provider: Provider; client?: { clientId: string } }; set(headers: Record<string, string>): void }): void {
+  const entry = counters.get(ctx.oidc.provider);
   const clientId = ctx.oidc.client?.clientId;
-  if (!counter || !clientId) return;
-  if (counter.take(clientId) > 0) throw new TooManyRequests('Too many backchannel authentication requests from this client; try again later.');
+  if (!entry || !clientId) return;
+  const wait = entry.counter.take(clientId);
+  if (wait === 0) return;
+  ctx.set(rateLimitHeaders(entry.counter, wait, entry.now()));
+  throw new TooManyRequests('Too many backchannel authentication requests from this client; try again later.');
 }

@@ -104,7 +104,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
     : undefined;
 
   const now = opts.now ?? Date.now;
-  throttleBackchannelRequests(provider, new WindowCounter(BACKCHANNEL_REQUESTS_PER_MINUTE, 60_000, now));
+  throttleBackchannelRequests(provider, new WindowCounter(BACKCHANNEL_REQUESTS_PER_MINUTE, 60_000, now), now);
   const configuredClients = new Set((configuration.clients ?? []).map((c) => c.client_id));
   const deps = { provider, users: opts.users, csrfKey: loadCsrfKey(db), logger, loginThrottle: new LoginThrottle(now), configuredClients };
   const throttleDeviceLogin = deviceLoginThrottle(deps.loginThrottle);
