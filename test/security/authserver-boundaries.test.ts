@@ -343,3 +343,28 @@ describe('oversized bodies', () => {
     expect(res).toEqual({ status: 413, body: 'Payload Too Large: the request body exceeds the limit of this server.' });
   });
 });
+
+describe('configured origins (GATEHOUSE_ALLOWED_ORIGINS)', () => {
+  it('a configured browser origin may register; other foreign origins are still refused', async () => {
+    const otherDir = await mkdtemp(join(tmpdir(), 'gatehouse-authserver-origins-'));
+    const otherDb = openDatabase(join(otherDir, 'state.sqlite'));
+    const allowedOrigins = ['https://Inspector.example'];
+    const other = await startEmbeddedAuthServer({ db: otherDb, host: '127.0.0.1', port: 0, resource: RESOURCE, users: DEMO_USERS, logger: silentLogger, allowedOrigins });
+    try {
+      const registerFrom = (origin: string) =>
+        fetch(`${other.issuer}/oidc/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin },
+          body: JSON.stringify({ client_name: 'web', redirect_uris: ['https://inspector.example/oauth/callback'], token_endpoint_auth_method: 'none' }),
+        });
+      expect((await registerFrom('https://inspector.example')).status).toBe(201);
+      const refused = await registerFrom('https://evil.example');
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toBe(HOST_ORIGIN_MESSAGES.bad_origin);
+    } finally {
+      await other.close();
+      otherDb.close();
+      await rm(otherDir, { recursive: true, force: true });
+    }
+  });
+});
