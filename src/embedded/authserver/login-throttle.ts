@@ -43,4 +43,5 @@ export class LoginThrottle {
   }
 }
 
-const userKey = (username: string) => username.trim().toLowerCase();
+/** Bounded: memory per key stays small whatever an attacker types as a username. */
+const userKey = (username: string) => username.trim().toLowerCase().slice(0, 128);
