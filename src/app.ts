@@ -103,6 +103,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
         users: DEMO_USERS,
         logger,
         cibaIntervalSeconds: config.approvals.cibaIntervalSeconds,
+        allowedOrigins: config.server.allowedOrigins,
       });
       stack.push(() => authServer!.close());
       issuer = authServer.issuer;

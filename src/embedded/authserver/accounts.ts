@@ -2,10 +2,18 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Account, FindAccount } from 'oidc-provider';
 import type { DemoUser } from '../seed/users.js';
 
-/** Looks accounts up in the demo user list; claims are what Auth0 would put in an ID token / userinfo. */
+/**
+ * Looks accounts up in the demo user list; claims are what Auth0 would put in an ID token / userinfo.
+ * At the backchannel endpoint an unknown id is answered like a known user who never responds: the
+ * request is created, nobody can see or approve it, and it expires. Refusing it instead would tell an
+ * authenticated client which users exist.
+ */
 export function findAccountIn(users: readonly DemoUser[]): FindAccount {
-  return async (_ctx, id): Promise<Account | undefined> => {
+  return async (ctx, id): Promise<Account | undefined> => {
     const user = users.find((u) => u.id === id);
+    if (!user && (ctx as { oidc?: { route?: string } } | undefined)?.oidc?.route === 'backchannel_authentication') {
+      return { accountId: id, claims: async () => ({ sub: id }) };
+    }
     if (!user) return undefined;
     return {
       accountId: user.id,

@@ -1,6 +1,7 @@
 import { errors, type CIBAEnabledConfiguration } from 'oidc-provider';
 import { z } from 'zod';
 import { isValidBindingMessage } from '../../approvals/binding-message.js';
+import { checkBackchannelRate } from './ciba-throttle.js';
 
 const LoginHint = z.object({ format: z.literal('iss_sub'), iss: z.string(), sub: z.string().min(1).max(255) }).strict();
 
@@ -15,6 +16,8 @@ export function cibaRequestTtl(ctx: { oidc?: { params?: { requested_expiry?: unk
  * (`{"format":"iss_sub","iss":"<issuer>","sub":"<user id>"}`), binding messages follow Auth0's rules
  * (at most 64 characters: letters, digits, space and + - _ . , : #). Nothing is pushed: the request
  * waits in the store until the user answers on the trusted-device page (/device) or the CLI.
+ * A `sub` that names nobody is accepted like any other (see accounts.ts): the request simply never gets
+ * an answer, so the endpoint does not tell which users exist.
  */
 export const ciba: CIBAEnabledConfiguration = {
   enabled: true,
@@ -35,7 +38,9 @@ export const ciba: CIBAEnabledConfiguration = {
   async verifyUserCode(_ctx, _account, userCode) {
     if (userCode !== undefined) throw new errors.InvalidRequest('user_code is not supported');
   },
-  async validateRequestContext() {},
+  async validateRequestContext(ctx) {
+    checkBackchannelRate(ctx);
+  },
   async validateBindingMessage(_ctx, bindingMessage) {
     if (bindingMessage !== undefined && !isValidBindingMessage(bindingMessage)) {
       throw new errors.InvalidBindingMessage('binding_message must be 1-64 characters: letters, digits, space and + - _ . , : #');

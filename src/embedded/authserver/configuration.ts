@@ -4,6 +4,7 @@ import type { DemoUser } from '../seed/users.js';
 import { findAccountIn } from './accounts.js';
 import { sqliteAdapterFactory } from './adapter.js';
 import { clientScopePolicy } from './client-scope-policy.js';
+import { withRedirectUriPolicy } from './redirect-uri-policy.js';
 import { clientDefaults, staticClients, type ServerClient } from './clients.js';
 import { renderError } from './render-error.js';
 import { resourceIndicators, type ResourceServerOptions } from './resource-indicators.js';
@@ -40,7 +41,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
     cookies: { keys: input.cookieKeys },
     clients: staticClients(input.serverClient, resource.uri),
     clientDefaults,
-    extraClientMetadata: clientScopePolicy(scopes),
+    extraClientMetadata: withRedirectUriPolicy(clientScopePolicy(scopes)),
     findAccount: findAccountIn(users),
     routes: ROUTES,
     scopes,

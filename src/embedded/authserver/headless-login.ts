@@ -92,6 +92,9 @@ export async function authorizeHeadlessly(start: URL, opts: BrowserUser): Promis
       continue;
     }
     const page = await response.text();
+    if (response.status === 429 && page.includes('data-error="too_many_attempts"')) {
+      throw new Error(`login refused for ${opts.user}: too_many_attempts (too many failed sign-in attempts; try again later)`);
+    }
     const form = parseForm(page);
     if (form?.name === 'login') {
       if (submittedLogin) throw new Error(`login failed for ${opts.user}: wrong username or password`);

@@ -21,6 +21,13 @@ import { setupTokenVault, type RouteHandler } from './token-vault.js';
 export { CLI_CLIENT_ID, CLI_REDIRECT_URI, SERVER_CLIENT_ID } from './clients.js';
 import { SERVER_CLIENT_ID, type ServerClient } from './clients.js';
 import { registrationCors } from './registration-cors.js';
+import { hostNamesFor } from '../../http/host-origin.js';
+import { createPortGuard } from './port-guard.js';
+import { REGISTRATIONS_PER_MINUTE, registrationThrottle } from './registration-throttle.js';
+import { BACKCHANNEL_REQUESTS_PER_MINUTE, throttleBackchannelRequests } from './ciba-throttle.js';
+import { LoginThrottle } from './login-throttle.js';
+import { deviceLoginThrottle } from './device-login-throttle.js';
+import { WindowCounter, type Clock } from './throttle.js';
 export { ROUTES } from './routes.js';
 
 export interface EmbeddedAuthServer {
@@ -46,6 +53,10 @@ export interface EmbeddedAuthServerOptions {
   readonly cibaIntervalSeconds?: number;
   /** Token Vault: upstream connections (e.g. the demo Google) and the key sealing their refresh tokens. */
   readonly tokenVault?: { readonly connections: readonly FederatedConnection[]; readonly encryptionKey: string };
+  /** Browser origins allowed to call this port besides its own and loopback pages (GATEHOUSE_ALLOWED_ORIGINS). */
+  readonly allowedOrigins?: readonly string[];
+  /** The clock of the throttles (failed logins, registrations, backchannel requests); tests move it. */
+  readonly now?: Clock;
 }
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
@@ -92,11 +103,20 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
     ? setupTokenVault(provider, { db, issuer, jwks, subjectAudience: opts.resource.uri, users: opts.users, logger, ...opts.tokenVault })
     : undefined;
 
-  const deps = { provider, users: opts.users, csrfKey: loadCsrfKey(db), logger };
+  const now = opts.now ?? Date.now;
+  throttleBackchannelRequests(provider, new WindowCounter(BACKCHANNEL_REQUESTS_PER_MINUTE, 60_000, now), now);
+  const configuredClients = new Set((configuration.clients ?? []).map((c) => c.client_id));
+  const deps = { provider, users: opts.users, csrfKey: loadCsrfKey(db), logger, loginThrottle: new LoginThrottle(now), configuredClients };
+  const throttleDeviceLogin = deviceLoginThrottle(deps.loginThrottle);
   const device = { issuer, approvals: createDeviceApprovals(provider, db), users: opts.users, key: deps.csrfKey, logger };
   const callback = provider.callback();
+  const guard = createPortGuard({
+    allowedHosts: hostNamesFor(opts.host, port, []),
+    allowedOrigins: new Set([new URL(issuer).origin, ...(opts.allowedOrigins ?? []).map((o) => o.toLowerCase())]),
+  });
+  const throttleRegistration = registrationThrottle(new WindowCounter(REGISTRATIONS_PER_MINUTE, 60_000, now), now);
   handler = (req, res) => {
-    if (registrationCors(req, res)) return;
+    if (guard(req, res) || registrationCors(req, res) || throttleRegistration(req, res) || throttleDeviceLogin(req, res)) return;
     handleDevice(device, req, res)
       .then(async (handled) => handled || handleInteraction(deps, req, res))
       .then(async (handled) => handled || (vault ? vault(req, res) : false))

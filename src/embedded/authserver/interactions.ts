@@ -6,7 +6,8 @@ import type { DemoUser } from '../seed/users.js';
 import { verifyPassword } from './accounts.js';
 import { csrfTokenFor, isValidCsrfToken } from './csrf.js';
 import { FormBodyError, readFormBody } from './form-body.js';
-import { consentPage, errorPage, loginPage } from './pages.js';
+import type { LoginThrottle } from './login-throttle.js';
+import { consentPage, errorPage, loginPage, type ClientDisplay, type RedirectTarget } from './pages.js';
 import { describeScopes } from './scope-descriptions.js';
 import { setPageSecurityHeaders } from './security-headers.js';
 
@@ -15,6 +16,10 @@ export interface InteractionDeps {
   readonly users: readonly DemoUser[];
   readonly csrfKey: string;
   readonly logger: Logger;
+  /** Failed-login counting for the password form (too_many_attempts). */
+  readonly loginThrottle: LoginThrottle;
+  /** Clients the operator configured (first-party); every other client registered itself. */
+  readonly configuredClients: ReadonlySet<string>;
 }
 
 type Route = (deps: InteractionDeps, uid: string, req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -44,7 +49,9 @@ export async function handleInteraction(deps: InteractionDeps, req: IncomingMess
   } catch (err) {
     if (res.headersSent) return true;
     const name = err instanceof Error ? err.name : 'Error';
-    if (name === 'SessionNotFound' || err instanceof FormBodyError) {
+    if (err instanceof FormBodyError && err.message === 'body too large') {
+      sendPage(res, 413, errorPage('Request too large', 'The form could not be read. Start again from your application.'));
+    } else if (name === 'SessionNotFound' || err instanceof FormBodyError) {
       sendPage(res, 400, errorPage('Sign-in expired', 'This sign-in request has expired or is not valid. Start again from your application.'));
     } else {
       deps.logger.error({ err: name }, 'authserver interaction failed');
@@ -57,13 +64,15 @@ export async function handleInteraction(deps: InteractionDeps, req: IncomingMess
 async function showPrompt(deps: InteractionDeps, uid: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const details = await deps.provider.interactionDetails(req, res);
   if (details.uid !== uid) throw Object.assign(new Error('interaction mismatch'), { name: 'SessionNotFound' });
-  const clientName = await clientNameOf(deps.provider, details.params.client_id);
+  const client = await clientOf(deps, details.params.client_id);
   const csrf = csrfTokenFor(deps.csrfKey, uid);
   if (details.prompt.name === 'login') {
-    sendPage(res, 200, loginPage({ uid, csrf, clientName }));
+    sendPage(res, 200, loginPage({ uid, csrf, client }));
   } else if (details.prompt.name === 'consent') {
     const user = deps.users.find((u) => u.id === details.session?.accountId);
-    sendPage(res, 200, consentPage({ uid, csrf, clientName, userName: user?.name ?? 'you', scopes: describeScopes(requestedScopes(details.prompt.details)) }));
+    const redirect = redirectTargetOf(details.params.redirect_uri);
+    if (!redirect) throw Object.assign(new Error('no redirect_uri'), { name: 'SessionNotFound' });
+    sendPage(res, 200, consentPage({ uid, csrf, client, redirect, userName: user?.name ?? 'you', scopes: describeScopes(requestedScopes(details.prompt.details)) }));
   } else {
     sendPage(res, 400, errorPage('Cannot continue', 'This sign-in step is not supported. Start again from your application.'));
   }
@@ -77,13 +86,25 @@ async function submitLogin(deps: InteractionDeps, uid: string, req: IncomingMess
     return;
   }
   const username = (form.get('username') ?? '').trim();
-  const user = verifyPassword(deps.users, username, form.get('password') ?? '');
-  if (!user) {
-    deps.logger.info({ event: 'login_failed' }, 'authserver login failed');
-    const clientName = await clientNameOf(deps.provider, details.params.client_id);
-    sendPage(res, 200, loginPage({ uid, csrf: csrfTokenFor(deps.csrfKey, uid), clientName, username, failed: true }));
+  const address = req.socket.remoteAddress ?? 'unknown';
+  const wait = deps.loginThrottle.blockedFor(username, address);
+  if (wait > 0) {
+    // Auth0's brute-force protection: too_many_attempts, whatever the password.
+    deps.logger.info({ event: 'login_blocked' }, 'authserver login blocked: too_many_attempts');
+    const client = await clientOf(deps, details.params.client_id);
+    res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+    sendPage(res, 429, loginPage({ uid, csrf: csrfTokenFor(deps.csrfKey, uid), client, username, blockedMinutes: Math.ceil(wait / 60_000) }));
     return;
   }
+  const user = verifyPassword(deps.users, username, form.get('password') ?? '');
+  if (!user) {
+    deps.loginThrottle.failed(username, address);
+    deps.logger.info({ event: 'login_failed' }, 'authserver login failed');
+    const client = await clientOf(deps, details.params.client_id);
+    sendPage(res, 200, loginPage({ uid, csrf: csrfTokenFor(deps.csrfKey, uid), client, username, failed: true }));
+    return;
+  }
+  deps.loginThrottle.succeeded(username);
   deps.logger.info({ event: 'login', sub: user.id }, 'authserver login');
   const result: InteractionResults = { login: { accountId: user.id, amr: ['pwd'] } };
   await deps.provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
@@ -127,9 +148,25 @@ function requestedScopes(details: unknown): string[] {
   return [...(d.missingOIDCScope ?? []), ...Object.values(d.missingResourceScopes ?? {}).flat()];
 }
 
-async function clientNameOf(provider: Provider, clientId: unknown): Promise<string> {
-  const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
-  return client?.clientName ?? (typeof clientId === 'string' ? clientId : 'an application');
+async function clientOf(deps: InteractionDeps, clientId: unknown): Promise<ClientDisplay> {
+  const client = typeof clientId === 'string' ? await deps.provider.Client.find(clientId) : undefined;
+  const name = client?.clientName ?? (typeof clientId === 'string' ? clientId : 'an application');
+  return { name, thirdParty: !(typeof clientId === 'string' && deps.configuredClients.has(clientId)) };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** The host that receives the code: a web host, a loopback port, or a native app's scheme. */
+export function redirectTargetOf(redirectUri: unknown): RedirectTarget | undefined {
+  if (typeof redirectUri !== 'string') return undefined;
+  let url: URL;
+  try {
+    url = new URL(redirectUri);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol === 'https:' || url.protocol === 'http:') return { host: url.host, local: LOOPBACK.has(url.hostname) };
+  return { host: url.protocol, local: true };
 }
 
 function sendPage(res: ServerResponse, status: number, body: string): void {

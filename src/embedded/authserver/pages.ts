@@ -27,6 +27,10 @@ const STYLE = `
   ul.scopes li { padding:.6rem .8rem; border-top:1px solid var(--line); }
   ul.scopes li:first-child { border-top:0; }
   code { font-size:.85em; color:var(--muted); }
+  .badge { display:inline-block; font-size:.75rem; font-weight:700; text-transform:uppercase; letter-spacing:.04em; padding:.05rem .4rem;
+         border:1px solid var(--danger); color:var(--danger); border-radius:6px; vertical-align:middle; }
+  .warn { border:1px solid var(--line); border-left:4px solid var(--danger); border-radius:8px; padding:.6rem .8rem; margin:0 0 1rem; font-size:.92rem; }
+  p.target { margin:0 0 1rem; }
   footer { margin-top:1.5rem; font-size:.85rem; color:var(--muted); }
 `;
 
@@ -44,19 +48,32 @@ export function layout(title: string, body: Html): string {
 </html>`.value;
 }
 
+/** Who asks: its self-chosen name, and whether the operator configured it (first-party) or it registered itself. */
+export interface ClientDisplay {
+  readonly name: string;
+  /** Registered by dynamic client registration: its name is unverified. */
+  readonly thirdParty: boolean;
+}
+
 export interface LoginPageInput {
   readonly uid: string;
   readonly csrf: string;
-  readonly clientName: string;
+  readonly client: ClientDisplay;
   readonly username?: string;
   readonly failed?: boolean;
+  /** Minutes until the next attempt is allowed, after too many failed ones. */
+  readonly blockedMinutes?: number;
 }
 
-export function loginPage({ uid, csrf, clientName, username, failed }: LoginPageInput): string {
+export function loginPage({ uid, csrf, client, username, failed, blockedMinutes }: LoginPageInput): string {
   return layout('Sign in', html`
 <h1>Sign in</h1>
-<p class="sub">to continue to <strong>${clientName}</strong></p>
-${loginForm({ action: `/interaction/${uid}/login`, name: 'login', csrf, username, failed })}`);
+<p class="sub">to continue to ${clientLabel(client)}</p>
+${loginForm({ action: `/interaction/${uid}/login`, name: 'login', csrf, username, failed, blockedMinutes })}`);
+}
+
+function clientLabel(client: ClientDisplay): Html {
+  return html`<strong>${client.name}</strong>${client.thirdParty ? html` <span class="badge" data-mark="unverified" title="This name was chosen by the application itself">unverified</span>` : ''}`;
 }
 
 /**
@@ -64,8 +81,11 @@ ${loginForm({ action: `/interaction/${uid}/login`, name: 'login', csrf, username
  * a failed attempt never says which of the two was wrong. `data-form` names the form for the
  * headless login used by the CLI and tests.
  */
-export function loginForm(input: { action: string; name: string; csrf: string; username?: string; failed?: boolean }): Html {
-  return html`${input.failed ? html`<p class="error" role="alert" data-error="login_failed">Wrong username or password.</p>` : ''}
+export function loginForm(input: { action: string; name: string; csrf: string; username?: string; failed?: boolean; blockedMinutes?: number }): Html {
+  const blocked = input.blockedMinutes !== undefined
+    ? html`<p class="error" role="alert" data-error="too_many_attempts">Too many failed sign-in attempts. Sign-in is blocked for ${input.blockedMinutes} ${input.blockedMinutes === 1 ? 'minute' : 'minutes'}.</p>`
+    : '';
+  return html`${blocked}${input.failed && !blocked ? html`<p class="error" role="alert" data-error="login_failed">Wrong username or password.</p>` : ''}
 <form method="post" action="${input.action}" data-form="${input.name}" autocomplete="off">
   <input type="hidden" name="csrf" value="${input.csrf}">
   <label for="username">Username</label>
@@ -81,18 +101,30 @@ export interface ConsentScope {
   readonly description: string;
 }
 
+/** Where the authorization code goes if the user allows: the redirect URI's host (or app scheme). */
+export interface RedirectTarget {
+  /** e.g. "evil.example", "127.0.0.1:53682", "com.example.app:" */
+  readonly host: string;
+  /** A loopback address or a private-use scheme: an application on the user's own device. */
+  readonly local: boolean;
+}
+
 export interface ConsentPageInput {
   readonly uid: string;
   readonly csrf: string;
-  readonly clientName: string;
+  readonly client: ClientDisplay;
+  readonly redirect: RedirectTarget;
   readonly userName: string;
   readonly scopes: readonly ConsentScope[];
 }
 
-export function consentPage({ uid, csrf, clientName, userName, scopes }: ConsentPageInput): string {
+export function consentPage({ uid, csrf, client, redirect, userName, scopes }: ConsentPageInput): string {
   return layout('Allow access', html`
 <h1>Allow access?</h1>
-<p class="sub"><strong>${clientName}</strong> wants to act for <strong>${userName}</strong>. It asks to:</p>
+<p class="sub">${clientLabel(client)} wants to act for <strong>${userName}</strong>.</p>
+${client.thirdParty ? html`<p class="warn" data-note="third-party">This application registered itself. Its name is chosen by whoever runs it and has not been verified: allow only if you started this sign-in and trust where it sends you.</p>` : ''}
+<p class="target">If you allow, access is handed to <strong data-redirect-host="${redirect.host}">${redirect.host}</strong>${redirect.local ? ' (an application on this device)' : ''}.</p>
+<p>It asks to:</p>
 <ul class="scopes">
   ${scopes.map((s) => html`<li>${s.description}<br><code>${s.name}</code></li>`)}
 </ul>
@@ -106,6 +138,6 @@ export function consentPage({ uid, csrf, clientName, userName, scopes }: Consent
 }
 
 /** Error pages show fixed texts only: never library messages or request data. */
-export function errorPage(title: string, message: string): string {
-  return layout(title, html`<h1>${title}</h1><p class="error" role="alert">${message}</p>`);
+export function errorPage(title: string, message: string, code?: string): string {
+  return layout(title, html`<h1>${title}</h1><p class="error" role="alert"${code ? html` data-error="${code}"` : ''}>${message}</p>`);
 }

@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import * as oidc from 'openid-client';
+import { chromium } from 'playwright-core';
 import { CookieJar } from '../../../src/embedded/authserver/cookie-jar.js';
+import { CLI_CLIENT_ID } from '../../../src/embedded/authserver/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAuthServer, MCP_URL, type AuthServerFixture } from './bootstrap.js';
 import { discover, pkceParams, registerClient } from './clients.js';
@@ -16,16 +19,29 @@ beforeAll(async () => {
 afterAll(async () => fx?.close());
 
 /** Starts an authorization request as a browser would and returns the login page's URL and cookies. */
-async function openLoginPage(): Promise<{ url: URL; cookie: string; response: Response; html: string }> {
-  const config = await discover(fx.server.issuer, clientId);
+async function openLoginPage(client = { id: clientId, redirectUri: REDIRECT_URI }): Promise<{ url: URL; cookie: string; response: Response; html: string }> {
+  const config = await discover(fx.server.issuer, client.id);
   const { params } = await pkceParams();
-  const start = oidc.buildAuthorizationUrl(config, { ...params, redirect_uri: REDIRECT_URI, scope: 'identity:read email:send', resource: MCP_URL });
+  const start = oidc.buildAuthorizationUrl(config, { ...params, redirect_uri: client.redirectUri, scope: 'identity:read email:send', resource: MCP_URL });
   const redirect = await fetch(start, { redirect: 'manual' });
   expect(redirect.status).toBe(303);
   const url = new URL(redirect.headers.get('location')!, start);
   const cookie = redirect.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const response = await fetch(url, { headers: { cookie } });
   return { url, cookie, response, html: await response.text() };
+}
+
+/** Signs alice in on an opened login page and returns the consent page that follows. */
+async function consentPageFor({ url, cookie, html }: { url: URL; cookie: string; html: string }): Promise<string> {
+  const jar = new CookieJar();
+  const login = await post(new URL(`${url.pathname}/login`, url), cookie, { csrf: hidden(html, 'csrf'), username: 'alice', password: 'alice-demo-pw' });
+  expect(login.status).toBe(303);
+  jar.store(login);
+  const resume = await fetch(new URL(login.headers.get('location')!, url), { redirect: 'manual', headers: { cookie: `${cookie}; ${jar.header()}` } });
+  jar.store(resume);
+  const consent = await fetch(new URL(resume.headers.get('location')!, url), { headers: { cookie: jar.header() } });
+  expect(consent.status).toBe(200);
+  return consent.text();
 }
 
 function hidden(html: string, name: string): string {
@@ -101,6 +117,26 @@ describe('login and consent pages', () => {
     expect(page).toContain('value="deny"');
   });
 
+  it('shows who gets the code: a self-registered "Gatehouse CLI" is marked unverified, with the host its redirect goes to', async () => {
+    const phisher = await registerClient(fx.server.issuer, { client_name: 'Gatehouse CLI', redirect_uris: ['https://evil.example/cb'], token_endpoint_auth_method: 'none' });
+    const login = await openLoginPage({ id: phisher.client_id, redirectUri: 'https://evil.example/cb' });
+    expect(login.html).toContain('<strong>Gatehouse CLI</strong> <span class="badge" data-mark="unverified"');
+    const page = await consentPageFor(login);
+    expect(page).toContain('<strong>Gatehouse CLI</strong> <span class="badge" data-mark="unverified"');
+    expect(page).toContain('data-note="third-party"');
+    expect(page).toContain('access is handed to <strong data-redirect-host="evil.example">evil.example</strong>.');
+    expect(page).not.toContain('(an application on this device)');
+    expect(page).toContain('Send email from your connected mailbox (asks for approval each time)');
+  });
+
+  it('shows the configured CLI client without the unverified mark, its loopback redirect as local', async () => {
+    const page = await consentPageFor(await openLoginPage({ id: CLI_CLIENT_ID, redirectUri: 'http://127.0.0.1:41234/callback' }));
+    expect(page).toContain('<strong>Gatehouse CLI</strong> wants to act for');
+    expect(page).not.toContain('data-mark="unverified"');
+    expect(page).not.toContain('data-note="third-party"');
+    expect(page).toContain('<strong data-redirect-host="127.0.0.1:41234">127.0.0.1:41234</strong> (an application on this device)');
+  });
+
   it('renders protocol errors as a fixed text page', async () => {
     const res = await fetch(`${fx.server.issuer}/authorize?client_id=${clientId}&response_type=code&redirect_uri=${encodeURIComponent('https://evil.example/<b>')}`);
     expect(res.status).toBe(400);
@@ -109,4 +145,41 @@ describe('login and consent pages', () => {
     expect(page).toContain('The request could not be completed (invalid_redirect_uri)');
     expect(page).not.toContain('evil.example');
   });
+});
+
+function chromiumPath(): string | undefined {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+const executablePath = chromiumPath();
+
+describe.skipIf(!executablePath)('consent in headless Chromium', () => {
+  it('a person sees the unverified mark and the host that would get the code before allowing', async () => {
+    const phisher = await registerClient(fx.server.issuer, { client_name: 'Gatehouse CLI', redirect_uris: ['https://evil.example/cb'], token_endpoint_auth_method: 'none' });
+    const config = await discover(fx.server.issuer, phisher.client_id);
+    const { params } = await pkceParams();
+    const start = oidc.buildAuthorizationUrl(config, { ...params, redirect_uri: 'https://evil.example/cb', scope: 'identity:read email:send', resource: MCP_URL });
+    const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(start.href);
+      expect(await page.locator('[data-mark="unverified"]').isVisible()).toBe(true);
+      await page.fill('#username', 'alice');
+      await page.fill('#password', 'alice-demo-pw');
+      await page.click('form[data-form="login"] button[type="submit"]');
+      await page.waitForSelector('form[data-form="consent"]');
+      expect(await page.locator('[data-mark="unverified"]').isVisible()).toBe(true);
+      expect(await page.locator('[data-redirect-host]').innerText()).toBe('evil.example');
+      const text = await page.locator('main').innerText();
+      expect(text).toContain('Gatehouse CLI UNVERIFIED wants to act for Alice Anders.');
+      expect(text).toContain('If you allow, access is handed to evil.example.');
+      expect(text).toContain('This application registered itself.');
+      expect(text).toContain('Send email from your connected mailbox (asks for approval each time)');
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
 });
