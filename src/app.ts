@@ -93,7 +93,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     let authServer: EmbeddedAuthServer | undefined;
     let providers: DemoProviders | undefined;
     if (config.auth.mode === 'embedded') {
-      providers = await startDemoProviders({ host: config.server.host, port: config.providers.port, users: DEMO_USERS, tokenKey: providerTokenKey(keyDir), logger });
+      providers = await startDemoProviders({ host: config.server.host, port: config.providers.port, users: DEMO_USERS, tokenKey: providerTokenKey(keyDir), allowedHosts: config.server.allowedHosts, allowedOrigins: config.server.allowedOrigins, logger });
       stack.push(() => providers!.close());
       const google = demoGoogleConnection(providers, keyDir);
       authServer = await startEmbeddedAuthServer({
