@@ -102,6 +102,8 @@ describe('demo Google account chooser: alice cannot connect bob\'s account', () 
   it('the chooser offers only the hinted account and asks for its password', async () => {
     const chooser = await toChooser(await connectUrl(), 'alice');
     expect(chooser.page).toContain('value="alice@acme.example"');
+    // Its form post then carries the page's own origin (no-referrer would make it `null`, refused).
+    expect((await fetch(chooser.url, { redirect: 'manual' })).headers.get('referrer-policy')).toBe('same-origin');
     expect(chooser.page).not.toContain('bob@acme.example');
     expect(chooser.page).toMatch(/<input\b(?=[^>]*\bname="password")(?=[^>]*\btype="password")[^>]*>/);
     expect(chooser.page).toMatch(/<input\b(?=[^>]*\bname="account")(?=[^>]*\breadonly)[^>]*>/);
@@ -161,6 +163,16 @@ describe('demo Google port: the MCP port\'s Host/Origin rules and bounded bodies
     expect(await bad.json()).toEqual({ error: { code: 403, message: 'Forbidden: Origin not allowed.', status: 'PERMISSION_DENIED' } });
     expect((await fetch(`${gh.providers!.url}/v1/userinfo`, { headers: { origin: 'http://localhost:6274' } })).status).toBe(401);
     expect((await fetch(`${gh.providers!.url}/v1/userinfo`)).status).toBe(401);
+  });
+
+  it('the chooser form cannot be posted from an opaque origin (sandboxed frame, data: URL)', async () => {
+    const res = await fetch(`${gh.providers!.url}/o/oauth2/v2/auth/decision`, {
+      method: 'POST',
+      headers: { origin: 'null', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'request=x&decision=allow&account=bob%40acme.example',
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: { code: 403, message: 'Forbidden: Origin not allowed.', status: 'PERMISSION_DENIED' } });
   });
 
   it('oversized bodies get 413, not 500', async () => {

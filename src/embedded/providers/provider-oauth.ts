@@ -65,6 +65,10 @@ export function providerOAuthRouter(deps: { accounts: readonly ProviderAccount[]
 
   router.get('/o/oauth2/v2/auth', (req, res) => {
     setPageSecurityHeaders(res);
+    // Browsers send `Origin: null` with a form posted from a no-referrer page; same-origin keeps the
+    // page's own origin on its form post (checked by the port's Origin rule) and still sends nothing
+    // to other origins.
+    res.setHeader('Referrer-Policy', 'same-origin');
     const q = AuthorizeQuery.safeParse(req.query);
     const client = q.success ? deps.clients.get(q.data.client_id) : undefined;
     if (!q.success || !client || !client.redirectUris.includes(q.data.redirect_uri)) {
