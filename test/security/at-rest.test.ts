@@ -133,6 +133,25 @@ describe('secrets at rest', () => {
     await expect(oidc.refreshTokenGrant(config, rotated, { resource: gh.mcpUrl })).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('a pushed authorization request is stored under the hash of its request_uri and still works', async () => {
+    const config = await oidc.discovery(new URL(gh.issuer), CLI_CLIENT_ID, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const start = await oidc.buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: CLI_REDIRECT_URI,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      resource: gh.mcpUrl,
+      scope: 'identity:read',
+    });
+    const id = start.searchParams.get('request_uri')!.replace('urn:ietf:params:oauth:request_uri:', '');
+    expect(oidcRows(gh).some((r) => r.model === 'PushedAuthorizationRequest' && r.id === sha256(id))).toBe(true);
+    expect(JSON.stringify(oidcRows(gh))).not.toContain(id);
+    const u = findDemoUser('bob')!;
+    const callback = await authorizeHeadlessly(start, { user: u.id, password: u.password });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier }, { resource: gh.mcpUrl });
+    expect((await rpc(gh.mcpUrl, initialize, { authorization: `Bearer ${tokens.access_token}` })).status).toBe(200);
+  });
+
   it('session and interaction rows are keyed by the hash of their cookie value, not the value', async () => {
     await authorize(gh, 'bob');
     const rows = oidcRows(gh).filter((r) => r.model === 'Session' || r.model === 'Interaction');
