@@ -25,7 +25,7 @@ import { mcpMethodNotAllowed, mcpPostHandler } from './mcp/handler.js';
 import type { RetrieverOptions } from './rag/authorized-retriever.js';
 import { loadDemoCorpus } from './rag/demo-corpus.js';
 import { createDocuments, type Documents } from './rag/documents.js';
-import { openDatabase, type SqliteDatabase } from './store/sqlite/database.js';
+import { keyDirFor, openDatabase, type SqliteDatabase } from './store/sqlite/database.js';
 import { documentTools } from './tools/catalog/documents.js';
 import { builtinTools } from './tools/catalog/index.js';
 import { sqliteMerchant } from './tools/catalog/demo-merchant.js';
@@ -74,7 +74,10 @@ export interface Gatehouse {
  */
 export async function startGatehouse(config: Config, opts: GatehouseOptions = {}): Promise<Gatehouse> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
+  const dbFile = join(config.dataDir, 'gatehouse.db');
+  const db = openDatabase(dbFile);
+  const keyDir = keyDirFor(dbFile);
+  const vaultKey = loadVaultKey(keyDir, config.vault.encryptionKey);
   const stack: (() => Promise<void> | void)[] = [() => void db.close()];
   const close = async () => {
     for (const stop of stack.splice(0).reverse()) await stop();
@@ -91,12 +94,13 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     let authServer: EmbeddedAuthServer | undefined;
     let providers: DemoProviders | undefined;
     if (config.auth.mode === 'embedded') {
-      providers = await startDemoProviders({ host: config.server.host, port: config.providers.port, users: DEMO_USERS, tokenKey: providerTokenKey(db), logger });
+      providers = await startDemoProviders({ host: config.server.host, port: config.providers.port, users: DEMO_USERS, tokenKey: providerTokenKey(keyDir), allowedHosts: config.server.allowedHosts, allowedOrigins: config.server.allowedOrigins, logger });
       stack.push(() => providers!.close());
-      const google = demoGoogleConnection(providers, db);
+      const google = demoGoogleConnection(providers, keyDir);
       authServer = await startEmbeddedAuthServer({
-        tokenVault: { connections: [google.connection], encryptionKey: loadVaultKey(db, config.vault.encryptionKey) },
+        tokenVault: { connections: [google.connection], encryptionKey: vaultKey },
         db,
+        keyDir,
         host: config.server.host,
         port: config.auth.port,
         resource: { uri: mcpUrl, scopes: ALL_SCOPES, defaultScopes: BASELINE_SCOPES, name: 'Gatehouse' },
@@ -137,7 +141,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     const serverClient = authServer?.serverClient ?? (config.auth.mode === 'auth0' && config.auth.clientId ? { clientId: config.auth.clientId, clientSecret: config.auth.clientSecret! } : undefined);
     const googleApiUrl = config.vault.googleApiUrl ?? providers?.url ?? GOOGLE_API_URL;
     const vault = serverClient
-      ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, encryptionKey: config.vault.encryptionKey, tools, apiBaseUrls: { 'google-oauth2': googleApiUrl }, logger })
+      ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, encryptionKey: vaultKey, tools, apiBaseUrls: { 'google-oauth2': googleApiUrl }, logger })
       : undefined;
     const chain = buildChain({
       scopes: scopesGate,

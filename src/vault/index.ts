@@ -10,7 +10,7 @@ import { ConnectFlowStore } from './connect-flow-store.js';
 import { ConnectTickets } from './connect-ticket.js';
 import { ConnectedAccountsLedger } from './connected-accounts-ledger.js';
 import { MyAccountClient } from './my-account-client.js';
-import { loadVaultKey, SealedBox } from './sealed-box.js';
+import { SealedBox } from './sealed-box.js';
 import { serverClient } from './server-client.js';
 import { federatedTokenExchange } from './token-exchange.js';
 import { TokenVault } from './token-vault.js';
@@ -25,7 +25,7 @@ export interface TokenVaultWiringOptions {
   /** Gatehouse's public origin (connect URLs and the /connect/callback redirect URI). */
   readonly origin: string;
   readonly client: { readonly clientId: string; readonly clientSecret: string };
-  readonly encryptionKey?: string;
+  readonly encryptionKey: string;
   readonly tools: readonly AnyTool[];
   readonly apiBaseUrls: Readonly<Record<string, string>>;
   readonly logger: Logger;
@@ -42,7 +42,7 @@ export function createTokenVaultWiring(o: TokenVaultWiringOptions): TokenVaultWi
   const tickets = new ConnectTickets(o.db, o.origin);
   const ledger = new ConnectedAccountsLedger(o.db);
   const vault = new TokenVault(federatedTokenExchange(client), tickets);
-  const box = new SealedBox(loadVaultKey(o.db, o.encryptionKey));
+  const box = new SealedBox(o.encryptionKey);
   const callbackUrl = new URL('/connect/callback', o.origin).href;
   const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client, tickets, flows: new ConnectFlowStore(o.db, box), myAccount: new MyAccountClient(o.issuer), ledger, logger: o.logger });
   const connectionScopes = new Map<string, string[]>();

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { SqliteDatabase } from '../store/sqlite/database.js';
-import { getOrCreateSecret } from '../store/sqlite/secrets.js';
+import { loadNamedSecret } from '../store/sqlite/secrets.js';
 
 const VERSION = 'v1';
 
@@ -36,7 +35,10 @@ export class SealedBox {
   }
 }
 
-/** The configured key (GATEHOUSE_VAULT_KEY), or one generated on first start and persisted. */
-export function loadVaultKey(db: SqliteDatabase, configured: string | undefined): string {
-  return configured ?? getOrCreateSecret(db, 'vault.encryption-key', () => randomBytes(32).toString('base64url'));
+/**
+ * The configured key (GATEHOUSE_VAULT_KEY), or one generated on first start into the 0600 key file
+ * `<keyDir>/vault.encryption-key.key`, beside the database whose values it seals, never inside it.
+ */
+export function loadVaultKey(keyDir: string, configured: string | undefined): string {
+  return configured ?? loadNamedSecret(keyDir, 'vault.encryption-key', () => randomBytes(32).toString('base64url'));
 }

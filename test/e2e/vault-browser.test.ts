@@ -49,6 +49,7 @@ describe.skipIf(!executablePath)('Token Vault end to end in headless Chromium: -
     // The demo Google: the account chooser is preselected from login_hint.
     await page.waitForSelector('form[data-form="provider-consent"]');
     expect(await page.inputValue('#account')).toBe('alice@acme.example');
+    await page.fill('#password', 'alice-demo-pw');
     await page.click('form[data-form="provider-consent"] button[value="allow"]');
     await page.waitForSelector('main[data-page="connected:google-oauth2"]');
     expect(new URL(page.url()).origin).toBe(new URL(gh.mcpUrl).origin);

@@ -1,5 +1,7 @@
 import { generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { createHmac, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainAccessToken } from '../../src/embedded/authserver/headless-login.js';
 import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js';
@@ -8,7 +10,7 @@ import { callTool, initialize, rpc, tokenFor } from '../helpers/mcp-client.js';
 /**
  * Every forged, stolen or misdirected token is refused with 401 and an RFC 6750 challenge that
  * points at our protected resource metadata. Tokens are signed with the deployment's real key
- * (read from the store) so that each case isolates exactly one defect.
+ * (read from its key file) so that each case isolates exactly one defect.
  */
 describe('token attack matrix', () => {
   let gh: TestGatehouse;
@@ -18,8 +20,7 @@ describe('token attack matrix', () => {
 
   beforeAll(async () => {
     gh = await startTestGatehouse();
-    const row = gh.db.prepare("SELECT value FROM secrets WHERE name = 'authserver.signing-key.rs256'").get() as { value: string };
-    realKey = JSON.parse(row.value);
+    realKey = JSON.parse(readFileSync(join(gh.dataDir, 'keys', 'authserver.signing-key.rs256.key'), 'utf8'));
     good = await tokenFor(gh, 'alice');
   });
   afterAll(async () => {

@@ -1,5 +1,26 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import { sha256, type SqliteDatabase } from '../../store/sqlite/database.js';
+
+/**
+ * Models whose id is itself a credential: the value of a code or token, or of a session or interaction
+ * cookie. Their rows are keyed by SHA-256 of the id and the payload's copy of it (`jti`) is not stored,
+ * so a copy of the database holds no working code, token or cookie. Migration 007-at-rest re-keys rows
+ * written before. Clients and grants are looked up by public identifiers and stay as they are;
+ * BackchannelAuthenticationRequest stays too: the /device page lists pending requests from their rows
+ * and answers them by id, and an auth_req_id is useless without the CIBA client's secret. DeviceCode
+ * (device flow, not enabled) stays: it is found by user code and saved again, which needs its jti.
+ */
+export const HASHED_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'ClientCredentials',
+  'Session',
+  'Interaction',
+  'RegistrationAccessToken',
+  'InitialAccessToken',
+  'PushedAuthorizationRequest',
+]);
 
 /**
  * oidc-provider storage on our SQLite database (table `oidc_models`, migration 002-authserver), so
@@ -21,42 +42,63 @@ export function sqliteAdapterFactory(db: SqliteDatabase): (model: string) => Ada
     revokeByGrantId: db.prepare('DELETE FROM oidc_models WHERE grant_id = ?'),
   };
 
-  return (model: string): Adapter => ({
-    async upsert(id, payload, expiresIn) {
-      q.upsert.run({
-        model,
-        id,
-        payload: JSON.stringify(payload),
-        grantId: payload.grantId ?? null,
-        userCode: payload.userCode ?? null,
-        uid: payload.uid ?? null,
-        expiresAt: typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : null,
-      });
-    },
-    async find(id) {
-      return toPayload(q.find.get(model, id));
-    },
-    async findByUid(uid) {
-      return toPayload(q.findByUid.get(model, uid));
-    },
-    async findByUserCode(userCode) {
-      return toPayload(q.findByUserCode.get(model, userCode));
-    },
-    async consume(id) {
-      q.consume.run(Math.floor(Date.now() / 1000), model, id);
-    },
-    async destroy(id) {
-      q.destroy.run(model, id);
-    },
-    async revokeByGrantId(grantId) {
-      q.revokeByGrantId.run(grantId);
-    },
-  });
+  return (model: string): Adapter => {
+    const hashed = HASHED_MODELS.has(model);
+    const key = (id: string) => (hashed ? sha256(id) : id);
+    return {
+      async upsert(id, payload, expiresIn) {
+        q.upsert.run({
+          model,
+          id: key(id),
+          payload: JSON.stringify(hashed ? atRest(model, payload) : payload),
+          grantId: payload.grantId ?? null,
+          userCode: payload.userCode ?? null,
+          uid: payload.uid ?? null,
+          expiresAt: typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : null,
+        });
+      },
+      async find(id) {
+        return withId(toPayload(q.find.get(model, key(id))), hashed ? id : undefined);
+      },
+      async findByUid(uid) {
+        // A Session's uid is an internal reference, not its cookie. oidc-provider looks sessions up by
+        // uid only to compare account and grant, never to save them, so the missing jti does no harm.
+        return toPayload(q.findByUid.get(model, uid));
+      },
+      async findByUserCode(userCode) {
+        return toPayload(q.findByUserCode.get(model, userCode));
+      },
+      async consume(id) {
+        q.consume.run(Math.floor(Date.now() / 1000), model, key(id));
+      },
+      async destroy(id) {
+        q.destroy.run(model, key(id));
+      },
+      async revokeByGrantId(grantId) {
+        q.revokeByGrantId.run(grantId);
+      },
+    };
+  };
 }
 
 /** Deletes expired rows; oidc-provider never asks for them again. Returns how many were removed. */
 export function deleteExpired(db: SqliteDatabase, now = Date.now()): number {
   return db.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes;
+}
+
+/** The payload as stored for a hashed model: without the id (`jti`), nor an interaction's session cookie. */
+function atRest(model: string, payload: AdapterPayload): AdapterPayload {
+  const { jti: _jti, ...rest } = payload;
+  if (model === 'Interaction' && rest.session && typeof rest.session === 'object') {
+    const { cookie: _cookie, ...session } = rest.session as Record<string, unknown>;
+    return { ...rest, session } as AdapterPayload;
+  }
+  return rest;
+}
+
+/** Puts the id oidc-provider asked for back as the payload's `jti`, as it was before storage. */
+function withId(payload: AdapterPayload | undefined, id: string | undefined): AdapterPayload | undefined {
+  return payload && id !== undefined ? { ...payload, jti: id } : payload;
 }
 
 interface Row {

@@ -52,6 +52,7 @@ export async function connectHeadlessly(start: URL, who: HeadlessConnectUser): P
       form.fields.set('decision', 'approve');
     } else if (form?.name === 'provider-consent') {
       form.fields.set('account', who.email);
+      form.fields.set('password', who.password); // the demo Google account's password is the demo user's
       form.fields.set('decision', who.providerDecision ?? 'allow');
     } else {
       const outcome = /data-page="([^"]+)"/.exec(page)?.[1];

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { silentLogger, type Logger } from '../../log.js';
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import { keyDirFor, type SqliteDatabase } from '../../store/sqlite/database.js';
 import type { DemoUser } from '../seed/users.js';
 import { deleteExpired } from './adapter.js';
 import { buildConfiguration } from './configuration.js';
@@ -40,6 +40,8 @@ export interface EmbeddedAuthServer {
 
 export interface EmbeddedAuthServerOptions {
   readonly db: SqliteDatabase;
+  /** Where the signing key, cookie keys and client secret live (0600 files); default `keys/` beside the database file. */
+  readonly keyDir?: string;
   readonly host: string;
   /** 0 = a random free port. */
   readonly port: number;
@@ -68,6 +70,7 @@ const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): Promise<EmbeddedAuthServer> {
   const logger = opts.logger ?? silentLogger;
   const { db } = opts;
+  const keyDir = opts.keyDir ?? keyDirFor(db.name);
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 
   const server = createServer((req, res) => {
@@ -83,12 +86,12 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
 
-  const serverClient: ServerClient = { clientId: SERVER_CLIENT_ID, clientSecret: loadServerClientSecret(db) };
-  const jwks = await loadSigningJwks(db);
+  const serverClient: ServerClient = { clientId: SERVER_CLIENT_ID, clientSecret: loadServerClientSecret(keyDir) };
+  const jwks = await loadSigningJwks(keyDir);
   const configuration = buildConfiguration({
     db,
     jwks,
-    cookieKeys: loadCookieKeys(db),
+    cookieKeys: loadCookieKeys(keyDir),
     resource: opts.resource,
     users: opts.users,
     accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 3600,
@@ -106,7 +109,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   const now = opts.now ?? Date.now;
   throttleBackchannelRequests(provider, new WindowCounter(BACKCHANNEL_REQUESTS_PER_MINUTE, 60_000, now), now);
   const configuredClients = new Set((configuration.clients ?? []).map((c) => c.client_id));
-  const deps = { provider, users: opts.users, csrfKey: loadCsrfKey(db), logger, loginThrottle: new LoginThrottle(now), configuredClients };
+  const deps = { provider, users: opts.users, csrfKey: loadCsrfKey(keyDir), logger, loginThrottle: new LoginThrottle(now), configuredClients };
   const throttleDeviceLogin = deviceLoginThrottle(deps.loginThrottle);
   const device = { issuer, approvals: createDeviceApprovals(provider, db), users: opts.users, key: deps.csrfKey, logger };
   const callback = provider.callback();

@@ -1,21 +1,26 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
-import { getOrCreateSecret } from '../../store/sqlite/secrets.js';
+import { loadNamedSecret, secretFile } from '../../store/sqlite/secrets.js';
 
+export { loadNamedSecret } from '../../store/sqlite/secrets.js';
+
+/**
+ * The embedded authorization server's keys, each a 0600 file in the deployment's key directory
+ * (`<dataDir>/keys`, beside the database, never inside it), generated on first start.
+ */
 const SIGNING_KEY = 'authserver.signing-key.rs256';
 const COOKIE_KEY = 'authserver.cookie-key';
 const CSRF_KEY = 'authserver.csrf-key';
 
 /**
- * The deployment's RS256 signing key (private JWK with kid/alg/use), generated on first start and
- * persisted, so tokens stay verifiable across restarts. Never oidc-provider's built-in development keys.
+ * The deployment's RS256 signing key (private JWK with kid/alg/use, as JSON), generated on first start
+ * and persisted, so tokens stay verifiable across restarts. Never oidc-provider's built-in development keys.
  */
-export async function loadSigningJwks(db: SqliteDatabase): Promise<{ keys: JWK[] }> {
-  const existing = db.prepare('SELECT value FROM secrets WHERE name = ?').get(SIGNING_KEY) as { value: string } | undefined;
-  // Key generation is async and getOrCreateSecret is sync: generate first, the first writer wins.
-  const candidate = existing ? undefined : JSON.stringify(await generateSigningJwk());
-  const stored = getOrCreateSecret(db, SIGNING_KEY, () => candidate ?? existing!.value);
+export async function loadSigningJwks(keyDir: string): Promise<{ keys: JWK[] }> {
+  // Key generation is async and the file is created synchronously: generate first, the first writer wins.
+  const candidate = existsSync(secretFile(keyDir, SIGNING_KEY)) ? undefined : JSON.stringify(await generateSigningJwk());
+  const stored = loadNamedSecret(keyDir, SIGNING_KEY, () => candidate ?? '');
   return { keys: [JSON.parse(stored) as JWK] };
 }
 
@@ -26,20 +31,16 @@ async function generateSigningJwk(): Promise<JWK> {
 }
 
 /** Keys that sign oidc-provider's cookies (session, interaction). */
-export function loadCookieKeys(db: SqliteDatabase): string[] {
-  return [getOrCreateSecret(db, COOKIE_KEY, randomSecret)];
+export function loadCookieKeys(keyDir: string): string[] {
+  return [loadNamedSecret(keyDir, COOKIE_KEY)];
 }
 
 /** Key for the per-interaction CSRF tokens of our login and consent forms. */
-export function loadCsrfKey(db: SqliteDatabase): string {
-  return getOrCreateSecret(db, CSRF_KEY, randomSecret);
+export function loadCsrfKey(keyDir: string): string {
+  return loadNamedSecret(keyDir, CSRF_KEY);
 }
 
 /** The client secret of Gatehouse's own confidential client at the embedded server. */
-export function loadServerClientSecret(db: SqliteDatabase): string {
-  return getOrCreateSecret(db, 'authserver.server-client-secret', randomSecret);
-}
-
-function randomSecret(): string {
-  return randomBytes(32).toString('base64url');
+export function loadServerClientSecret(keyDir: string): string {
+  return loadNamedSecret(keyDir, 'authserver.server-client-secret');
 }

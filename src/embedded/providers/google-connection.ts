@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
-import { getOrCreateSecret } from '../../store/sqlite/secrets.js';
+import { loadNamedSecret } from '../../store/sqlite/secrets.js';
 import { upstreamCallbackUrl } from '../authserver/connect-redirects.js';
 import type { FederatedConnection } from '../authserver/federated-connections.js';
 import type { DemoProviders } from './index.js';
@@ -11,8 +10,8 @@ const CLIENT_ID = 'gatehouse-token-vault.apps.googleusercontent.example';
  * The `google-oauth2` connection of the embedded authorization server, pointing at the demo provider,
  * and the matching client registration at the provider (once the authorization server's issuer is known).
  */
-export function demoGoogleConnection(providers: DemoProviders, db: SqliteDatabase): { connection: FederatedConnection; register(issuer: string): void } {
-  const clientSecret = getOrCreateSecret(db, 'providers.google-client-secret', () => randomBytes(32).toString('base64url'));
+export function demoGoogleConnection(providers: DemoProviders, keyDir: string): { connection: FederatedConnection; register(issuer: string): void } {
+  const clientSecret = loadNamedSecret(keyDir, 'providers.google-client-secret');
   return {
     connection: {
       name: 'google-oauth2',
@@ -29,4 +28,5 @@ export function demoGoogleConnection(providers: DemoProviders, db: SqliteDatabas
   };
 }
 
-export const providerTokenKey = (db: SqliteDatabase) => getOrCreateSecret(db, 'providers.token-key', () => randomBytes(32).toString('base64url'));
+/** HMAC key of the demo provider's self-contained tokens, a key file so they survive restarts. */
+export const providerTokenKey = (keyDir: string) => loadNamedSecret(keyDir, 'providers.token-key', () => randomBytes(32).toString('base64url'));

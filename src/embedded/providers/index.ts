@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type ErrorRequestHandler } from 'express';
+import { checkHostOrigin, HOST_ORIGIN_MESSAGES, hostNamesFor } from '../../http/host-origin.js';
 import { silentLogger, type Logger } from '../../log.js';
 import type { DemoUser } from '../seed/users.js';
 import { ProviderData } from './calendar-store.js';
@@ -33,6 +34,9 @@ export interface DemoProvidersOptions {
   readonly users: readonly DemoUser[];
   /** HMAC key for the provider's self-contained tokens (persist it so tokens survive restarts). */
   readonly tokenKey: string;
+  /** Extra Host header values and browser origins to accept, as on the MCP port (GATEHOUSE_ALLOWED_HOSTS/ORIGINS). */
+  readonly allowedHosts?: readonly string[];
+  readonly allowedOrigins?: readonly string[];
   readonly logger?: Logger;
 }
 
@@ -47,10 +51,24 @@ export async function startDemoProviders(opts: DemoProvidersOptions): Promise<De
   const data = new ProviderData(accounts);
   const clients = new Map<string, ProviderClient>();
   let outage = false;
+  // Known once listening (port 0 picks the port); until then nothing is allowed.
+  let hosts: ReadonlySet<string> = new Set();
+  let origins: ReadonlySet<string> = new Set();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // The MCP port's DNS-rebinding rules: Host must name this server, a browser Origin must be allowed.
+  app.use((req, res, next) => {
+    const verdict = checkHostOrigin(req.headers, hosts, origins);
+    if (verdict !== 'ok') return googleError(res, 403, 'PERMISSION_DENIED', HOST_ORIGIN_MESSAGES[verdict]);
+    next();
+  });
+  // No route takes more than MAX_BODY_BYTES: refuse a larger declared body before authentication.
+  app.use((req, res, next) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return tooLarge(res);
+    next();
+  });
   app.use((_req, res, next) => {
     if (outage) return googleError(res, 503, 'UNAVAILABLE', 'The service is currently unavailable.');
     res.set('Cache-Control', 'no-store');
@@ -60,6 +78,7 @@ export async function startDemoProviders(opts: DemoProvidersOptions): Promise<De
   app.use(googleCalendarRouter({ tokens, data }));
   app.use(gmailRouter({ tokens, data }));
   app.use((_req, res) => googleError(res, 404, 'NOT_FOUND', 'Not Found'));
+  app.use(bodyErrors(logger));
 
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -68,6 +87,8 @@ export async function startDemoProviders(opts: DemoProvidersOptions): Promise<De
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  hosts = hostNamesFor(opts.host, port, opts.allowedHosts ?? []);
+  origins = new Set([new URL(url).origin, ...(opts.allowedOrigins ?? []).map((o) => o.toLowerCase())]);
   logger.info({ url }, 'demo providers listening');
   return {
     url,
@@ -81,6 +102,27 @@ export async function startDemoProviders(opts: DemoProvidersOptions): Promise<De
       outage = down;
     },
     close: () => closeServer(server),
+  };
+}
+
+/** The largest body any route accepts (Gmail send's limit). */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+function tooLarge(res: express.Response): void {
+  res.set('Connection', 'close');
+  googleError(res, 413, 'INVALID_ARGUMENT', 'Request payload size exceeds the limit.');
+}
+
+/** Body-parser failures in Google's error shape with fixed texts; anything else is a 500 without detail. */
+function bodyErrors(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const type = (err as { type?: string }).type;
+    if (res.headersSent) return;
+    if (type === 'entity.too.large') return tooLarge(res);
+    if (type === 'entity.parse.failed') return googleError(res, 400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return googleError(res, 415, 'INVALID_ARGUMENT', 'Unsupported body encoding.');
+    logger.error({ err: err instanceof Error ? err.name : 'Error' }, 'demo provider request failed');
+    googleError(res, 500, 'INTERNAL', 'Internal error encountered.');
   };
 }
 

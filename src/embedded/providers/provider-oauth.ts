@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { setPageSecurityHeaders } from '../authserver/security-headers.js';
-import type { ProviderAccount } from './provider-accounts.js';
+import { signIn, type ProviderAccount } from './provider-accounts.js';
 import { consentPage, errorPage } from './provider-pages.js';
 import type { ProviderTokens } from './provider-tokens.js';
 
@@ -29,6 +29,8 @@ interface Pending {
   redirectUri: string;
   scope: string;
   state?: string;
+  /** The account named by login_hint: the only one this request can sign in to. */
+  hint?: string;
   expiresAt: number;
 }
 interface Code extends Pending {
@@ -63,6 +65,10 @@ export function providerOAuthRouter(deps: { accounts: readonly ProviderAccount[]
 
   router.get('/o/oauth2/v2/auth', (req, res) => {
     setPageSecurityHeaders(res);
+    // Browsers send `Origin: null` with a form posted from a no-referrer page; same-origin keeps the
+    // page's own origin on its form post (checked by the port's Origin rule) and still sends nothing
+    // to other origins.
+    res.setHeader('Referrer-Policy', 'same-origin');
     const q = AuthorizeQuery.safeParse(req.query);
     const client = q.success ? deps.clients.get(q.data.client_id) : undefined;
     if (!q.success || !client || !client.redirectUris.includes(q.data.redirect_uri)) {
@@ -76,8 +82,9 @@ export function providerOAuthRouter(deps: { accounts: readonly ProviderAccount[]
     }
     prune(pending);
     const requestId = randomBytes(16).toString('base64url');
-    pending.set(requestId, { clientId: client.clientId, redirectUri: q.data.redirect_uri, scope: scopes.join(' '), state: q.data.state, expiresAt: Date.now() + 10 * 60_000 });
-    res.type('html').send(consentPage({ requestId, clientName: client.name, scopes, accounts: deps.accounts, hint: q.data.login_hint }));
+    const hinted = deps.accounts.find((a) => a.email === q.data.login_hint);
+    pending.set(requestId, { clientId: client.clientId, redirectUri: q.data.redirect_uri, scope: scopes.join(' '), state: q.data.state, hint: hinted?.email, expiresAt: Date.now() + 10 * 60_000 });
+    res.type('html').send(consentPage({ requestId, clientName: client.name, scopes, account: hinted }));
   });
 
   router.post('/o/oauth2/v2/auth/decision', express.urlencoded({ extended: false, limit: '16kb' }), (req, res) => {
@@ -85,8 +92,7 @@ export function providerOAuthRouter(deps: { accounts: readonly ProviderAccount[]
     const id = typeof req.body?.request === 'string' ? req.body.request : '';
     const p = pending.get(id);
     pending.delete(id);
-    const account = deps.accounts.find((a) => a.email === req.body?.account);
-    if (!p || p.expiresAt < Date.now() || !account) {
+    if (!p || p.expiresAt < Date.now()) {
       res.status(400).type('html').send(errorPage('This request has expired. Start again from the application.'));
       return;
     }
@@ -95,6 +101,14 @@ export function providerOAuthRouter(deps: { accounts: readonly ProviderAccount[]
     if (req.body?.decision !== 'allow') {
       target.searchParams.set('error', 'access_denied');
       res.redirect(303, target.href);
+      return;
+    }
+    // Allowing signs in: the hinted account (when there is one) and its password, or nothing.
+    const email = typeof req.body?.account === 'string' ? req.body.account : '';
+    const password = typeof req.body?.password === 'string' ? req.body.password : '';
+    const account = p.hint === undefined || p.hint === email ? signIn(deps.accounts, email, password) : undefined;
+    if (!account) {
+      res.status(403).type('html').send(errorPage('Wrong account or password. Start again from the application.'));
       return;
     }
     const code = `4/${randomBytes(24).toString('base64url')}`;
