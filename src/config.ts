@@ -42,6 +42,11 @@ const EnvSchema = z
     AUTH0_AUDIENCE: httpUrl.optional(),
     AUTH0_CLIENT_ID: z.string().min(1).optional(),
     AUTH0_CLIENT_SECRET: z.string().min(1).optional(),
+    /** The Custom API Client of the MCP API: the only client Auth0 lets exchange an access token at the Token Vault. */
+    AUTH0_CUSTOM_API_CLIENT_ID: z.string().min(1).optional(),
+    AUTH0_CUSTOM_API_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Access-token profile of the embedded authorization server: auth0 (typ JWT, Auth0's default) or rfc9068 (typ at+jwt). */
+    GATEHOUSE_EMBEDDED_TOKEN_PROFILE: z.enum(['auth0', 'rfc9068']).default('auth0'),
 
     FGA_API_URL: httpUrl.optional(),
     FGA_STORE_ID: z.string().min(1).optional(),
@@ -82,8 +87,15 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: z.infer<typeof EnvSchema>['GATEHOUSE_LOG_LEVEL'];
   readonly auth:
-    | { readonly mode: 'auth0'; readonly issuer: string; readonly audience?: string; readonly clientId?: string; readonly clientSecret?: string }
-    | { readonly mode: 'embedded'; readonly port: number };
+    | {
+        readonly mode: 'auth0';
+        readonly issuer: string;
+        readonly audience?: string;
+        readonly clientId?: string;
+        readonly clientSecret?: string;
+        readonly customApiClient?: { readonly clientId: string; readonly clientSecret: string };
+      }
+    | { readonly mode: 'embedded'; readonly port: number; readonly tokenProfile: 'auth0' | 'rfc9068' };
   readonly fga:
     | {
         readonly mode: 'remote';
@@ -138,6 +150,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ((e.AUTH0_CLIENT_ID || e.AUTH0_CLIENT_SECRET) && !e.AUTH0_DOMAIN) {
     issues.push('AUTH0_CLIENT_ID: set AUTH0_DOMAIN too');
   }
+  if (Boolean(e.AUTH0_CUSTOM_API_CLIENT_ID) !== Boolean(e.AUTH0_CUSTOM_API_CLIENT_SECRET)) {
+    issues.push('AUTH0_CUSTOM_API_CLIENT_ID / AUTH0_CUSTOM_API_CLIENT_SECRET: set both or neither');
+  }
+  if ((e.AUTH0_CUSTOM_API_CLIENT_ID || e.AUTH0_CUSTOM_API_CLIENT_SECRET) && !e.AUTH0_DOMAIN) {
+    issues.push('AUTH0_CUSTOM_API_CLIENT_ID: set AUTH0_DOMAIN too');
+  }
   if (e.FGA_API_URL && !e.FGA_STORE_ID) issues.push('FGA_STORE_ID: required when FGA_API_URL is set');
   if (!e.FGA_API_URL && (e.FGA_STORE_ID || e.FGA_MODEL_ID)) issues.push('FGA_API_URL: required when FGA_STORE_ID or FGA_MODEL_ID is set');
   const fgaCreds = [e.FGA_CLIENT_ID, e.FGA_CLIENT_SECRET, e.FGA_API_TOKEN_ISSUER, e.FGA_API_AUDIENCE];
@@ -170,8 +188,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           audience: e.AUTH0_AUDIENCE,
           clientId: e.AUTH0_CLIENT_ID,
           clientSecret: e.AUTH0_CLIENT_SECRET,
+          customApiClient:
+            e.AUTH0_CUSTOM_API_CLIENT_ID && e.AUTH0_CUSTOM_API_CLIENT_SECRET
+              ? { clientId: e.AUTH0_CUSTOM_API_CLIENT_ID, clientSecret: e.AUTH0_CUSTOM_API_CLIENT_SECRET }
+              : undefined,
         }
-      : { mode: 'embedded', port: e.GATEHOUSE_AUTH_PORT },
+      : { mode: 'embedded', port: e.GATEHOUSE_AUTH_PORT, tokenProfile: e.GATEHOUSE_EMBEDDED_TOKEN_PROFILE },
     fga: e.FGA_API_URL
       ? {
           mode: 'remote',

@@ -40,6 +40,11 @@ export function loadServerClientSecret(db: SqliteDatabase): string {
   return getOrCreateSecret(db, 'authserver.server-client-secret', randomSecret);
 }
 
+/** The client secret of the Custom API Client (the Token Vault exchange) at the embedded server. */
+export function loadCustomApiClientSecret(db: SqliteDatabase): string {
+  return getOrCreateSecret(db, 'authserver.custom-api-client-secret', randomSecret);
+}
+
 function randomSecret(): string {
   return randomBytes(32).toString('base64url');
 }
