@@ -98,7 +98,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
         db,
         host: config.server.host,
         port: config.auth.port,
-        resource: { uri: mcpUrl, scopes: ALL_SCOPES, defaultScopes: BASELINE_SCOPES, name: 'Gatehouse' },
+        resource: { uri: mcpUrl, scopes: ALL_SCOPES, defaultScopes: BASELINE_SCOPES, name: 'Gatehouse', thirdPartyScopes: config.auth.thirdPartyScopes },
         users: DEMO_USERS,
         logger,
         cibaIntervalSeconds: config.approvals.cibaIntervalSeconds,

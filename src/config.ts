@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { ALL_SCOPES } from './identity/scopes.js';
 
 /**
  * The one configuration schema. It is parsed once, at start-up, from the environment (and CLI flags
@@ -47,6 +48,8 @@ const EnvSchema = z
     AUTH0_CUSTOM_API_CLIENT_SECRET: z.string().min(1).optional(),
     /** Access-token profile of the embedded authorization server: auth0 (typ JWT, Auth0's default) or rfc9068 (typ at+jwt). */
     GATEHOUSE_EMBEDDED_TOKEN_PROFILE: z.enum(['auth0', 'rfc9068']).default('auth0'),
+    /** Scopes the embedded authorization server may grant to dynamically registered (third-party) clients; default all tool scopes. */
+    GATEHOUSE_THIRD_PARTY_SCOPES: list.optional(),
 
     FGA_API_URL: httpUrl.optional(),
     FGA_STORE_ID: z.string().min(1).optional(),
@@ -95,7 +98,7 @@ export interface Config {
         readonly clientSecret?: string;
         readonly customApiClient?: { readonly clientId: string; readonly clientSecret: string };
       }
-    | { readonly mode: 'embedded'; readonly port: number; readonly tokenProfile: 'auth0' | 'rfc9068' };
+    | { readonly mode: 'embedded'; readonly port: number; readonly tokenProfile: 'auth0' | 'rfc9068'; readonly thirdPartyScopes?: readonly string[] };
   readonly fga:
     | {
         readonly mode: 'remote';
@@ -156,6 +159,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ((e.AUTH0_CUSTOM_API_CLIENT_ID || e.AUTH0_CUSTOM_API_CLIENT_SECRET) && !e.AUTH0_DOMAIN) {
     issues.push('AUTH0_CUSTOM_API_CLIENT_ID: set AUTH0_DOMAIN too');
   }
+  const unknownScopes = (e.GATEHOUSE_THIRD_PARTY_SCOPES ?? []).filter((s) => !(ALL_SCOPES as string[]).includes(s));
+  if (unknownScopes.length) issues.push(`GATEHOUSE_THIRD_PARTY_SCOPES: unknown scope(s) ${unknownScopes.join(', ')} (known: ${ALL_SCOPES.join(', ')})`);
   if (e.FGA_API_URL && !e.FGA_STORE_ID) issues.push('FGA_STORE_ID: required when FGA_API_URL is set');
   if (!e.FGA_API_URL && (e.FGA_STORE_ID || e.FGA_MODEL_ID)) issues.push('FGA_API_URL: required when FGA_STORE_ID or FGA_MODEL_ID is set');
   const fgaCreds = [e.FGA_CLIENT_ID, e.FGA_CLIENT_SECRET, e.FGA_API_TOKEN_ISSUER, e.FGA_API_AUDIENCE];
@@ -193,7 +198,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
               ? { clientId: e.AUTH0_CUSTOM_API_CLIENT_ID, clientSecret: e.AUTH0_CUSTOM_API_CLIENT_SECRET }
               : undefined,
         }
-      : { mode: 'embedded', port: e.GATEHOUSE_AUTH_PORT, tokenProfile: e.GATEHOUSE_EMBEDDED_TOKEN_PROFILE },
+      : { mode: 'embedded', port: e.GATEHOUSE_AUTH_PORT, tokenProfile: e.GATEHOUSE_EMBEDDED_TOKEN_PROFILE, thirdPartyScopes: e.GATEHOUSE_THIRD_PARTY_SCOPES },
     fga: e.FGA_API_URL
       ? {
           mode: 'remote',

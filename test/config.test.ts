@@ -42,6 +42,8 @@ describe('config: one schema, parsed once, errors name the variable', () => {
     expect(c.auth).toMatchObject({ mode: 'auth0', clientId: 'web', clientSecret: 'ws', customApiClient: { clientId: 'api', clientSecret: 'as' } });
     expect(loadConfig({ GATEHOUSE_EMBEDDED_TOKEN_PROFILE: 'rfc9068' }).auth).toEqual({ mode: 'embedded', port: 8788, tokenProfile: 'rfc9068' });
     expect(issues({ GATEHOUSE_EMBEDDED_TOKEN_PROFILE: 'jwt' })[0]).toMatch(/^GATEHOUSE_EMBEDDED_TOKEN_PROFILE: /);
+    expect(loadConfig({ GATEHOUSE_THIRD_PARTY_SCOPES: 'identity:read, docs:read' }).auth).toMatchObject({ thirdPartyScopes: ['identity:read', 'docs:read'] });
+    expect(issues({ GATEHOUSE_THIRD_PARTY_SCOPES: 'identity:read,admin:all' })[0]).toMatch(/^GATEHOUSE_THIRD_PARTY_SCOPES: unknown scope\(s\) admin:all/);
   });
 
   it('cross-field rules name the variables', () => {
