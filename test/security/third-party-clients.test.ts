@@ -45,6 +45,17 @@ describe('third-party clients cannot get what only first-party clients may have'
       connection: 'google-oauth2',
     });
 
+  const serverTokens = async (clientId: string, clientSecret: string | undefined, redirectUri: string, resource: string, scope: string) => {
+    const config = await oidc.discovery(new URL(gh.issuer), clientId, undefined, clientSecret ? oidc.ClientSecretPost(clientSecret) : oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope, resource, state, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const callback = await authorizeHeadlessly(url, { user: 'alice', password: 'alice-demo-pw', redirectUri });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }, { resource });
+    return tokens;
+  };
+  const serverCallback = () => `${new URL(gh.mcpUrl).origin}/connect/callback`;
+
   describe('vault exfiltration (critical)', () => {
     it('DCR refuses a registration with the Token Vault grant', async () => {
       const r = await register({ client_name: 'Mail helper', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code', EXCHANGE], response_types: ['code'] });
@@ -81,11 +92,37 @@ describe('third-party clients cannot get what only first-party clients may have'
       expect(((await res.json()) as { access_token?: unknown }).access_token).toEqual(expect.any(String));
     });
 
-    it('the Custom API Client cannot exchange a token issued for another audience (My Account API)', async () => {
+    it('the Custom API Client cannot exchange a token for another API (My Account) or a forged one', async () => {
+      const server = gh.authServer!.serverClient;
+      const myAccount = (await serverTokens(server.clientId, server.clientSecret, serverCallback(), new URL('/me/', gh.issuer).href, 'read:me:connected_accounts')).access_token;
       const { clientId, clientSecret } = gh.authServer!.customApiClient;
-      const r = await exchange({ client_id: clientId, client_secret: clientSecret }, 'eyJhbGciOiJIUzI1NiJ9.e30.x');
-      expect(r.status).toBe(400);
-      expect(r.body.error).toBe('invalid_grant');
+      for (const token of [myAccount, 'eyJhbGciOiJIUzI1NiJ9.e30.x']) {
+        const r = await exchange({ client_id: clientId, client_secret: clientSecret }, token);
+        expect(r.status).toBe(400);
+        expect(r.body.error).toBe('invalid_grant');
+      }
+    });
+  });
+
+  describe('refresh token as subject (Auth0 accepts it from the client the token was issued to)', () => {
+    const exchangeRefresh = (client: Record<string, string>, refreshToken: string) =>
+      tokenRequest({ grant_type: EXCHANGE, ...client, subject_token: refreshToken, subject_token_type: 'urn:ietf:params:oauth:token-type:refresh_token', connection: 'google-oauth2' });
+
+    it('the server client exchanges its own refresh token; nobody else\'s', async () => {
+      const { clientId, clientSecret } = gh.authServer!.serverClient;
+      const own = (await serverTokens(clientId, clientSecret, serverCallback(), gh.mcpUrl, 'openid offline_access identity:read')).refresh_token!;
+      const ok = await exchangeRefresh({ client_id: clientId, client_secret: clientSecret }, own);
+      expect(ok.status).toBe(200);
+      expect(ok.body.access_token).toEqual(expect.any(String));
+
+      const cli = (await obtainAccessToken({ issuer: gh.issuer, resource: gh.mcpUrl, user: 'alice', password: 'alice-demo-pw', scope: 'identity:read offline_access' })).refreshToken!;
+      const foreign = await exchangeRefresh({ client_id: clientId, client_secret: clientSecret }, cli);
+      expect(foreign.status).toBe(400);
+      expect(foreign.body.error).toBe('invalid_grant');
+      const api = gh.authServer!.customApiClient;
+      const stolen = await exchangeRefresh({ client_id: api.clientId, client_secret: api.clientSecret }, own);
+      expect(stolen.status).toBe(400);
+      expect(stolen.body.error).toBe('invalid_grant');
     });
   });
 
