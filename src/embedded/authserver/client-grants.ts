@@ -1,4 +1,4 @@
-import { errors, type ClientMetadata } from 'oidc-provider';
+import type { ClientMetadata } from 'oidc-provider';
 
 /** Auth0's client grant: which scopes of which API a client may obtain with client_credentials. */
 export interface ClientGrant {
@@ -27,20 +27,7 @@ export const machineClientMetadata = (m: MachineClient): ClientMetadata => ({
   grant_types: ['client_credentials'],
 });
 
-/**
- * Auth0 answers a refused grant with 403 `unauthorized_client` (grant type not enabled for the
- * application, or no client grant for the API).
- */
-export class ClientNotAuthorized extends errors.UnauthorizedClient {
-  constructor(description: string) {
-    super(description);
-    Object.assign(this, { status: 403, statusCode: 403 });
-  }
-}
-
-/** The scopes `clientId` was granted for `audience`; refuses a client without a client grant for it. */
-export function clientGrantScopes(machines: readonly MachineClient[], clientId: string, audience: string): readonly string[] {
-  const grant = machines.find((m) => m.clientId === clientId)?.grants.find((g) => g.audience === audience);
-  if (!grant) throw new ClientNotAuthorized(`Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`);
-  return grant.scopes;
+/** The scopes `clientId` was granted for `audience`; undefined when it has no client grant for it. */
+export function clientGrantScopes(machines: readonly MachineClient[], clientId: string, audience: string): readonly string[] | undefined {
+  return machines.find((m) => m.clientId === clientId)?.grants.find((g) => g.audience === audience)?.scopes;
 }

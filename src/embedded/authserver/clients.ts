@@ -2,7 +2,7 @@ import type { AllClientMetadata, ClientMetadata } from 'oidc-provider';
 import { APPROVAL_DETAIL_TYPE } from '../../approvals/authorization-details.js';
 import { customApiClientMetadata, type CustomApiClient } from './custom-api-client.js';
 import { machineClientMetadata, type MachineClient } from './client-grants.js';
-import { FEDERATED_TOKEN_EXCHANGE_GRANT } from './federated-token-exchange.js';
+import { FEDERATED_TOKEN_EXCHANGE_GRANT } from './federated-grant.js';
 
 /** The pre-registered public client used by `gatehouse token` and tests (headless login). */
 export const CLI_CLIENT_ID = 'gatehouse-cli';

@@ -1,5 +1,5 @@
 import type { ClientMetadata } from 'oidc-provider';
-import { FEDERATED_TOKEN_EXCHANGE_GRANT } from './federated-token-exchange.js';
+import { FEDERATED_TOKEN_EXCHANGE_GRANT } from './federated-grant.js';
 
 /** The Custom API Client of the MCP API (what AUTH0_CUSTOM_API_CLIENT_ID/SECRET name in production). */
 export const CUSTOM_API_CLIENT_ID = 'gatehouse-custom-api';

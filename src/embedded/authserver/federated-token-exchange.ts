@@ -1,13 +1,13 @@
 import Provider, { errors } from 'oidc-provider';
 import type { Logger } from '../../log.js';
-import { ClientNotAuthorized } from './client-grants.js';
 import type { ConnectedAccountsStore } from './connected-accounts-store.js';
 import { isCustomApiClientFor, type CustomApiClient } from './custom-api-client.js';
 import { refreshUpstreamToken, UpstreamTokenError, type FederatedConnection } from './federated-connections.js';
 import type { LocalTokenClaims } from './local-token-verifier.js';
+import { ClientNotAuthorized } from './unauthorized-client.js';
+import { FEDERATED_ACCESS_TOKEN_TYPE, FEDERATED_TOKEN_EXCHANGE_GRANT } from './federated-grant.js';
 
-export const FEDERATED_TOKEN_EXCHANGE_GRANT = 'urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token';
-export const FEDERATED_ACCESS_TOKEN_TYPE = 'http://auth0.com/oauth/token-type/federated-connection-access-token';
+export { FEDERATED_ACCESS_TOKEN_TYPE, FEDERATED_TOKEN_EXCHANGE_GRANT } from './federated-grant.js';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const REFRESH_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:refresh_token';
 

@@ -1,5 +1,6 @@
 import { errors, type Configuration } from 'oidc-provider';
 import { clientGrantScopes, type MachineClient } from './client-grants.js';
+import { ClientNotAuthorized } from './unauthorized-client.js';
 import { SERVER_CLIENT_ID } from './clients.js';
 import { MY_ACCOUNT_SCOPES, myAccountAudience } from './my-account-api.js';
 
@@ -67,7 +68,11 @@ export function resourceIndicators(resource: ResourceServerOptions, accessTokenT
 function allowedScopesFor(resource: ResourceServerOptions, thirdParty: readonly string[], access: ClientAccess) {
   return (ctx: { oidc: { params?: unknown } }, clientId: string): readonly string[] => {
     const grantType = (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type;
-    if (grantType === 'client_credentials') return clientGrantScopes(access.machines, clientId, resource.uri);
+    if (grantType === 'client_credentials') {
+      const granted = clientGrantScopes(access.machines, clientId, resource.uri);
+      if (!granted) throw new ClientNotAuthorized(`Client is not authorized to access "${resource.uri}". You need to create a "client-grant" associated to this API.`);
+      return granted;
+    }
     return access.firstParty.has(clientId) ? resource.scopes : thirdParty;
   };
 }
