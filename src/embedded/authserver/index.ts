@@ -23,7 +23,7 @@ import { SERVER_CLIENT_ID, type ServerClient } from './clients.js';
 import type { MachineClient } from './client-grants.js';
 import { CUSTOM_API_CLIENT_ID, type CustomApiClient } from './custom-api-client.js';
 import { grantTypePolicyMiddleware } from './grant-type-policy.js';
-import { tokenJsonBodyMiddleware } from './token-json-body.js';
+import { formFromJsonTokenRequest } from './token-json-body.js';
 import type { TokenProfile } from './token-claims.js';
 export { CUSTOM_API_CLIENT_ID } from './custom-api-client.js';
 export type { MachineClient } from './client-grants.js';
@@ -100,7 +100,6 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
     tokenProfile: opts.tokenProfile ?? 'auth0',
   });
   const provider = new Provider(issuer, configuration);
-  provider.use(tokenJsonBodyMiddleware());
   provider.use(grantTypePolicyMiddleware());
   provider.use(defaultScopeMiddleware(opts.resource.defaultScopes));
   provider.use(cibaIntervalMiddleware(opts.cibaIntervalSeconds ?? 5));
@@ -118,8 +117,10 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
     handleDevice(device, req, res)
       .then(async (handled) => handled || handleInteraction(deps, req, res))
       .then(async (handled) => handled || (vault ? vault(req, res) : false))
-      .then((handled) => {
-        if (!handled) callback(req, res);
+      .then(async (handled) => {
+        if (handled) return;
+        const request = await formFromJsonTokenRequest(req, res);
+        if (request) callback(request, res);
       })
       .catch((err: unknown) => {
         logger.error({ err: err instanceof Error ? err.name : 'Error' }, 'authserver request failed');

@@ -61,6 +61,9 @@ describe('refresh_token and client_credentials grants', () => {
       expect(res.status, body).toBe(400);
       expect(((await res.json()) as { error: string }).error, body).toBe('invalid_request');
     }
+    const big = await fetch(`${fx.server.issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', pad: 'x'.repeat(20_000) }) });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: string }).error).toBe('invalid_request');
   });
 
   it('client_credentials for an unknown resource is invalid_target', async () => {
