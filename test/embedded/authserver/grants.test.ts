@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainAccessToken } from '../../../src/embedded/authserver/headless-login.js';
 import { CLI_CLIENT_ID } from '../../../src/embedded/authserver/index.js';
 import { bootstrapAuthServer, verifyAccessToken, MACHINE_CLIENT, MCP_URL, scopesOf, type AuthServerFixture } from './bootstrap.js';
+import { sqliteAdapterFactory } from '../../../src/embedded/authserver/adapter.js';
 import { discover } from './clients.js';
 
 let fx: AuthServerFixture;
@@ -90,5 +91,28 @@ describe('refresh_token and client_credentials grants', () => {
     const config = await discover(fx.server.issuer, CLI_CLIENT_ID);
     await oidc.tokenRevocation(config, tokens.refreshToken!);
     await expect(oidc.refreshTokenGrant(config, tokens.refreshToken!, { resource: MCP_URL })).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+});
+
+describe('clients stored before the third-party rules', () => {
+  it('a stored registered client with a grant third-party clients may not have is refused when it is loaded', async () => {
+    const Adapter = sqliteAdapterFactory(fx.db);
+    const secret = 'legacy-machine-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+    await Adapter('Client').upsert('legacy-machine', {
+      client_id: 'legacy-machine',
+      client_secret: secret,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_post',
+    } as never, 0);
+    const res = await fetch(`${fx.server.issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'legacy-machine', client_secret: secret, resource: MCP_URL }),
+    });
+    const body = (await res.json()) as { error: string; access_token?: string };
+    expect({ status: res.status, error: body.error }).toEqual({ status: 401, error: 'invalid_client' });
+    expect(body.access_token).toBeUndefined();
   });
 });
