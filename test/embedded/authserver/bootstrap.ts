@@ -19,6 +19,14 @@ export const MACHINE_CLIENT: MachineClient = {
   grants: [{ audience: MCP_URL, scopes: ['docs:read'] }],
 };
 
+/** A configured machine client whose only client grant is for another API. */
+export const UNGRANTED_MACHINE_CLIENT: MachineClient = {
+  clientId: 'billing-export',
+  clientSecret: 'billing-export-test-secret-0123456789abcdef',
+  name: 'Billing export',
+  grants: [{ audience: 'https://billing.example/api', scopes: ['read:invoices'] }],
+};
+
 /** A real embedded authorization server on 127.0.0.1:0 over a temporary SQLite file; restartable. */
 export interface AuthServerFixture {
   server: EmbeddedAuthServer;
@@ -30,7 +38,7 @@ export interface AuthServerFixture {
 export async function bootstrapAuthServer(extra: Partial<Pick<EmbeddedAuthServerOptions, 'tokenProfile' | 'resource'>> = {}): Promise<AuthServerFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-authserver-'));
   const db = openDatabase(join(dir, 'state.sqlite'));
-  const start = (port = 0) => startEmbeddedAuthServer({ db, host: '127.0.0.1', port, resource: RESOURCE, users: DEMO_USERS, logger: silentLogger, machineClients: [MACHINE_CLIENT], ...extra });
+  const start = (port = 0) => startEmbeddedAuthServer({ db, host: '127.0.0.1', port, resource: RESOURCE, users: DEMO_USERS, logger: silentLogger, machineClients: [MACHINE_CLIENT, UNGRANTED_MACHINE_CLIENT], ...extra });
   const fixture: AuthServerFixture = {
     server: await start(),
     db,

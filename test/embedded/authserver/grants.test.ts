@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainAccessToken } from '../../../src/embedded/authserver/headless-login.js';
 import { CLI_CLIENT_ID } from '../../../src/embedded/authserver/index.js';
-import { bootstrapAuthServer, verifyAccessToken, MACHINE_CLIENT, MCP_URL, scopesOf, type AuthServerFixture } from './bootstrap.js';
+import { bootstrapAuthServer, verifyAccessToken, MACHINE_CLIENT, MCP_URL, UNGRANTED_MACHINE_CLIENT, scopesOf, type AuthServerFixture } from './bootstrap.js';
 import { sqliteAdapterFactory } from '../../../src/embedded/authserver/adapter.js';
 import { discover } from './clients.js';
 
@@ -42,6 +42,18 @@ describe('refresh_token and client_credentials grants', () => {
     });
     expect(payload.org_id).toBeUndefined();
     expect(payload.client_id).toBeUndefined();
+  });
+
+  it('a machine client without a client grant for the MCP API is 403 unauthorized_client', async () => {
+    const res = await fetch(`${fx.server.issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: UNGRANTED_MACHINE_CLIENT.clientId, client_secret: UNGRANTED_MACHINE_CLIENT.clientSecret, resource: MCP_URL }),
+    });
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as { error: string; access_token?: string };
+    expect(body.error).toBe('unauthorized_client');
+    expect(body.access_token).toBeUndefined();
   });
 
   it('client_credentials in JSON (as Auth0 accepts) works like the form', async () => {
