@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainAccessToken } from '../../../src/embedded/authserver/headless-login.js';
 import { CLI_CLIENT_ID } from '../../../src/embedded/authserver/index.js';
 import { createTokenVerifier } from '../../../src/identity/verify-bearer.js';
+import { startTestGatehouse, type TestGatehouse } from '../../helpers/bootstrap.js';
+import { tokenFor } from '../../helpers/mcp-client.js';
+import { call } from '../../helpers/vault.js';
 import { bootstrapAuthServer, MCP_URL, verifyAccessToken, type AuthServerFixture } from './bootstrap.js';
 
 /**
@@ -40,6 +43,25 @@ describe.each(['auth0', 'rfc9068'] as const)('token profile %s', (profile) => {
       expect(decodeProtectedHeader(accessToken).typ).toBe(profile === 'auth0' ? 'JWT' : 'at+jwt');
       const caller = await verifier.verify(accessToken);
       expect(caller).toMatchObject({ kind: 'user', sub: 'alice', clientId: CLI_CLIENT_ID, scopes: ['identity:read'], orgId: 'org_acme' });
+    }
+  });
+});
+
+describe.each(['auth0', 'rfc9068'] as const)('Gatehouse with the embedded token profile %s', (profile) => {
+  let gh: TestGatehouse;
+  beforeAll(async () => {
+    gh = await startTestGatehouse({ GATEHOUSE_EMBEDDED_TOKEN_PROFILE: profile });
+  });
+  afterAll(async () => gh?.stop());
+
+  it('the MCP server accepts the token (with and without openid) and whoami names alice', async () => {
+    for (const scope of ['identity:read', 'openid identity:read']) {
+      const token = await tokenFor(gh, 'alice', scope);
+      expect(decodeProtectedHeader(token).typ).toBe(profile === 'auth0' ? 'JWT' : 'at+jwt');
+      const { status, message } = await call(gh, token, 'whoami');
+      expect(status).toBe(200);
+      expect(message.result?.isError).toBeFalsy();
+      expect(JSON.stringify(message.result)).toContain('alice');
     }
   });
 });
