@@ -103,11 +103,12 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
         keyDir,
         host: config.server.host,
         port: config.auth.port,
-        resource: { uri: mcpUrl, scopes: ALL_SCOPES, defaultScopes: BASELINE_SCOPES, name: 'Gatehouse' },
+        resource: { uri: mcpUrl, scopes: ALL_SCOPES, defaultScopes: BASELINE_SCOPES, name: 'Gatehouse', thirdPartyScopes: config.auth.thirdPartyScopes },
         users: DEMO_USERS,
         logger,
         cibaIntervalSeconds: config.approvals.cibaIntervalSeconds,
         allowedOrigins: config.server.allowedOrigins,
+        tokenProfile: config.auth.tokenProfile,
       });
       stack.push(() => authServer!.close());
       issuer = authServer.issuer;
@@ -139,9 +140,11 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     const duplicate = tools.find((t, i) => tools.findIndex((u) => u.name === t.name) !== i);
     if (duplicate) throw new TypeError(`two tools are named "${duplicate.name}"`);
     const serverClient = authServer?.serverClient ?? (config.auth.mode === 'auth0' && config.auth.clientId ? { clientId: config.auth.clientId, clientSecret: config.auth.clientSecret! } : undefined);
+    const customApiClient = authServer?.customApiClient ?? (config.auth.mode === 'auth0' ? config.auth.customApiClient : undefined);
+    if (serverClient && !customApiClient) logger.warn('AUTH0_CUSTOM_API_CLIENT_ID is not set: tools that need a connected account are refused (Auth0 exchanges access tokens only for the Custom API Client)');
     const googleApiUrl = config.vault.googleApiUrl ?? providers?.url ?? GOOGLE_API_URL;
-    const vault = serverClient
-      ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, encryptionKey: vaultKey, tools, apiBaseUrls: { 'google-oauth2': googleApiUrl }, logger })
+    const vault = serverClient && customApiClient
+      ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: vaultKey, tools, apiBaseUrls: { 'google-oauth2': googleApiUrl }, logger })
       : undefined;
     const chain = buildChain({
       scopes: scopesGate,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { ALL_SCOPES } from './identity/scopes.js';
 
 /**
  * The one configuration schema. It is parsed once, at start-up, from the environment (and CLI flags
@@ -50,6 +51,13 @@ const EnvSchema = z
     AUTH0_AUDIENCE: httpUrl.optional(),
     AUTH0_CLIENT_ID: z.string().min(1).optional(),
     AUTH0_CLIENT_SECRET: z.string().min(1).optional(),
+    /** The Custom API Client of the MCP API: the only client Auth0 lets exchange an access token at the Token Vault. */
+    AUTH0_CUSTOM_API_CLIENT_ID: z.string().min(1).optional(),
+    AUTH0_CUSTOM_API_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Access-token profile of the embedded authorization server: auth0 (typ JWT, Auth0's default) or rfc9068 (typ at+jwt). */
+    GATEHOUSE_EMBEDDED_TOKEN_PROFILE: z.enum(['auth0', 'rfc9068']).default('auth0'),
+    /** Scopes the embedded authorization server may grant to dynamically registered (third-party) clients; default all tool scopes. */
+    GATEHOUSE_THIRD_PARTY_SCOPES: list.optional(),
 
     FGA_API_URL: httpUrl.optional(),
     FGA_STORE_ID: z.string().min(1).optional(),
@@ -92,8 +100,15 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: z.infer<typeof EnvSchema>['GATEHOUSE_LOG_LEVEL'];
   readonly auth:
-    | { readonly mode: 'auth0'; readonly issuer: string; readonly audience?: string; readonly clientId?: string; readonly clientSecret?: string }
-    | { readonly mode: 'embedded'; readonly port: number };
+    | {
+        readonly mode: 'auth0';
+        readonly issuer: string;
+        readonly audience?: string;
+        readonly clientId?: string;
+        readonly clientSecret?: string;
+        readonly customApiClient?: { readonly clientId: string; readonly clientSecret: string };
+      }
+    | { readonly mode: 'embedded'; readonly port: number; readonly tokenProfile: 'auth0' | 'rfc9068'; readonly thirdPartyScopes?: readonly string[] };
   readonly fga:
     | {
         readonly mode: 'remote';
@@ -155,6 +170,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ((e.AUTH0_CLIENT_ID || e.AUTH0_CLIENT_SECRET) && !e.AUTH0_DOMAIN) {
     issues.push('AUTH0_CLIENT_ID: set AUTH0_DOMAIN too');
   }
+  if (Boolean(e.AUTH0_CUSTOM_API_CLIENT_ID) !== Boolean(e.AUTH0_CUSTOM_API_CLIENT_SECRET)) {
+    issues.push('AUTH0_CUSTOM_API_CLIENT_ID / AUTH0_CUSTOM_API_CLIENT_SECRET: set both or neither');
+  }
+  if ((e.AUTH0_CUSTOM_API_CLIENT_ID || e.AUTH0_CUSTOM_API_CLIENT_SECRET) && !e.AUTH0_DOMAIN) {
+    issues.push('AUTH0_CUSTOM_API_CLIENT_ID: set AUTH0_DOMAIN too');
+  }
+  const unknownScopes = (e.GATEHOUSE_THIRD_PARTY_SCOPES ?? []).filter((s) => !(ALL_SCOPES as string[]).includes(s));
+  if (unknownScopes.length) issues.push(`GATEHOUSE_THIRD_PARTY_SCOPES: unknown scope(s) ${unknownScopes.join(', ')} (known: ${ALL_SCOPES.join(', ')})`);
   if (e.FGA_API_URL && !e.FGA_STORE_ID) issues.push('FGA_STORE_ID: required when FGA_API_URL is set');
   if (!e.FGA_API_URL && (e.FGA_STORE_ID || e.FGA_MODEL_ID || e.FGA_API_TOKEN)) issues.push('FGA_API_URL: required when FGA_STORE_ID, FGA_MODEL_ID or FGA_API_TOKEN is set');
   if (e.FGA_API_URL && e.GATEHOUSE_FGA_API_KEY) {
@@ -193,8 +216,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           audience: e.AUTH0_AUDIENCE,
           clientId: e.AUTH0_CLIENT_ID,
           clientSecret: e.AUTH0_CLIENT_SECRET,
+          customApiClient:
+            e.AUTH0_CUSTOM_API_CLIENT_ID && e.AUTH0_CUSTOM_API_CLIENT_SECRET
+              ? { clientId: e.AUTH0_CUSTOM_API_CLIENT_ID, clientSecret: e.AUTH0_CUSTOM_API_CLIENT_SECRET }
+              : undefined,
         }
-      : { mode: 'embedded', port: e.GATEHOUSE_AUTH_PORT },
+      : { mode: 'embedded', port: e.GATEHOUSE_AUTH_PORT, tokenProfile: e.GATEHOUSE_EMBEDDED_TOKEN_PROFILE, thirdPartyScopes: e.GATEHOUSE_THIRD_PARTY_SCOPES },
     fga: e.FGA_API_URL
       ? {
           mode: 'remote',

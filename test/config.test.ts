@@ -15,7 +15,7 @@ describe('config: one schema, parsed once, errors name the variable', () => {
   it('defaults to the embedded stand-ins on loopback', () => {
     const c = loadConfig({ PATH: '/bin' });
     expect(c.server).toMatchObject({ host: '127.0.0.1', port: 8787, insecureNoAuth: false });
-    expect(c.auth).toEqual({ mode: 'embedded', port: 8788 });
+    expect(c.auth).toEqual({ mode: 'embedded', port: 8788, tokenProfile: 'auth0' });
     expect(c.fga).toEqual({ mode: 'embedded', port: 8789 });
     expect(c.providers).toEqual({ port: 8790 });
   });
@@ -37,10 +37,21 @@ describe('config: one schema, parsed once, errors name the variable', () => {
     expect(issues({ GATEHOUSE_PROT: '1' })).toEqual(['unknown variable(s) GATEHOUSE_PROT: check the spelling (see README, Configuration)']);
   });
 
+  it('the Custom API Client (Token Vault exchange) is a second credential pair; the embedded token profile is selectable', () => {
+    const c = loadConfig({ AUTH0_DOMAIN: 'acme.us.auth0.com', AUTH0_CLIENT_ID: 'web', AUTH0_CLIENT_SECRET: 'ws', AUTH0_CUSTOM_API_CLIENT_ID: 'api', AUTH0_CUSTOM_API_CLIENT_SECRET: 'as' });
+    expect(c.auth).toMatchObject({ mode: 'auth0', clientId: 'web', clientSecret: 'ws', customApiClient: { clientId: 'api', clientSecret: 'as' } });
+    expect(loadConfig({ GATEHOUSE_EMBEDDED_TOKEN_PROFILE: 'rfc9068' }).auth).toEqual({ mode: 'embedded', port: 8788, tokenProfile: 'rfc9068' });
+    expect(issues({ GATEHOUSE_EMBEDDED_TOKEN_PROFILE: 'jwt' })[0]).toMatch(/^GATEHOUSE_EMBEDDED_TOKEN_PROFILE: /);
+    expect(loadConfig({ GATEHOUSE_THIRD_PARTY_SCOPES: 'identity:read, docs:read' }).auth).toMatchObject({ thirdPartyScopes: ['identity:read', 'docs:read'] });
+    expect(issues({ GATEHOUSE_THIRD_PARTY_SCOPES: 'identity:read,admin:all' })[0]).toMatch(/^GATEHOUSE_THIRD_PARTY_SCOPES: unknown scope\(s\) admin:all/);
+  });
+
   it('cross-field rules name the variables', () => {
     expect(issues({ AUTH0_AUDIENCE: 'https://x.example/mcp' })).toEqual(['AUTH0_AUDIENCE: set AUTH0_DOMAIN too (the audience belongs to an Auth0 tenant)']);
     expect(issues({ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'x' })).toEqual(['AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET: set both or neither']);
     expect(issues({ FGA_API_URL: 'https://api.fga.example' })).toEqual(['FGA_STORE_ID: required when FGA_API_URL is set']);
+    expect(issues({ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CUSTOM_API_CLIENT_SECRET: 's' })).toEqual(['AUTH0_CUSTOM_API_CLIENT_ID / AUTH0_CUSTOM_API_CLIENT_SECRET: set both or neither']);
+    expect(issues({ AUTH0_CUSTOM_API_CLIENT_ID: 'c', AUTH0_CUSTOM_API_CLIENT_SECRET: 's' })).toEqual(['AUTH0_CUSTOM_API_CLIENT_ID: set AUTH0_DOMAIN too']);
     expect(issues({ FGA_API_URL: 'https://api.fga.example', FGA_STORE_ID: 's', FGA_CLIENT_ID: 'c' })[0]).toMatch(/^FGA_CLIENT_ID, FGA_CLIENT_SECRET/);
   });
 

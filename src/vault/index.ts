@@ -24,7 +24,10 @@ export interface TokenVaultWiringOptions {
   readonly issuer: string;
   /** Gatehouse's public origin (connect URLs and the /connect/callback redirect URI). */
   readonly origin: string;
+  /** Gatehouse's own client (a Regular Web Application on Auth0): the connect login and My Account API. */
   readonly client: { readonly clientId: string; readonly clientSecret: string };
+  /** The Custom API Client linked to the MCP API: the only client Auth0 lets exchange an access token at the Token Vault. */
+  readonly exchangeClient: { readonly clientId: string; readonly clientSecret: string };
   readonly encryptionKey: string;
   readonly tools: readonly AnyTool[];
   readonly apiBaseUrls: Readonly<Record<string, string>>;
@@ -39,9 +42,10 @@ export interface TokenVaultWiring {
 /** Builds the Token Vault client, the connect gate and the connect web routes from one set of inputs. */
 export function createTokenVaultWiring(o: TokenVaultWiringOptions): TokenVaultWiring {
   const client = serverClient({ issuer: o.issuer, clientId: o.client.clientId, clientSecret: o.client.clientSecret });
+  const exchangeClient = serverClient({ issuer: o.issuer, clientId: o.exchangeClient.clientId, clientSecret: o.exchangeClient.clientSecret });
   const tickets = new ConnectTickets(o.db, o.origin);
   const ledger = new ConnectedAccountsLedger(o.db);
-  const vault = new TokenVault(federatedTokenExchange(client), tickets);
+  const vault = new TokenVault(federatedTokenExchange(exchangeClient), tickets);
   const box = new SealedBox(o.encryptionKey);
   const callbackUrl = new URL('/connect/callback', o.origin).href;
   const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client, tickets, flows: new ConnectFlowStore(o.db, box), myAccount: new MyAccountClient(o.issuer), ledger, logger: o.logger });

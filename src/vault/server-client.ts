@@ -9,7 +9,8 @@ export interface ServerClientOptions {
 }
 
 /**
- * Gatehouse's own confidential client at the authorization server (AUTH0_CLIENT_ID/SECRET), via
+ * One of Gatehouse's confidential clients at the authorization server (AUTH0_CLIENT_ID/SECRET, or the
+ * Custom API Client AUTH0_CUSTOM_API_CLIENT_ID/SECRET for the Token Vault exchange), via
  * openid-client: discovered lazily and re-discovered after a failure, so an authorization server that
  * is down at start-up does not stay down for us. Plain http is allowed only for a loopback issuer.
  */

@@ -25,7 +25,7 @@ export type TokenExchange = (subjectToken: string, connection: string) => Promis
 
 /**
  * Auth0's federated connection token exchange with openid-client: the caller's access token is the
- * subject_token, Gatehouse's confidential client authenticates. Outcomes stay distinct: no connected
+ * subject_token, Gatehouse's Custom API Client (linked to the MCP API, as Auth0 requires) authenticates. Outcomes stay distinct: no connected
  * account (ConnectionNotFound), the vault down or refusing (VaultUnavailableError, fixed texts).
  */
 export function federatedTokenExchange(client: () => Promise<oidc.Configuration>): TokenExchange {

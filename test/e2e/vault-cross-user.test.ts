@@ -33,7 +33,7 @@ describe('Token Vault across users: bob can never obtain alice\'s provider token
   });
 
   it('exchange path: bob\'s token (even with a login_hint naming alice\'s Google account) gets no provider token', async () => {
-    const { clientId, clientSecret } = gh.authServer!.serverClient;
+    const { clientId, clientSecret } = gh.authServer!.customApiClient;
     const aliceGoogle = (await gh.db.prepare("SELECT provider_subject FROM myaccount_connected_accounts WHERE user_sub = 'alice'").get()) as { provider_subject: string };
     for (const hint of [undefined, aliceGoogle.provider_subject]) {
       const response = await fetch(`${gh.issuer}/oauth/token`, {
@@ -61,8 +61,10 @@ describe('Token Vault across users: bob can never obtain alice\'s provider token
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token', client_id: 'gatehouse-cli', subject_token: alice, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', connection: 'google-oauth2' }),
     });
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(JSON.stringify(await response.json())).not.toContain('ya29.');
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body.error).toBe('unauthorized_client');
+    expect(JSON.stringify(body)).not.toContain('ya29.');
     const me = await fetch(`${gh.issuer}/me/v1/connected-accounts/accounts`, { headers: { authorization: `Bearer ${alice}` } });
     expect(me.status).toBe(401);
   });

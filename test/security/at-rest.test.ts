@@ -23,6 +23,8 @@ const SECRET_NAMES = [
   'vault.encryption-key',
   'providers.google-client-secret',
   'providers.token-key',
+  'authserver.custom-api-client-secret',
+  'fga-api',
 ] as const;
 
 const mode = (path: string) => statSync(path).mode & 0o777;

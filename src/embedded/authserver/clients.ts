@@ -1,5 +1,8 @@
 import type { AllClientMetadata, ClientMetadata } from 'oidc-provider';
 import { APPROVAL_DETAIL_TYPE } from '../../approvals/authorization-details.js';
+import { customApiClientMetadata, type CustomApiClient } from './custom-api-client.js';
+import { machineClientMetadata, type MachineClient } from './client-grants.js';
+import { FEDERATED_TOKEN_EXCHANGE_GRANT } from './federated-grant.js';
 
 /** The pre-registered public client used by `gatehouse token` and tests (headless login). */
 export const CLI_CLIENT_ID = 'gatehouse-cli';
@@ -15,20 +18,26 @@ export interface ServerClient {
 }
 
 /**
- * Grant types of the server client. Capabilities that add a grant (CIBA, token exchange) append
- * theirs here; oidc-provider refuses a client grant type whose feature is not enabled.
+ * Grant types of the server client (a Regular Web Application on Auth0): the connect login, CIBA
+ * approvals, and the Token Vault exchange of its own refresh tokens. No client_credentials: that needs a
+ * client grant (client-grants.ts). An access token as subject is for the Custom API Client only.
  */
-export const SERVER_CLIENT_GRANTS: string[] = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:openid:params:grant-type:ciba',
-  'urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token',
-];
+export const SERVER_CLIENT_GRANTS: string[] = ['authorization_code', 'refresh_token', 'urn:openid:params:grant-type:ciba', FEDERATED_TOKEN_EXCHANGE_GRANT];
 
 /** Loopback callback on the MCP server for browser flows the server runs itself (the connect flow). */
 export const serverRedirectUris = (mcpUrl: string) => [`${new URL(mcpUrl).origin}/connect/callback`];
 
-export const staticClients = (server: ServerClient, mcpUrl: string): ClientMetadata[] => [
+export interface FirstPartyClients {
+  readonly server: ServerClient;
+  readonly customApi: CustomApiClient;
+  readonly machines: readonly MachineClient[];
+}
+
+/** First-party clients are configured, never registered (as on Auth0, where DCR creates third-party applications). */
+export const staticClients = (clients: FirstPartyClients, mcpUrl: string): ClientMetadata[] => [
   {
-    client_id: server.clientId,
-    client_secret: server.clientSecret,
+    client_id: clients.server.clientId,
+    client_secret: clients.server.clientSecret,
     client_name: 'Gatehouse',
     token_endpoint_auth_method: 'client_secret_post',
     redirect_uris: serverRedirectUris(mcpUrl),
@@ -38,6 +47,7 @@ export const staticClients = (server: ServerClient, mcpUrl: string): ClientMetad
     backchannel_token_delivery_mode: 'poll',
     authorization_details_types: [APPROVAL_DETAIL_TYPE],
   },
+  customApiClientMetadata(clients.customApi),
   {
     client_id: CLI_CLIENT_ID,
     client_name: 'Gatehouse CLI',
@@ -47,11 +57,16 @@ export const staticClients = (server: ServerClient, mcpUrl: string): ClientMetad
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
   },
+  ...clients.machines.map(machineClientMetadata),
 ];
+
+/** The ids of the configured (first-party) clients; every other client was registered and is third-party. */
+export const firstPartyClientIds = (clients: FirstPartyClients): ReadonlySet<string> =>
+  new Set([clients.server.clientId, clients.customApi.clientId, CLI_CLIENT_ID, ...clients.machines.map((m) => m.clientId)]);
 
 /**
  * Defaults for dynamically registered clients: MCP clients are public clients using authorization code
- * + PKCE and refresh tokens. Confidential clients (client_credentials) say so in their registration.
+ * + PKCE (and refresh tokens when they ask for offline_access). Nothing else is open to them.
  */
 export const clientDefaults: AllClientMetadata = {
   token_endpoint_auth_method: 'none',

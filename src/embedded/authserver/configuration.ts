@@ -5,12 +5,12 @@ import { findAccountIn } from './accounts.js';
 import { sqliteAdapterFactory } from './adapter.js';
 import { clientScopePolicy } from './client-scope-policy.js';
 import { withRedirectUriPolicy } from './redirect-uri-policy.js';
-import { clientDefaults, staticClients, type ServerClient } from './clients.js';
+import { clientDefaults, firstPartyClientIds, staticClients, type FirstPartyClients } from './clients.js';
 import { renderError } from './render-error.js';
 import { resourceIndicators, type ResourceServerOptions } from './resource-indicators.js';
 import { revocation } from './revocation.js';
 import { ROUTES } from './routes.js';
-import { auth0JwtCustomizer, extraTokenClaims } from './token-claims.js';
+import { auth0JwtCustomizer, extraTokenClaims, type TokenProfile } from './token-claims.js';
 import { ciba, cibaRequestTtl } from './ciba.js';
 import { richAuthorizationRequests } from './rich-authorization-requests.js';
 
@@ -21,7 +21,9 @@ export interface ConfigurationInput {
   readonly resource: ResourceServerOptions;
   readonly users: readonly DemoUser[];
   readonly accessTokenTtlSeconds: number;
-  readonly serverClient: ServerClient;
+  /** The configured (first-party) clients; every registered client is third-party. */
+  readonly clients: FirstPartyClients;
+  readonly tokenProfile: TokenProfile;
 }
 
 const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
@@ -35,13 +37,14 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
   const { resource, users, accessTokenTtlSeconds } = input;
   // DCR clients may only register scopes listed here: every resource scope must be in this list.
   const scopes = [...new Set([...OIDC_SCOPES, ...resource.scopes])];
+  const firstParty = firstPartyClientIds(input.clients);
   return {
     adapter: sqliteAdapterFactory(input.db),
     jwks: input.jwks as Configuration['jwks'],
     cookies: { keys: input.cookieKeys },
-    clients: staticClients(input.serverClient, resource.uri),
+    clients: staticClients(input.clients, resource.uri),
     clientDefaults,
-    extraClientMetadata: withRedirectUriPolicy(clientScopePolicy(scopes)),
+    extraClientMetadata: withRedirectUriPolicy(clientScopePolicy(scopes, firstParty)),
     findAccount: findAccountIn(users),
     routes: ROUTES,
     scopes,
@@ -49,10 +52,12 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
     extraParams: ['audience'],
     responseTypes: ['code'],
     pkce: { required: () => true },
-    // An approval (CIBA) is one-shot: it never comes with a refresh token.
-    issueRefreshToken: (ctx, client) => client.grantTypeAllowed('refresh_token') && ctx.oidc.params?.grant_type !== 'urn:openid:params:grant-type:ciba',
+    // As on Auth0: a refresh token only when offline_access was requested and granted. An approval
+    // (CIBA) is one-shot: it never comes with a refresh token.
+    issueRefreshToken: (ctx, client, source) =>
+      client.grantTypeAllowed('refresh_token') && source.scopes.has('offline_access') && ctx.oidc.params?.grant_type !== 'urn:openid:params:grant-type:ciba',
     extraTokenClaims: extraTokenClaims(users),
-    formats: { customizers: { jwt: auth0JwtCustomizer } },
+    formats: { customizers: { jwt: auth0JwtCustomizer(input.tokenProfile) } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError,
     features: {
@@ -60,7 +65,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
       registration: { enabled: true },
       clientCredentials: { enabled: true },
       revocation,
-      resourceIndicators: resourceIndicators(resource, accessTokenTtlSeconds),
+      resourceIndicators: resourceIndicators(resource, accessTokenTtlSeconds, { firstParty, machines: input.clients.machines }),
       ciba,
       richAuthorizationRequests,
     },

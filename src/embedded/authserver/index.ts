@@ -8,7 +8,7 @@ import { deleteExpired } from './adapter.js';
 import { buildConfiguration } from './configuration.js';
 import { defaultScopeMiddleware } from './default-scope.js';
 import { handleInteraction } from './interactions.js';
-import { loadCookieKeys, loadCsrfKey, loadServerClientSecret, loadSigningJwks } from './keys.js';
+import { loadCookieKeys, loadCsrfKey, loadCustomApiClientSecret, loadServerClientSecret, loadSigningJwks } from './keys.js';
 import { observeProvider } from './events.js';
 import { cibaIntervalMiddleware } from './ciba-interval.js';
 import { cibaSlowDownMiddleware } from './ciba-slow-down.js';
@@ -20,6 +20,14 @@ import { setupTokenVault, type RouteHandler } from './token-vault.js';
 
 export { CLI_CLIENT_ID, CLI_REDIRECT_URI, SERVER_CLIENT_ID } from './clients.js';
 import { SERVER_CLIENT_ID, type ServerClient } from './clients.js';
+import type { MachineClient } from './client-grants.js';
+import { CUSTOM_API_CLIENT_ID, type CustomApiClient } from './custom-api-client.js';
+import { grantTypePolicyMiddleware } from './grant-type-policy.js';
+import { formFromJsonTokenRequest } from './token-json-body.js';
+import type { TokenProfile } from './token-claims.js';
+export { CUSTOM_API_CLIENT_ID } from './custom-api-client.js';
+export type { MachineClient } from './client-grants.js';
+export { TOKEN_PROFILES, type TokenProfile } from './token-claims.js';
 import { registrationCors } from './registration-cors.js';
 import { hostNamesFor } from '../../http/host-origin.js';
 import { createPortGuard } from './port-guard.js';
@@ -34,6 +42,8 @@ export interface EmbeddedAuthServer {
   readonly issuer: string;
   /** Gatehouse's own confidential client at this server (the AUTH0_CLIENT_ID/SECRET of production). */
   readonly serverClient: ServerClient;
+  /** The Custom API Client of the MCP API (AUTH0_CUSTOM_API_CLIENT_ID/SECRET in production): the Token Vault exchange. */
+  readonly customApiClient: CustomApiClient;
   readonly provider: Provider;
   close(): Promise<void>;
 }
@@ -59,6 +69,10 @@ export interface EmbeddedAuthServerOptions {
   readonly allowedOrigins?: readonly string[];
   /** The clock of the throttles (failed logins, registrations, backchannel requests); tests move it. */
   readonly now?: Clock;
+  /** Access-token profile: `auth0` (Auth0's default, `typ: JWT`) or `rfc9068` (`typ: at+jwt`); default auth0. */
+  readonly tokenProfile?: TokenProfile;
+  /** Configured first-party machine clients with their client grants (the only way to client_credentials). */
+  readonly machineClients?: readonly MachineClient[];
 }
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
@@ -87,6 +101,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   const issuer = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
 
   const serverClient: ServerClient = { clientId: SERVER_CLIENT_ID, clientSecret: loadServerClientSecret(keyDir) };
+  const customApiClient: CustomApiClient = { clientId: CUSTOM_API_CLIENT_ID, clientSecret: loadCustomApiClientSecret(keyDir), audience: opts.resource.uri };
   const jwks = await loadSigningJwks(keyDir);
   const configuration = buildConfiguration({
     db,
@@ -95,15 +110,17 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
     resource: opts.resource,
     users: opts.users,
     accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 3600,
-    serverClient,
+    clients: { server: serverClient, customApi: customApiClient, machines: opts.machineClients ?? [] },
+    tokenProfile: opts.tokenProfile ?? 'auth0',
   });
   const provider = new Provider(issuer, configuration);
+  provider.use(grantTypePolicyMiddleware());
   provider.use(defaultScopeMiddleware(opts.resource.defaultScopes));
   provider.use(cibaIntervalMiddleware(opts.cibaIntervalSeconds ?? 5));
   provider.use(cibaSlowDownMiddleware(opts.cibaIntervalSeconds ?? 5));
   observeProvider(provider, logger);
   const vault: RouteHandler | undefined = opts.tokenVault
-    ? setupTokenVault(provider, { db, issuer, jwks, subjectAudience: opts.resource.uri, users: opts.users, logger, ...opts.tokenVault })
+    ? setupTokenVault(provider, { db, issuer, jwks, subjectAudience: opts.resource.uri, customApiClient, users: opts.users, logger, ...opts.tokenVault })
     : undefined;
 
   const now = opts.now ?? Date.now;
@@ -123,8 +140,10 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
     handleDevice(device, req, res)
       .then(async (handled) => handled || handleInteraction(deps, req, res))
       .then(async (handled) => handled || (vault ? vault(req, res) : false))
-      .then((handled) => {
-        if (!handled) callback(req, res);
+      .then(async (handled) => {
+        if (handled) return;
+        const request = await formFromJsonTokenRequest(req, res);
+        if (request) callback(request, res);
       })
       .catch((err: unknown) => {
         logger.error({ err: err instanceof Error ? err.name : 'Error' }, 'authserver request failed');
@@ -141,6 +160,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   return {
     issuer,
     serverClient,
+    customApiClient,
     provider,
     async close() {
       clearInterval(cleanup);

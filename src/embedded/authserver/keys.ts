@@ -44,3 +44,8 @@ export function loadCsrfKey(keyDir: string): string {
 export function loadServerClientSecret(keyDir: string): string {
   return loadNamedSecret(keyDir, 'authserver.server-client-secret');
 }
+
+/** The client secret of the Custom API Client (the Token Vault exchange) at the embedded server. */
+export function loadCustomApiClientSecret(keyDir: string): string {
+  return loadNamedSecret(keyDir, 'authserver.custom-api-client-secret');
+}

@@ -13,10 +13,40 @@ export function extraTokenClaims(users: readonly DemoUser[]): NonNullable<Config
   };
 }
 
+/**
+ * The access-token profile of the API, an API setting on Auth0. `auth0` (Auth0's default): header
+ * `typ: "JWT"`, no `client_id`, `aud` = [API, "<issuer>/userinfo"] when `openid` was requested.
+ * `rfc9068`: header `typ: "at+jwt"` and `client_id` (RFC 9068). Both carry `azp` and `scope`.
+ */
+export const TOKEN_PROFILES = ['auth0', 'rfc9068'] as const;
+export type TokenProfile = (typeof TOKEN_PROFILES)[number];
+
 type JwtCustomizer = NonNullable<NonNullable<NonNullable<Configuration['formats']>['customizers']>['jwt']>;
 
-export const auth0JwtCustomizer: JwtCustomizer = (_ctx, token, jwt) => {
-  const clientId = token.clientId;
-  jwt.payload.azp = clientId;
-  if (token.kind === 'ClientCredentials') jwt.payload.sub = `${clientId}@clients`;
-};
+interface ScopedEntity {
+  readonly scope?: string;
+}
+
+export function auth0JwtCustomizer(profile: TokenProfile): JwtCustomizer {
+  return (ctx, token, jwt) => {
+    const clientId = token.clientId;
+    jwt.payload.azp = clientId;
+    if (token.kind === 'ClientCredentials') jwt.payload.sub = `${clientId}@clients`;
+    if (profile === 'rfc9068') return;
+    jwt.header = { ...jwt.header, typ: 'JWT' };
+    delete jwt.payload.client_id;
+    const issuer = ctx?.oidc?.provider.issuer;
+    if (issuer && token.kind !== 'ClientCredentials' && openidRequested(ctx.oidc.entities as Record<string, ScopedEntity | undefined>)) {
+      // Auth0's issuer ends with '/', its userinfo is https://<tenant>/userinfo: one slash either way.
+      const userinfo = `${issuer.replace(/\/$/, '')}/userinfo`;
+      const aud = jwt.payload.aud;
+      jwt.payload.aud = [...(Array.isArray(aud) ? aud : [aud]), userinfo];
+    }
+  };
+}
+
+/** Whether the request this token answers asked for `openid` (code, refresh token or CIBA request). */
+function openidRequested(entities: Record<string, ScopedEntity | undefined>): boolean {
+  const source = entities.AuthorizationCode ?? entities.RefreshToken ?? entities.BackchannelAuthenticationRequest;
+  return (source?.scope ?? '').split(' ').includes('openid');
+}

@@ -16,18 +16,19 @@ describe('obtainAccessToken (headless authorization code + PKCE)', () => {
   it('yields an Auth0-shaped JWT access token for the MCP resource, verified against the JWKS', async () => {
     const tokens = await obtainAccessToken({ issuer: fx.server.issuer, resource: MCP_URL, user: 'alice', password: 'alice-demo-pw' });
     const { payload, protectedHeader } = await verify(tokens.accessToken);
-    expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
+    expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT' });
     expect(payload).toMatchObject({
       iss: fx.server.issuer,
       aud: MCP_URL,
       sub: 'alice',
       org_id: 'org_acme',
       azp: CLI_CLIENT_ID,
-      client_id: CLI_CLIENT_ID,
       scope: 'identity:read docs:read calendar:read',
     });
+    expect(payload.client_id).toBeUndefined();
     expect(tokens.scope.split(' ').sort()).toEqual(['calendar:read', 'docs:read', 'identity:read']);
-    expect(tokens.refreshToken).toBeTruthy();
+    // No offline_access asked, none granted: no refresh token (as Auth0).
+    expect(tokens.refreshToken).toBeUndefined();
     expect(tokens.expiresIn).toBeGreaterThan(3000);
   });
 

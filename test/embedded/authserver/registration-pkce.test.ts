@@ -31,11 +31,11 @@ describe('dynamic client registration + authorization code with PKCE', () => {
   it('a registered public client gets a token for the MCP resource', async () => {
     const config = await discover(fx.server.issuer, clientId);
     const { verifier, state, params } = await pkceParams();
-    const url = oidc.buildAuthorizationUrl(config, { ...params, redirect_uri: REDIRECT_URI, scope: 'identity:read calendar:write', resource: MCP_URL });
+    const url = oidc.buildAuthorizationUrl(config, { ...params, redirect_uri: REDIRECT_URI, scope: 'identity:read calendar:write offline_access', resource: MCP_URL });
     const callback = await authorizeHeadlessly(url, { user: 'carol', password: 'carol-demo-pw', redirectUri: REDIRECT_URI });
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
     const payload = await verify(tokens.access_token);
-    expect(payload).toMatchObject({ sub: 'carol', azp: clientId, client_id: clientId, org_id: 'org_acme' });
+    expect(payload).toMatchObject({ sub: 'carol', azp: clientId, org_id: 'org_acme' });
     expect(scopesOf(payload)).toEqual(['calendar:write', 'identity:read']);
     expect(tokens.refresh_token).toBeTruthy();
   });
