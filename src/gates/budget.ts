@@ -24,7 +24,7 @@ export function overBudget(call: ToolCall): boolean {
  * reserve this call's amount in one Store transaction, so concurrent calls cannot all pass on the same
  * remaining budget. Within budget: the call goes on. Over it (or in a currency without a limit): the
  * call needs approval (the verdict is left on the call for the approve gate, which comes next) or is
- * refused, per policy. The reservation becomes spent once `run` started (even if it then failed: the
+ * refused, per policy. The reservation stays counted once `run` started (even if it then failed: the
  * tool may have acted), and is released when the call ends before that (refused, pending, denied).
  */
 export function budgetGate(store: BudgetStore, now: () => number = Date.now): Gate {
@@ -57,12 +57,9 @@ export function budgetGate(store: BudgetStore, now: () => number = Date.now): Ga
       call.decisions.push({ gate: 'budget', decision: 'allow', detail });
       call.grants.set(BUDGET_GRANT, verdict);
       try {
-        const out = await next();
-        store.settle(r.id, now());
-        return out;
+        return await next();
       } catch (e) {
-        if (runStarted(call)) store.settle(r.id, now());
-        else store.release(r.id);
+        if (!runStarted(call)) store.release(r.id);
         throw e;
       }
     },

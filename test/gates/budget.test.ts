@@ -50,7 +50,7 @@ function setup(t0 = Date.UTC(2026, 0, 1)) {
   const pass: Gate = { name: 'p', evaluate: (_c, n) => n() };
   const chain = (approveSlot: Gate = approve) =>
     buildChain({ callers: pass, scopes: pass, rateLimit: pass, authorize: pass, connect: pass, budget: budgetGate(createBudgetStore(db), () => now), approve: approveSlot });
-  const rows = () => db.prepare('SELECT sub, currency, amount, status FROM budget_reservations ORDER BY created_at, rowid').all();
+  const rows = () => db.prepare('SELECT sub, currency, amount FROM budget_reservations ORDER BY id').all();
   return { db, clock, obtain, chain, rows };
 }
 
@@ -68,7 +68,7 @@ describe('budget gate', () => {
     expect(c.decisions.find((d) => d.gate === 'budget')).toMatchObject({ decision: 'allow', detail: { over: true, used: 1000, limit: 1000, reason: 'over the limit' } });
     expect(c.grants.get('approval')).toMatchObject({ id: 'apr1' });
     // The approved amount counts as well.
-    expect(rows()).toEqual([400, 600, 1].map((amount) => ({ sub: 'alice', currency: 'USD', amount, status: 'spent' })));
+    expect(rows()).toEqual([400, 600, 1].map((amount) => ({ sub: 'alice', currency: 'USD', amount })));
   });
 
   it('a currency without a limit always asks for approval, even for a tiny amount', async () => {
@@ -100,7 +100,7 @@ describe('budget gate', () => {
     await expect(chain(failing)(call(spend(), { amount: 900, currency: 'USD' }), ran)).rejects.toBeInstanceOf(ProviderError);
     expect(rows()).toEqual([]);
     await expect(chain()(call(spend(), { amount: 900, currency: 'USD' }), async () => Promise.reject(new ProviderError('failed after acting')))).rejects.toBeInstanceOf(ProviderError);
-    expect(rows()).toEqual([{ sub: 'alice', currency: 'USD', amount: 900, status: 'spent' }]);
+    expect(rows()).toEqual([{ sub: 'alice', currency: 'USD', amount: 900 }]);
     await chain()(call(spend(), { amount: 200, currency: 'USD' }), ran);
     expect(obtain).toHaveBeenCalledTimes(1);
   });
