@@ -17,7 +17,7 @@ export function formatEntry(e: AuditEntry): string {
   if (e.event === 'call_rejected') {
     // The tool name is as the caller sent it: quoted, so control characters cannot forge output lines.
     const tool = d.tool === null || d.tool === undefined ? '' : ` ${JSON.stringify(d.tool)}`;
-    const extra = [d.count === undefined ? '' : `count=${String(d.count)}`, d.digest ? `digest=${String(d.digest)}` : ''].filter(Boolean).join(' ');
+    const extra = [d.count === undefined ? '' : `count=${String(d.count)}`, d.retryAfterSeconds === undefined ? '' : `retryAfterSeconds=${String(d.retryAfterSeconds)}`, d.digest ? `digest=${String(d.digest)}` : ''].filter(Boolean).join(' ');
     return `${head} ${String(d.sub)} via ${String(d.client)} rejected${tool} (${String(d.reason)})${extra ? ` ${extra}` : ''}`;
   }
   if (e.event !== 'tool_call') return `${head} ${compact(d)}`;

@@ -6,14 +6,14 @@ import type { AnyTool } from '../tools/define.js';
 /** Longest tool name kept in the audit log as sent (tool names are at most 64 characters). */
 const MAX_NAME = 100;
 
-export type RejectionReason = 'batch' | 'unknown_tool' | 'invalid_arguments';
+export type RejectionReason = 'batch' | 'unknown_tool' | 'invalid_arguments' | 'rate_limited';
 
 /**
- * A `call_rejected` audit entry: a call refused before any gate ran (a JSON-RPC batch, an unknown tool,
- * arguments that fail the tool's schema). Records who (sub, client), the tool name as sent (bounded),
+ * A `call_rejected` audit entry: a call refused before it could be considered (a JSON-RPC batch, an
+ * unknown tool, arguments that fail the tool's schema, a caller over the tool's rate limit). Records who (sub, client), the tool name as sent (bounded),
  * the reason, and the argument digest — never the arguments themselves.
  */
-export function auditRejected(audit: AuditLog, caller: Caller, resource: string, r: { reason: RejectionReason; tool?: unknown; args?: unknown; count?: number }): void {
+export function auditRejected(audit: AuditLog, caller: Caller, resource: string, r: { reason: RejectionReason; tool?: unknown; args?: unknown; count?: number; retryAfterSeconds?: number }): void {
   const tool = typeof r.tool === 'string' ? (r.tool.length > MAX_NAME ? `${r.tool.slice(0, MAX_NAME)}…` : r.tool) : null;
   const digest = r.reason === 'batch' ? null : digestOf(typeof r.tool === 'string' ? r.tool : '', r.args, caller.sub, resource);
   audit.append('call_rejected', {
@@ -24,6 +24,7 @@ export function auditRejected(audit: AuditLog, caller: Caller, resource: string,
     tool,
     digest,
     ...(r.count === undefined ? {} : { count: r.count }),
+    ...(r.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: r.retryAfterSeconds }),
   });
 }
 

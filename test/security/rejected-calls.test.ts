@@ -8,8 +8,9 @@ import { connectWithToken, tokenFor } from '../helpers/mcp-client.js';
 import { machineToken } from '../helpers/tokens.js';
 
 /**
- * Calls refused before any gate (unknown tool, invalid arguments) leave a `call_rejected` audit entry;
- * calls refused by the callers and rate-limit gates are audited as tool calls with their reason. None of
+ * Calls refused before they could be considered (unknown tool, invalid arguments, over the rate limit)
+ * leave a `call_rejected` audit entry; a call refused by the callers gate is audited as a tool call with
+ * that gate's decision. None of
  * them records the arguments themselves. A machine client cannot call a tool that serves users.
  */
 const SECRET = 'hunter2-do-not-log';
@@ -94,9 +95,15 @@ describe('rejected calls', () => {
       expect(error.retry_after).toBeLessThanOrEqual(60);
       expect(textOf(results[2])).toContain(`retry after ${error.retry_after} s`);
       expect(pings).toEqual(['one', 'two']);
-      const entry = lastOf('tool_call');
-      expect(entry.data).toMatchObject({ sub: 'alice', tool: 'limited_ping', result: 'error', error: 'rate_limited' });
-      expect(entry.data.decisions).toContainEqual({ gate: 'rateLimit', decision: 'deny', detail: { perMinute: 2, retryAfterSeconds: error.retry_after } });
+      expect(lastOf('call_rejected').data).toEqual({
+        sub: 'alice',
+        kind: 'user',
+        client: expect.any(String),
+        reason: 'rate_limited',
+        tool: 'limited_ping',
+        digest: argumentDigest({ tool: 'limited_ping', args: { note: 'three' }, sub: 'alice', resource: gh.mcpUrl }),
+        retryAfterSeconds: error.retry_after,
+      });
     } finally {
       await client.close();
     }
