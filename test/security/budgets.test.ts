@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js';
-import { errorCodeOf } from '../helpers/approvals.js';
+import { deviceFor, errorCodeOf, waitForRequests } from '../helpers/approvals.js';
 import { callTool, connectWithToken, rpc, tokenFor } from '../helpers/mcp-client.js';
 
 /**
@@ -88,4 +88,38 @@ describe('budgets: a large order split into small ones still asks for approval',
       await Promise.all(clients.map((c) => c.close()));
     }
   });
+});
+
+describe('budgets: an approved over-budget purchase runs once and counts; a denied one does not', () => {
+  let gh: TestGatehouse;
+  beforeAll(async () => {
+    gh = await startTestGatehouse({ GATEHOUSE_PURCHASE_APPROVAL_THRESHOLD: String(BUDGET), GATEHOUSE_APPROVAL_WAIT_SECONDS: '20', GATEHOUSE_CIBA_INTERVAL_SECONDS: '1' });
+  });
+  afterAll(async () => gh?.stop());
+
+  it('the call past the budget waits for the device, runs once approved, and its amount counts against the budget', async () => {
+    const counted = () => (gh.db.prepare("SELECT COALESCE(SUM(amount), 0) AS total FROM budget_reservations WHERE sub = 'alice'").get() as { total: number }).total;
+    const client = await connectWithToken(gh.mcpUrl, await tokenFor(gh, 'alice', 'purchases:create'));
+    const device = await deviceFor(gh.issuer, 'alice');
+    try {
+      const buy = (item: string, amount: number) => client.callTool({ name: 'purchase', arguments: { item, amount, currency: 'USD', merchant: 'Demo Store' } }, undefined, { timeout: 60_000 });
+      expect((await buy('Desk', 600)).isError).toBeFalsy();
+      const chair = buy('Chair', 600);
+      const [req] = await waitForRequests(device);
+      expect(req!.details[0]!.action).toBe('Buy "Chair" for 600 USD from Demo Store');
+      await device.decide(req!.id, 'approve');
+      const approved = await chair;
+      expect(approved.isError).toBeFalsy();
+      expect(approved.structuredContent).toMatchObject({ amount: 600, approval: { approvedBy: 'alice' } });
+      expect(counted()).toBe(1200);
+
+      const lamp = buy('Lamp', 1);
+      const [again] = await waitForRequests(device);
+      await device.decide(again!.id, 'deny');
+      expect(errorCodeOf(await lamp)).toBe('approval_denied');
+      expect(counted()).toBe(1200);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
 });
