@@ -11,7 +11,10 @@ import { resolveFgaApiKeys } from './embedded/fga/api-key.js';
 import { createAuthorizer, type Authorizer } from './fga/authorizer.js';
 import { createAuthorizeGate } from './gates/authorize.js';
 import { DEMO_USERS } from './embedded/seed/users.js';
-import { buildChain, requireNoPolicy } from './gates/chain.js';
+import { budgetGate } from './gates/budget.js';
+import { callersGate } from './gates/callers.js';
+import { approvalNotConfigured, buildChain, requireNoPolicy } from './gates/chain.js';
+import { rateLimitGate } from './gates/rate-limit.js';
 import { scopesGate } from './gates/scopes.js';
 import { createHttpApp } from './http/app.js';
 import { bearerAuth } from './http/authenticate.js';
@@ -25,6 +28,7 @@ import { mcpMethodNotAllowed, mcpPostHandler } from './mcp/handler.js';
 import type { RetrieverOptions } from './rag/authorized-retriever.js';
 import { loadDemoCorpus } from './rag/demo-corpus.js';
 import { createDocuments, type Documents } from './rag/documents.js';
+import { createBudgetStore } from './store/sqlite/budget-store.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from './store/sqlite/database.js';
 import { documentTools } from './tools/catalog/documents.js';
 import { builtinTools } from './tools/catalog/index.js';
@@ -147,12 +151,15 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: vaultKey, tools, apiBaseUrls: { 'google-oauth2': googleApiUrl }, logger })
       : undefined;
     const chain = buildChain({
+      callers: callersGate,
       scopes: scopesGate,
+      rateLimit: rateLimitGate(),
       authorize: createAuthorizeGate(authorizer, opts.now),
       connect: vault?.gate ?? requireNoPolicy('connect', (t) => t.connection !== undefined),
+      budget: budgetGate(createBudgetStore(db)),
       approve: serverClient
         ? createApprovalGate({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds })
-        : requireNoPolicy('approve', (t) => t.approval !== undefined),
+        : approvalNotConfigured,
     });
     const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
     const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds });

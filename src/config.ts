@@ -75,7 +75,7 @@ const EnvSchema = z
     GATEHOUSE_GOOGLE_API_URL: httpUrl.optional(),
     /** How long a tool call waits for a human approval before answering "pending". */
     GATEHOUSE_APPROVAL_WAIT_SECONDS: z.coerce.number().int().min(0).max(300).default(25),
-    /** Purchases above this amount need approval. */
+    /** Purchases above this amount need approval; in USD it is also each user's purchase budget per 24 h. */
     GATEHOUSE_PURCHASE_APPROVAL_THRESHOLD: z.coerce.number().min(0).default(500),
     /** requested_expiry of approval requests: how long the person has to answer (Auth0 allows 1..300). */
     GATEHOUSE_APPROVAL_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(300).default(300),

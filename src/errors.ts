@@ -8,6 +8,9 @@ export type ErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'forbidden'
+  | 'caller_not_served'
+  | 'rate_limited'
+  | 'budget_exceeded'
   | 'not_found'
   | 'not_connected'
   | 'connection_scope_missing'
@@ -55,6 +58,30 @@ export class InsufficientScopeError extends GatehouseError {
 /** An authorization check said no. */
 export class ForbiddenError extends GatehouseError {
   readonly code = 'forbidden';
+}
+
+/**
+ * The tool does not serve this kind of caller (e.g. a machine client calling a tool for users): refused
+ * before any gate that costs, whatever the arguments.
+ */
+export class CallerNotServedError extends GatehouseError {
+  readonly code = 'caller_not_served';
+}
+
+/** Too many calls of this tool by this caller in the window; `retryAfterSeconds` says when to try again. Nothing ran. */
+export class RateLimitedError extends GatehouseError {
+  readonly code = 'rate_limited';
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many calls of this tool; retry after ${retryAfterSeconds} s. Nothing was run.`,
+  ) {
+    super(message);
+  }
+}
+
+/** The call would take the caller past the tool's cumulative budget, and the tool's policy refuses (rather than asks). Nothing ran. */
+export class BudgetExceededError extends GatehouseError {
+  readonly code = 'budget_exceeded';
 }
 
 /** The thing does not exist — or the caller may not know that it does. */

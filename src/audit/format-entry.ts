@@ -14,6 +14,12 @@ interface Decision {
 export function formatEntry(e: AuditEntry): string {
   const d = e.data;
   const head = `#${e.seq} ${e.at} ${e.event}`;
+  if (e.event === 'call_rejected') {
+    // The tool name is as the caller sent it: quoted, so control characters cannot forge output lines.
+    const tool = d.tool === null || d.tool === undefined ? '' : ` ${JSON.stringify(d.tool)}`;
+    const extra = [d.count === undefined ? '' : `count=${String(d.count)}`, d.retryAfterSeconds === undefined ? '' : `retryAfterSeconds=${String(d.retryAfterSeconds)}`, d.digest ? `digest=${String(d.digest)}` : ''].filter(Boolean).join(' ');
+    return `${head} ${String(d.sub)} via ${String(d.client)} rejected${tool} (${String(d.reason)})${extra ? ` ${extra}` : ''}`;
+  }
   if (e.event !== 'tool_call') return `${head} ${compact(d)}`;
   const who = `${String(d.sub)}${d.org ? ` (${String(d.org)})` : ''} via ${String(d.client)}`;
   const result = d.result === 'ok' ? 'ok' : `${String(d.result)}: ${String(d.error ?? '')}`;

@@ -1,7 +1,8 @@
 import type { ApprovalLedger } from '../approvals/approval-ledger.js';
 import type { ApprovalFlow } from '../approvals/await-approval.js';
 import { ApprovalConsumedError, ApprovalError, ApprovalRequiredError } from '../errors.js';
-import type { Gate } from './gate.js';
+import { overBudget } from './budget.js';
+import type { Gate, ToolCall } from './gate.js';
 
 export interface ApproveGateOptions {
   readonly flow: ApprovalFlow;
@@ -17,6 +18,16 @@ export interface ApprovalGrant {
 }
 
 /**
+ * Why this call needs a person's approval: the tool's approval policy applies to these arguments, or
+ * the budget gate (which runs just before) found the call over the caller's budget. Undefined: it does not.
+ */
+export function approvalNeeded(call: ToolCall): 'policy' | 'budget' | undefined {
+  const policy = call.tool.approval;
+  if (policy !== undefined && (policy === 'always' || policy(call.args))) return 'policy';
+  return overBudget(call) ? 'budget' : undefined;
+}
+
+/**
  * The approve gate (CIBA + RAR): a tool whose approval policy applies to these arguments runs only
  * after the caller approved exactly this call on their trusted device; the approval is then consumed
  * atomically, so it allows one execution of exactly these arguments. Tools without a policy pass.
@@ -26,13 +37,14 @@ export function approveGate(opts: ApproveGateOptions): Gate {
   return {
     name: 'approve',
     async evaluate(call, next) {
-      const policy = call.tool.approval;
-      if (policy === undefined || (policy !== 'always' && !policy(call.args))) {
-        call.decisions.push({ gate: 'approve', decision: 'skip', detail: { reason: policy === undefined ? 'no approval policy' : 'policy does not require approval' } });
+      const needed = approvalNeeded(call);
+      if (needed === undefined) {
+        const reason = call.tool.approval === undefined ? 'no approval policy' : 'policy does not require approval';
+        call.decisions.push({ gate: 'approve', decision: 'skip', detail: { reason: call.tool.budget ? `${reason}; within budget` : reason } });
         return next();
       }
       if (call.caller.kind !== 'user') {
-        call.decisions.push({ gate: 'approve', decision: 'deny', detail: { reason: 'no user to approve' } });
+        call.decisions.push({ gate: 'approve', decision: 'deny', detail: { reason: 'no user to approve', needed } });
         throw new ApprovalRequiredError('This action needs a person to approve it, and this caller acts for no user; nothing was run.');
       }
       let approval;

@@ -1,25 +1,34 @@
 import { UpstreamUnavailableError } from '../errors.js';
 import type { AnyTool, ToolOutput } from '../tools/define.js';
-import type { Gate, ToolCall } from './gate.js';
+import { approvalNeeded } from './approve.js';
+import { markRunStarted, type Gate, type ToolCall } from './gate.js';
 
 /**
- * The one place that orders the gates: scopes -> authorize (FGA) -> connect (Token Vault) ->
- * approve (CIBA) -> run. Cheapest first; each gate may stop the call by throwing a typed error.
+ * The one place that orders the gates: callers -> scopes -> rate limit -> authorize (FGA) ->
+ * connect (Token Vault) -> budget -> approve (CIBA) -> run. Cheapest first; each gate may stop the
+ * call by throwing a typed error. The budget comes right before approve, which asks for approval when
+ * the tool's approval policy or the budget verdict says so.
  */
 export interface GateSet {
+  readonly callers: Gate;
   readonly scopes: Gate;
+  readonly rateLimit: Gate;
   readonly authorize: Gate;
   readonly connect: Gate;
+  readonly budget: Gate;
   readonly approve: Gate;
 }
 
 export type Chain = (call: ToolCall, run: (call: ToolCall) => Promise<ToolOutput>) => Promise<ToolOutput>;
 
 export function buildChain(gates: GateSet): Chain {
-  const ordered: readonly Gate[] = [gates.scopes, gates.authorize, gates.connect, gates.approve];
+  const ordered: readonly Gate[] = [gates.callers, gates.scopes, gates.rateLimit, gates.authorize, gates.connect, gates.budget, gates.approve];
   return (call, run) => {
-    const step = (i: number): Promise<ToolOutput> =>
-      i < ordered.length ? ordered[i]!.evaluate(call, () => step(i + 1)) : run(call);
+    const step = (i: number): Promise<ToolOutput> => {
+      if (i < ordered.length) return ordered[i]!.evaluate(call, () => step(i + 1));
+      markRunStarted(call);
+      return run(call);
+    };
     return step(0);
   };
 }
@@ -39,6 +48,21 @@ export function requireNoPolicy(name: string, declared: (tool: AnyTool) => boole
   };
 }
 
+/**
+ * The approve slot when no approval service is configured: a call that needs approval — by the tool's
+ * policy or by its budget verdict — is refused (fail closed); every other call passes.
+ */
+export const approvalNotConfigured: Gate = {
+  name: 'approve',
+  async evaluate(call, next) {
+    if (call.tool.approval !== undefined || approvalNeeded(call)) {
+      call.decisions.push({ gate: 'approve', decision: 'error', detail: { reason: 'approve gate not configured' } });
+      throw new GateNotConfiguredError('approve');
+    }
+    call.decisions.push({ gate: 'approve', decision: 'skip' });
+    return next();
+  },
+};
 
 /** A tool declared a policy whose gate this deployment does not run: refuse (fail closed). */
 export class GateNotConfiguredError extends UpstreamUnavailableError {

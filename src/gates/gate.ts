@@ -35,3 +35,15 @@ export interface Gate {
   readonly name: string;
   evaluate(call: ToolCall, next: () => Promise<ToolOutput>): Promise<ToolOutput>;
 }
+
+const started = new WeakSet<ToolCall>();
+
+/** Set by the chain when every gate allowed the call and its `run` is entered. */
+export function markRunStarted(call: ToolCall): void {
+  started.add(call);
+}
+
+/** Whether this call's `run` was entered (so the tool may have acted, even if it then failed). */
+export function runStarted(call: ToolCall): boolean {
+  return started.has(call);
+}

@@ -3,13 +3,14 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { randomUUID } from 'node:crypto';
 import { argumentDigest } from '../approvals/argument-digest.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { GatehouseError } from '../errors.js';
+import { GatehouseError, RateLimitedError } from '../errors.js';
 import type { Chain } from '../gates/chain.js';
 import type { ToolCall } from '../gates/gate.js';
 import type { Authenticated } from '../http/authenticate.js';
 import type { Logger } from '../log.js';
 import type { AnyTool } from '../tools/define.js';
 import { registerDocumentResources, type DocumentResources } from './document-resources.js';
+import { auditRejected } from './rejected-calls.js';
 import { toCallToolResult, toToolError } from './tool-result.js';
 import { toUrlElicitation } from './url-elicitation.js';
 
@@ -98,7 +99,8 @@ async function runTool(deps: McpDeps, auth: Authenticated, tool: AnyTool, args: 
   } catch (err) {
     const reference = randomUUID();
     const code = err instanceof GatehouseError ? err.code : 'internal_error';
-    deps.audit.append('tool_call', { ...base, decisions: call.decisions, ...(Object.keys(ran).length ? { run: ran } : {}), result: 'error', error: code, reference });
+    if (err instanceof RateLimitedError) auditRejected(deps.audit, caller, resource, { reason: 'rate_limited', tool: tool.name, args, retryAfterSeconds: err.retryAfterSeconds });
+    else deps.audit.append('tool_call', { ...base, decisions: call.decisions, ...(Object.keys(ran).length ? { run: ran } : {}), result: 'error', error: code, reference });
     if (code === 'internal_error') deps.logger.error({ err, tool: tool.name, reference }, 'tool call failed');
     else deps.logger.info({ tool: tool.name, code, sub: caller.sub }, 'tool call refused');
     if (isUrlElicitation(err)) throw err;

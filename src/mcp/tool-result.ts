@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { GatehouseError } from '../errors.js';
+import { GatehouseError, RateLimitedError } from '../errors.js';
 import type { ToolOutput } from '../tools/define.js';
 
 /** A successful tool output as MCP content: text, resource links, and structuredContent. */
@@ -20,7 +20,7 @@ export function toToolError(err: unknown, reference: string): CallToolResult {
     return {
       isError: true,
       content: [{ type: 'text', text: `${err.message} [${err.code}]` }],
-      structuredContent: { error: { code: err.code, message: err.message } },
+      structuredContent: { error: { code: err.code, message: err.message, ...(err instanceof RateLimitedError ? { retry_after: err.retryAfterSeconds } : {}) } },
     };
   }
   return {

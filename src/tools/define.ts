@@ -37,6 +37,35 @@ export interface ConnectionPolicy {
 /** Approval policy: always, or a predicate on the arguments (e.g. amount above a limit). */
 export type ApprovalPolicy<A> = 'always' | ((args: A) => boolean);
 
+/** Which kinds of caller a tool serves: signed-in users (`user`), machine clients (`client`), or both. */
+export type CallerKind = 'user' | 'client';
+
+/** An amount of money (or any countable unit) named by an ISO 4217-style code. */
+export interface Amount {
+  readonly value: number;
+  readonly currency: string;
+}
+
+/**
+ * Budget policy: a cumulative limit per user, per currency, per rolling window. Every call that passes
+ * the budget check reserves its amount atomically in the Store; the reservation becomes spent when the
+ * tool ran, and is released when the call ends without running (refused, denied, pending, failed).
+ * A call that would take the user past `limit[currency]` — or whose currency has no limit — is
+ * `over`: it then needs the user's approval (`over: 'approve'`) or is refused (`over: 'refuse'`).
+ * An approved call still counts against the budget once it ran.
+ */
+export interface BudgetPolicy<A> {
+  readonly amount: (args: A) => Amount;
+  readonly limit: Readonly<Record<string, number>>;
+  readonly windowSeconds: number;
+  readonly over: 'approve' | 'refuse';
+}
+
+/** Rate-limit policy: at most `perMinute` calls of this tool per caller (user or client) in any 60 s. */
+export interface RateLimitPolicy {
+  readonly perMinute: number;
+}
+
 /**
  * What the person approving sees, in their words (RAR authorization_details and the binding message).
  * `summary` is the short line for the device (at most 64 characters with the approval code, so keep it
@@ -60,6 +89,12 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   /** Every scope the call needs. The 401/403 challenges and the scopes gate use this list. */
   readonly scopes: readonly Scope[];
   readonly risk: Risk;
+  /** Kinds of caller this tool serves; users only when absent. Checked before every other gate. */
+  readonly callers?: readonly CallerKind[];
+  /** Per-caller calls per minute; unlimited when absent. */
+  readonly rateLimit?: RateLimitPolicy;
+  /** Cumulative per-user limit; over it the call needs approval (or is refused), see BudgetPolicy. */
+  readonly budget?: BudgetPolicy<z.infer<S>>;
   readonly authorize?: AuthorizePolicy<z.infer<S>>;
   readonly connection?: ConnectionPolicy;
   readonly approval?: ApprovalPolicy<z.infer<S>>;
@@ -74,6 +109,9 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTool = ToolDefinition<any>;
 
+/** Tools serve signed-in users only unless they say otherwise. */
+export const DEFAULT_CALLERS: readonly CallerKind[] = Object.freeze(['user']);
+
 /**
  * Declare a tool with its whole policy next to its input schema, so a policy change is a one-line
  * diff. The gate chain enforces every field; `run` only executes after all gates allowed it.
@@ -83,5 +121,16 @@ export function defineTool<S extends z.ZodObject>(def: ToolDefinition<S>): ToolD
   if (def.risk === 'high' && def.approval === undefined) {
     throw new TypeError(`defineTool: high-risk tool "${def.name}" must declare an approval policy`);
   }
-  return Object.freeze({ ...def });
+  const callers = def.callers ?? DEFAULT_CALLERS;
+  if (!callers.length || callers.some((k) => k !== 'user' && k !== 'client')) throw new TypeError(`defineTool: tool "${def.name}" must serve 'user' and/or 'client' callers`);
+  if (def.rateLimit && !(Number.isInteger(def.rateLimit.perMinute) && def.rateLimit.perMinute > 0)) throw new TypeError(`defineTool: tool "${def.name}" rateLimit.perMinute must be a positive integer`);
+  if (def.budget) {
+    const { limit, windowSeconds, over } = def.budget;
+    if (!(Number.isInteger(windowSeconds) && windowSeconds > 0)) throw new TypeError(`defineTool: tool "${def.name}" budget.windowSeconds must be a positive integer`);
+    if (over !== 'approve' && over !== 'refuse') throw new TypeError(`defineTool: tool "${def.name}" budget.over must be 'approve' or 'refuse'`);
+    for (const [currency, value] of Object.entries(limit)) {
+      if (!/^[A-Z]{3}$/.test(currency) || !(Number.isFinite(value) && value >= 0)) throw new TypeError(`defineTool: tool "${def.name}" budget.limit has an invalid entry for "${currency}"`);
+    }
+  }
+  return Object.freeze({ ...def, callers: Object.freeze([...callers]) });
 }

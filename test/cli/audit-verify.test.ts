@@ -34,9 +34,12 @@ describe('gatehouse audit verify (the real CLI) after real tool calls', () => {
       tool: 'whoami',
       result: 'ok',
       decisions: [
+        { gate: 'callers', decision: 'allow', detail: { kind: 'user' } },
         { gate: 'scopes', decision: 'allow', detail: { required: ['identity:read'] } },
+        { gate: 'rateLimit', decision: 'skip' },
         { gate: 'authorize', decision: 'skip' },
         { gate: 'connect', decision: 'skip' },
+        { gate: 'budget', decision: 'skip' },
         { gate: 'approve', decision: 'skip' },
       ],
     });
@@ -50,7 +53,7 @@ describe('gatehouse audit verify (the real CLI) after real tool calls', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^#2 \d{4}-\d\d-\d\dT[\d:.]+Z tool_call bob \(org_acme\) via gatehouse-cli called whoami -> ok$/);
-    expect(lines[1]).toBe('    scopes allow (required=["identity:read"]) · authorize skip · connect skip · approve skip (reason=no approval policy)');
+    expect(lines[1]).toBe('    callers allow (kind=user) · scopes allow (required=["identity:read"]) · rateLimit skip · authorize skip · connect skip · budget skip · approve skip (reason=no approval policy)');
     expect(lines[2]).toMatch(/^#3 /);
     const json = await cli(['audit', 'show', '--user', 'nobody', '--json'], { GATEHOUSE_DATA_DIR: gh.dataDir });
     expect(JSON.parse(json.stdout)).toEqual([]);

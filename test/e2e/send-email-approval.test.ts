@@ -42,9 +42,12 @@ describe('send_email: connected account + approval, end to end', () => {
     const entry = gh.audit.recent(20).find((e) => e.event === 'tool_call' && e.data.tool === 'send_email')!;
     const decisions = entry.data.decisions as { gate: string; decision: string; detail?: Record<string, unknown> }[];
     expect(decisions.map((d) => [d.gate, d.decision])).toEqual([
+      ['callers', 'allow'],
       ['scopes', 'allow'],
+      ['rateLimit', 'allow'],
       ['authorize', 'skip'],
       ['connect', 'allow'],
+      ['budget', 'skip'],
       ['approve', 'allow'],
     ]);
     expect(decisions.find((d) => d.gate === 'connect')!.detail).toMatchObject({ connection: 'google-oauth2' });

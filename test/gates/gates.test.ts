@@ -101,14 +101,14 @@ describe('chain', () => {
   it('runs gates in the fixed order, then run', async () => {
     const order: string[] = [];
     const g = (name: string): Gate => ({ name, evaluate: async (_c, n) => (order.push(name), n()) });
-    const chain = buildChain({ scopes: g('scopes'), authorize: g('authorize'), connect: g('connect'), approve: g('approve') });
+    const chain = buildChain({ callers: g('callers'), scopes: g('scopes'), rateLimit: g('rateLimit'), authorize: g('authorize'), connect: g('connect'), budget: g('budget'), approve: g('approve') });
     await chain(call(readDoc), async () => (order.push('run'), { text: 'x' }));
-    expect(order).toEqual(['scopes', 'authorize', 'connect', 'approve', 'run']);
+    expect(order).toEqual(['callers', 'scopes', 'rateLimit', 'authorize', 'connect', 'budget', 'approve', 'run']);
   });
   it('a gate that throws stops everything after it', async () => {
     let ran = false;
     const pass: Gate = { name: 'p', evaluate: (_c, n) => n() };
-    const chain = buildChain({ scopes: pass, authorize: { name: 'a', evaluate: async () => Promise.reject(new ForbiddenError('no')) }, connect: pass, approve: pass });
+    const chain = buildChain({ callers: pass, scopes: pass, rateLimit: pass, authorize: { name: 'a', evaluate: async () => Promise.reject(new ForbiddenError('no')) }, connect: pass, budget: pass, approve: pass });
     await expect(chain(call(readDoc), async () => ((ran = true), { text: 'x' }))).rejects.toBeInstanceOf(ForbiddenError);
     expect(ran).toBe(false);
   });

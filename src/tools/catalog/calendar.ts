@@ -14,6 +14,7 @@ export const listCalendarEvents = defineTool({
   input: z.object({ from: instant.describe('Start, ISO 8601 with offset'), to: instant.describe('End, ISO 8601 with offset') }).strict(),
   scopes: ['calendar:read'],
   risk: 'low',
+  callers: ['user'],
   readOnly: true,
   connection: { connection: GOOGLE, scopes: [GOOGLE_SCOPE.calendarRead] },
   async run({ from, to }, ctx) {
@@ -50,6 +51,8 @@ export const createCalendarEvent = defineTool({
     .strict(),
   scopes: ['calendar:write'],
   risk: 'medium',
+  callers: ['user'],
+  rateLimit: { perMinute: 30 },
   connection: { connection: GOOGLE, scopes: [GOOGLE_SCOPE.calendarEvents] },
   async run({ title, start, end, attendees }, ctx) {
     if (Date.parse(end) <= Date.parse(start)) throw new InvalidRequestError('"end" must be after "start".');

@@ -24,6 +24,7 @@ export function documentTools(deps: { retriever: AuthorizedRetriever; store: Doc
       .strict(),
     scopes: ['docs:read'],
     risk: 'low',
+    callers: ['user'],
     readOnly: true,
     async run({ query, k }, ctx) {
       const { hits, trace } = await deps.retriever.search(ctx.caller, query, k);
@@ -42,6 +43,7 @@ export function documentTools(deps: { retriever: AuthorizedRetriever; store: Doc
     input: z.object({ id: z.string().regex(DOCUMENT_ID, 'a document id such as "q3-budget"') }).strict(),
     scopes: ['docs:read'],
     risk: 'low',
+    callers: ['user'],
     readOnly: true,
     authorize: { relation: 'viewer', object: (a) => `document:${a.id}` },
     async run({ id }) {

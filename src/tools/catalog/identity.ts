@@ -9,6 +9,7 @@ export const whoami = defineTool({
   input: z.object({}).strict(),
   scopes: ['identity:read'],
   risk: 'low',
+  callers: ['user', 'client'],
   readOnly: true,
   async run(_args, { caller }) {
     const identity = {

@@ -18,6 +18,8 @@ export const sendEmail = defineTool({
     .strict(),
   scopes: ['email:send'],
   risk: 'high',
+  callers: ['user'],
+  rateLimit: { perMinute: 10 },
   approval: 'always',
   connection: { connection: GOOGLE, scopes: [GOOGLE_SCOPE.gmailSend] },
   async run({ to, subject, body }, ctx) {

@@ -5,13 +5,15 @@ import { memoryMerchant, type DemoMerchant } from './demo-merchant.js';
 
 /**
  * purchase: buys from the demo merchant. High risk: above `threshold` (GATEHOUSE_PURCHASE_APPROVAL_THRESHOLD)
- * the caller must approve this exact purchase on their trusted device first.
+ * the caller must approve this exact purchase on their trusted device first. The same threshold, in USD,
+ * is each user's budget per 24 h: once their purchases would sum past it — or for any other currency —
+ * each further purchase needs approval too, so splitting a large order into small ones does not avoid it.
  */
 export function purchaseTool(threshold: number, merchant: DemoMerchant = memoryMerchant()) {
   return defineTool({
     name: 'purchase',
     title: 'Purchase',
-    description: `Buy an item from a merchant on the user's behalf (demo merchant: no money moves). Purchases above ${threshold} need the user's approval on their device.`,
+    description: `Buy an item from a merchant on the user's behalf (demo merchant: no money moves). Purchases above ${threshold}, purchases that take the user past ${threshold} USD in 24 hours, and purchases in any other currency need the user's approval on their device.`,
     input: z
       .object({
         item: z.string().trim().min(1).max(200).describe('What to buy'),
@@ -22,6 +24,9 @@ export function purchaseTool(threshold: number, merchant: DemoMerchant = memoryM
       .strict(),
     scopes: ['purchases:create'],
     risk: 'high',
+    callers: ['user'],
+    rateLimit: { perMinute: 10 },
+    budget: { amount: (a) => ({ value: a.amount, currency: a.currency }), limit: { USD: threshold }, windowSeconds: 86_400, over: 'approve' },
     approval: (a) => a.amount > threshold,
     describeApproval: (a) => ({
       action: `Buy "${a.item}" for ${a.amount} ${a.currency} from ${a.merchant}`,

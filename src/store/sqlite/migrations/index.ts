@@ -14,5 +14,6 @@ import { vault } from './004-vault.js';
 import { approvals } from './005-approvals.js';
 import { documents } from './006-documents.js';
 import { atRest } from './007-at-rest.js';
+import { budgets } from './008-budgets.js';
 
-export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, atRest];
+export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, atRest, budgets];

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CallerNotServedError, RateLimitedError } from '../../src/errors.js';
+import { callersGate } from '../../src/gates/callers.js';
+import type { ToolCall } from '../../src/gates/gate.js';
+import { rateLimitGate } from '../../src/gates/rate-limit.js';
+import { BearerCredential } from '../../src/identity/caller.js';
+import { builtinTools } from '../../src/tools/catalog/index.js';
+import { purchaseTool } from '../../src/tools/catalog/purchase.js';
+import { defineTool, type AnyTool, type CallerKind } from '../../src/tools/define.js';
+
+const next = async () => ({ text: 'ran' });
+const tool = (extra: { callers?: readonly CallerKind[]; rateLimit?: { perMinute: number } } = {}) =>
+  defineTool({ name: 't', description: 'd', input: z.object({}), scopes: [], risk: 'low', ...extra, run: next });
+
+function call(t: AnyTool, kind: CallerKind = 'user', sub = kind === 'user' ? 'alice' : 'svc@clients'): ToolCall {
+  return {
+    tool: t,
+    args: {},
+    caller: { kind, sub, clientId: 'c', scopes: [], permissions: [], issuer: 'i', expiresAt: 0 },
+    credential: new BearerCredential('x'),
+    resource: 'r',
+    digest: 'd',
+    signal: new AbortController().signal,
+    progress: async () => {},
+    decisions: [],
+    grants: new Map(),
+  };
+}
+
+describe('callers gate', () => {
+  it('a tool serves users only unless it says otherwise', async () => {
+    await expect(callersGate.evaluate(call(tool()), next)).resolves.toEqual({ text: 'ran' });
+    const c = call(tool(), 'client');
+    await expect(callersGate.evaluate(c, next)).rejects.toBeInstanceOf(CallerNotServedError);
+    expect(c.decisions).toEqual([{ gate: 'callers', decision: 'deny', detail: { kind: 'client', served: ['user'] } }]);
+  });
+  it('a tool for clients only refuses users with its own message', async () => {
+    await expect(callersGate.evaluate(call(tool({ callers: ['client'] }), 'user'), next)).rejects.toMatchObject({ code: 'caller_not_served', message: expect.stringContaining('machine clients only') });
+    await expect(callersGate.evaluate(call(tool({ callers: ['user', 'client'] }), 'client'), next)).resolves.toEqual({ text: 'ran' });
+  });
+  it('every built-in tool states its callers explicitly', () => {
+    const serves = Object.fromEntries([...builtinTools, purchaseTool(500)].map((t) => [t.name, t.callers]));
+    expect(serves).toEqual({ whoami: ['user', 'client'], list_calendar_events: ['user'], create_calendar_event: ['user'], send_email: ['user'], purchase: ['user'] });
+  });
+});
+
+describe('rate-limit gate', () => {
+  it('allows perMinute calls per caller in any 60 s, then refuses with the seconds until a slot frees', async () => {
+    let now = 1_000_000;
+    const gate = rateLimitGate(() => now);
+    const t = tool({ rateLimit: { perMinute: 2 } });
+    await gate.evaluate(call(t), next);
+    now += 20_000;
+    await gate.evaluate(call(t), next);
+    now += 10_000;
+    const refused = gate.evaluate(call(t), next);
+    await expect(refused).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(refused).rejects.toMatchObject({ code: 'rate_limited', retryAfterSeconds: 30 });
+    await expect(gate.evaluate(call(t, 'user', 'bob'), next)).resolves.toEqual({ text: 'ran' });
+    now += 30_000;
+    await expect(gate.evaluate(call(t), next)).resolves.toEqual({ text: 'ran' });
+  });
+  it('refused calls do not extend the window; tools without a limit pass', async () => {
+    let now = 0;
+    const gate = rateLimitGate(() => now);
+    const t = tool({ rateLimit: { perMinute: 1 } });
+    await gate.evaluate(call(t), next);
+    now += 30_000;
+    for (let i = 0; i < 5; i++) await expect(gate.evaluate(call(t), next)).rejects.toBeInstanceOf(RateLimitedError);
+    now += 30_000;
+    await expect(gate.evaluate(call(t), next)).resolves.toEqual({ text: 'ran' });
+    for (let i = 0; i < 100; i++) await gate.evaluate(call(tool()), next);
+  });
+  it('the built-in side-effect tools have limits', () => {
+    const limits = Object.fromEntries([...builtinTools, purchaseTool(500)].filter((t) => t.rateLimit).map((t) => [t.name, t.rateLimit!.perMinute]));
+    expect(limits).toEqual({ create_calendar_event: 30, send_email: 10, purchase: 10 });
+  });
+});
