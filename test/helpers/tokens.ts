@@ -1,13 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import type { TestGatehouse } from './bootstrap.js';
 
 /**
- * Access tokens signed with the deployment's own signing key (read from its Store), for cases the
+ * Access tokens signed with the deployment's own signing key (read from its key file), for cases the
  * authorization server would issue but a test cannot easily obtain through a grant.
  */
 export async function signedAccessToken(gh: TestGatehouse, claims: Record<string, unknown>): Promise<string> {
-  const row = gh.db.prepare("SELECT value FROM secrets WHERE name = 'authserver.signing-key.rs256'").get() as { value: string };
-  const key = JSON.parse(row.value) as JWK;
+  const key = JSON.parse(readFileSync(join(gh.dataDir, 'keys', 'authserver.signing-key.rs256.key'), 'utf8')) as JWK;
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ iss: gh.issuer, aud: gh.mcpUrl, iat: now, exp: now + 300, ...claims })
     .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: key.kid })
