@@ -72,6 +72,7 @@ async function authorize(gh: TestGatehouse, user: string) {
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     resource: gh.mcpUrl,
+    scope: 'offline_access identity:read', // a refresh token only when offline_access is asked for (as Auth0)
     state,
   });
   const u = findDemoUser(user)!;
