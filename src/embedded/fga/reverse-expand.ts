@@ -35,7 +35,18 @@ interface Step {
   readonly proved: boolean;
 }
 
-export function reverseExpand(ctx: EvalContext, checker: CheckResolver, user: string, type: string, relation: string): Reached[] {
+/**
+ * `expired` is polled as the walk goes; once it answers true the walk stops and returns what it has
+ * reached (ListObjects' deadline), each entry still marked proved or candidate as above.
+ */
+export function reverseExpand(
+  ctx: EvalContext,
+  checker: CheckResolver,
+  user: string,
+  type: string,
+  relation: string,
+  expired: () => boolean = () => false,
+): Reached[] {
   const { ts, reader } = ctx;
   const maxDepth = ctx.maxDepth ?? DEFAULT_RESOLVE_DEPTH;
   const edges = reverseEdgesOf(ts);
@@ -89,8 +100,9 @@ export function reverseExpand(ctx: EvalContext, checker: CheckResolver, user: st
     fromSubject(user, true, true, level, 0);
     if (!isTypedWildcard(user)) fromSubject(`${typeOf(user)}:*`, true, true, level, 0);
   }
-  while (level.length) {
+  walk: while (level.length) {
     for (let i = 0; i < level.length; i++) {
+      if (expired()) break walk;
       const { object, rel, proved } = level[i];
       const seen = heights.get(rel)!.get(object)!;
       if (proved ? seen !== height : seen !== UNPROVED) continue; // superseded by a proof
@@ -110,7 +122,7 @@ export function reverseExpand(ctx: EvalContext, checker: CheckResolver, user: st
     height++;
   }
   const proofs = heights.get(target);
-  return found.map((object) => ({ object, proved: proofs!.get(object)! >= 0 }));
+  return found.map((object) => ({ object, proved: (proofs?.get(object) ?? UNPROVED) >= 0 }));
 }
 
 function typeOf(object: string): string {

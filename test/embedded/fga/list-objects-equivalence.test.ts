@@ -83,7 +83,7 @@ describe('list-objects by reverse expansion matches check per candidate', () => 
             for (const relation of RELATIONS) {
               for (const user of g.users) {
                 const expected = outcome(() => referenceListObjects(ctx, user, type, relation));
-                const actual = outcome(() => listObjects(ctx, user, type, relation, 1000).objects);
+                const actual = outcome(() => listObjects(ctx, user, type, relation, { maxResults: 1000 }).objects);
                 if (actual !== expected) mismatches.push(`seed ${seed} depth ${maxDepth} ${type}#${relation}@${user}: ${actual}, expected ${expected}`);
                 if (expected.length > 2 && expected.startsWith('[')) nonEmpty++;
                 const checker = new ReferenceCheckResolver(ctx);
