@@ -33,8 +33,9 @@ export function* streamObjects(
   expired: () => boolean = () => false,
 ): Generator<string, boolean> {
   const resolver = new CheckResolver(ctx);
-  let complete = true;
-  for (const { object, proved } of reverseExpand(ctx, resolver, user, type, relation, expired)) {
+  const walk = reverseExpand(ctx, resolver, user, type, relation, expired);
+  let complete = walk.complete;
+  for (const { object, proved } of walk.reached) {
     if (!proved) {
       // Past the deadline only what the walk already proved is returned; candidates are not confirmed.
       if (expired()) {
@@ -45,7 +46,7 @@ export function* streamObjects(
     }
     yield object;
   }
-  return complete && !expired();
+  return complete;
 }
 
 export function listObjects(ctx: EvalContext, user: string, type: string, relation: string, opts: ListObjectsOptions): ListObjectsResult {

@@ -37,7 +37,8 @@ interface Step {
 
 /**
  * `expired` is polled as the walk goes; once it answers true the walk stops and returns what it has
- * reached (ListObjects' deadline), each entry still marked proved or candidate as above.
+ * reached (ListObjects' deadline), each entry still marked proved or candidate as above, and
+ * `complete: false`.
  */
 export function reverseExpand(
   ctx: EvalContext,
@@ -46,7 +47,7 @@ export function reverseExpand(
   type: string,
   relation: string,
   expired: () => boolean = () => false,
-): Reached[] {
+): { reached: Reached[]; complete: boolean } {
   const { ts, reader } = ctx;
   const maxDepth = ctx.maxDepth ?? DEFAULT_RESOLVE_DEPTH;
   const edges = reverseEdgesOf(ts);
@@ -100,9 +101,13 @@ export function reverseExpand(
     fromSubject(user, true, true, level, 0);
     if (!isTypedWildcard(user)) fromSubject(`${typeOf(user)}:*`, true, true, level, 0);
   }
+  let complete = true;
   walk: while (level.length) {
     for (let i = 0; i < level.length; i++) {
-      if (expired()) break walk;
+      if (expired()) {
+        complete = false;
+        break walk;
+      }
       const { object, rel, proved } = level[i];
       const seen = heights.get(rel)!.get(object)!;
       if (proved ? seen !== height : seen !== UNPROVED) continue; // superseded by a proof
@@ -122,7 +127,7 @@ export function reverseExpand(
     height++;
   }
   const proofs = heights.get(target);
-  return found.map((object) => ({ object, proved: (proofs?.get(object) ?? UNPROVED) >= 0 }));
+  return { reached: found.map((object) => ({ object, proved: (proofs?.get(object) ?? UNPROVED) >= 0 })), complete };
 }
 
 function typeOf(object: string): string {
