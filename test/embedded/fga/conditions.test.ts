@@ -51,6 +51,9 @@ describe('conditions (CEL)', () => {
       // Absent is not null: OpenFGA reports the missing parameter.
       expect(() => cond('x == null', params).evaluate({}, {})).toThrow(/context is missing parameters 'x'/);
       expect(() => cond('x != null', params).evaluate({}, {})).toThrow(FgaValidationError);
+      // A JSON null is no value of these types: a conversion error, never a null that `x == null` would match.
+      expect(() => cond('x == null', params).evaluate({}, { x: null })).toThrow(/failed to convert context parameter 'x'/);
+      expect(() => cond('x == null', params).evaluate({ x: null }, {})).toThrow(FgaValidationError);
     }
   });
   it('builds addresses with ipaddress("...") and fails evaluation on a malformed one', () => {
