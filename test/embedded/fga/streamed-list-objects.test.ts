@@ -89,6 +89,48 @@ describe('StreamedListObjects', () => {
   });
 });
 
+describe('StreamedListObjects errors mid-stream', () => {
+  it('ends the stream with an {"error":{code,message}} line after the objects already sent', async () => {
+    const fga = await startTestServer();
+    try {
+      const storeId = (await fga.client().createStore({ name: 'mid-stream' })).id;
+      const model = `model
+  schema 1.1
+type user
+type doc
+  relations
+    define blocked: [user]
+    define viewer: [user, user with office] but not blocked
+condition office(ip: ipaddress) {
+  ip.in_cidr("10.0.0.0/8")
+}`;
+      const { authorization_model_id } = await fga.client(storeId).writeAuthorizationModel(dslToModel(model) as never);
+      const client = fga.client(storeId, authorization_model_id);
+      await client.write({ writes: [{ user: 'user:ann', relation: 'viewer', object: 'doc:1' }] });
+      await client.write({ writes: [{ user: 'user:ann', relation: 'viewer', object: 'doc:2', condition: { name: 'office' } }] });
+      const res = await fetch(`${fga.server.url}/stores/${storeId}/streamed-list-objects`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'user:ann', relation: 'viewer', type: 'doc' }),
+      });
+      expect(res.status).toBe(200);
+      const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+      expect(lines).toEqual([
+        { result: { object: 'doc:1' } },
+        { error: { code: 2000, message: "failed to evaluate relationship condition 'office': context is missing parameters 'ip'" } },
+      ]);
+      const seen: string[] = [];
+      const err = await (async () => {
+        for await (const r of client.streamedListObjects({ user: 'user:ann', relation: 'viewer', type: 'doc' })) seen.push(r.object);
+      })().catch((e: unknown) => e);
+      expect(seen).toEqual(['doc:1']);
+      expect((err as Error).message).toMatch(/StreamedListObjects stream returned an error \(code: 2000\)/);
+    } finally {
+      await fga.close();
+    }
+  });
+});
+
 describe('the ListObjects deadline', () => {
   it('is 3 s by default, as on OpenFGA', () => {
     expect(DEFAULT_LIMITS.listObjectsDeadlineMs).toBe(3000);
