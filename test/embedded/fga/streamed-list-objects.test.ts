@@ -23,7 +23,8 @@ type doc
     define blocked: [user]
     define viewer: ([user] or viewer from parent) but not blocked`;
 
-const DOCS = 12;
+/** Enough that a query polls its deadline (every 32 steps) several times. */
+const DOCS = 300;
 const expected = Array.from({ length: DOCS }, (_, i) => `doc:${i}`).sort();
 
 async function seeded(opts: Parameters<typeof startTestServer>[0]): Promise<{ fga: FgaTestServer; client: OpenFgaClient; storeId: string }> {
@@ -31,14 +32,13 @@ async function seeded(opts: Parameters<typeof startTestServer>[0]): Promise<{ fg
   const storeId = (await fga.client().createStore({ name: 'streamed' })).id;
   const { authorization_model_id } = await fga.client(storeId).writeAuthorizationModel(dslToModel(MODEL) as never);
   const client = fga.client(storeId, authorization_model_id);
-  await client.write({
-    writes: [
-      { user: 'user:ann', relation: 'viewer', object: 'folder:f' },
-      ...Array.from({ length: DOCS }, (_, i) =>
-        i % 2 ? { user: 'user:ann', relation: 'viewer', object: `doc:${i}` } : { user: 'folder:f', relation: 'parent', object: `doc:${i}` },
-      ),
-    ],
-  });
+  const writes = [
+    { user: 'user:ann', relation: 'viewer', object: 'folder:f' },
+    ...Array.from({ length: DOCS }, (_, i) =>
+      i % 2 ? { user: 'user:ann', relation: 'viewer', object: `doc:${i}` } : { user: 'folder:f', relation: 'parent', object: `doc:${i}` },
+    ),
+  ];
+  for (let i = 0; i < writes.length; i += 100) await client.write({ writes: writes.slice(i, i + 100) });
   return { fga, client, storeId };
 }
 
