@@ -3,7 +3,8 @@
  * models, write, read, changes, assertions, check, batch-check, expand, list-objects,
  * streamed-list-objects, list-users).
  *
- * Capped lists: when ListObjects or ListUsers stopped at the server cap (1000 results by default), the
+ * Capped lists: when ListObjects or ListUsers stopped at the server cap (1000 results by default), or
+ * ListObjects at its deadline (3 s by default, where OpenFGA too answers with what it found), the
  * response carries the header `x-gatehouse-truncated: true` and the extra body field
  * `"truncated": true`. @openfga/sdk ignores both; Gatehouse's Authorizer reads them.
  */
