@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FgaApiValidationError, TupleOperation, type OpenFgaClient } from '@openfga/sdk';
 import { dslToModel } from '../../../src/embedded/fga/dsl.js';
+import { FgaEngine } from '../../../src/embedded/fga/engine.js';
+import { openDatabase } from '../../../src/store/sqlite/database.js';
 import { startTestServer, type FgaTestServer } from './helpers.js';
 
 const MODEL = `model
@@ -104,5 +106,38 @@ describe('ReadChanges', () => {
     fga = await startTestServer({ file: join(dir, 'fga.db') });
     client = fga.client(storeId, modelId);
     expect((await client.readChanges()).changes).toHaveLength(5);
+  });
+
+  it('logs the tuples a database held before the change log existed, as writes at their insertion time', () => {
+    const file = join(dir, 'upgrade.db');
+    let db = openDatabase(file);
+    let engine = new FgaEngine(db);
+    const store = engine.createStore('upgrade');
+    const model = engine.writeAuthorizationModel(store.id, dslToModel(MODEL));
+    engine.write(store.id, {
+      authorizationModelId: model,
+      writes: [
+        { user: 'user:ann', relation: 'viewer', object: 'doc:1' },
+        { user: 'user:bob', relation: 'viewer', object: 'folder:a' },
+      ],
+      deletes: [],
+      onDuplicate: 'error',
+      onMissing: 'error',
+    });
+    // The database as an older Gatehouse left it: tuples, no change log.
+    db.exec("DROP TABLE fga_changes; DROP TABLE fga_assertions; DELETE FROM schema_migrations WHERE id = '011-fga-changes';");
+    const inserted = db.prepare('SELECT inserted_at FROM fga_tuples ORDER BY seq').all() as { inserted_at: string }[];
+    db.close();
+    db = openDatabase(file);
+    try {
+      engine = new FgaEngine(db);
+      const { changes } = engine.readChanges(store.id, { pageSize: 50 });
+      expect(changes).toEqual([
+        { tuple_key: { user: 'user:ann', relation: 'viewer', object: 'doc:1' }, operation: 'TUPLE_OPERATION_WRITE', timestamp: inserted[0].inserted_at },
+        { tuple_key: { user: 'user:bob', relation: 'viewer', object: 'folder:a' }, operation: 'TUPLE_OPERATION_WRITE', timestamp: inserted[1].inserted_at },
+      ]);
+    } finally {
+      db.close();
+    }
   });
 });
