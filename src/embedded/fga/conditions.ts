@@ -12,17 +12,22 @@ import type { ConditionDefinition, ConditionParamType } from './model-types.js';
 
 export class IPAddress {
   constructor(readonly address: string, readonly family: 'ipv4' | 'ipv6') {}
+  /** As OpenFGA's in_cidr: netip.ParsePrefix rules (a prefix length is required), IPv4-mapped CIDRs unmapped. */
   inCidr(cidr: string): boolean {
+    const malformed = () => new Error(`'${cidr}' is a malformed CIDR string`);
     const slash = cidr.lastIndexOf('/');
-    const net = slash === -1 ? cidr : cidr.slice(0, slash);
-    const version = isIP(net);
-    if (version === 0) throw new Error(`invalid CIDR '${cidr}'`);
-    const family = version === 4 ? 'ipv4' : 'ipv6';
-    const prefix = slash === -1 ? (version === 4 ? 32 : 128) : Number(cidr.slice(slash + 1));
-    if (!Number.isInteger(prefix)) throw new Error(`invalid CIDR '${cidr}'`);
-    if (family !== this.family) return false;
+    if (slash === -1 || !/^\d{1,3}$/.test(cidr.slice(slash + 1))) throw malformed();
+    const net = parseAddr(cidr.slice(0, slash));
+    const v6Text = cidr.slice(0, slash).includes(':');
+    let prefix = Number(cidr.slice(slash + 1));
+    if (!net || prefix > (v6Text ? 128 : 32)) throw malformed();
+    if (net.family === 'ipv4' && v6Text) {
+      if (prefix < 96) return false;
+      prefix -= 96;
+    }
+    if (net.family !== this.family) return false;
     const list = new BlockList();
-    list.addSubnet(net, prefix, family);
+    list.addSubnet(net.address, prefix, net.family);
     return list.check(this.address, this.family);
   }
   toString(): string {
@@ -30,10 +35,33 @@ export class IPAddress {
   }
 }
 
-function parseIp(v: string): IPAddress {
+/** Parses an address as Go's netip.ParseAddr does, unmapping IPv4-mapped IPv6 like OpenFGA; undefined when malformed. */
+function parseAddr(v: string): IPAddress | undefined {
   const version = isIP(v);
-  if (version === 0) throw new Error(`expected a well-formed IP address, but found: '${v}'`);
+  if (version === 0) return undefined;
+  const mapped = version === 6 ? /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(v) : null;
+  if (mapped) return new IPAddress(mapped[1], 'ipv4');
   return new IPAddress(v, version === 4 ? 'ipv4' : 'ipv6');
+}
+
+function parseIp(v: string): IPAddress {
+  const ip = parseAddr(v);
+  if (!ip) throw new Error(`expected a well-formed IP address, but found: '${v}'`);
+  return ip;
+}
+
+/** OpenFGA's `ipaddress(string)` CEL function; a malformed address fails evaluation with Go's netip message. */
+function ipaddressFunction(v: string): IPAddress {
+  const ip = parseAddr(v);
+  if (!ip) throw new Error(`ParseAddr(${JSON.stringify(v)}): unable to parse IP`);
+  return ip;
+}
+
+function sameAddress(a: IPAddress, b: IPAddress): boolean {
+  if (a.family !== b.family) return false;
+  const list = new BlockList();
+  list.addAddress(a.address, a.family);
+  return list.check(b.address, b.family);
 }
 
 function celType(p: ConditionParamType): string {
@@ -120,10 +148,22 @@ function toDyn(v: unknown): unknown {
   return v;
 }
 
+/**
+ * The CEL environment every condition starts from. As in cel-go (which OpenFGA uses), timestamps,
+ * durations and ipaddresses are nullable: `x == null` type-checks and is false for any present value,
+ * `x != null` true (an absent parameter stays a missing-parameter error). `ipaddress("...")` builds an
+ * address from a string and two addresses compare equal when they are the same address.
+ */
 function baseEnvironment(): Environment {
-  return new Environment({ homogeneousAggregateLiterals: false })
+  let env = new Environment({ homogeneousAggregateLiterals: false })
     .registerType('ipaddress', IPAddress)
-    .registerFunction('ipaddress.in_cidr(string): bool', (ip: IPAddress, cidr: string) => ip.inCidr(cidr));
+    .registerFunction('ipaddress(string): ipaddress', ipaddressFunction)
+    .registerFunction('ipaddress.in_cidr(string): bool', (ip: IPAddress, cidr: string) => ip.inCidr(cidr))
+    .registerOperator('ipaddress == ipaddress', sameAddress);
+  for (const nullable of ['google.protobuf.Duration', 'google.protobuf.Timestamp', 'ipaddress']) {
+    env = env.registerOperator(`${nullable} == null`, (a: unknown, b: unknown) => a === b);
+  }
+  return env;
 }
 
 type Program = (ctx: Record<string, unknown>) => unknown;

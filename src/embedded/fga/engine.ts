@@ -7,16 +7,23 @@ import type { SqliteDatabase } from '../../store/sqlite/database.js';
 import { DEFAULT_LIMITS, type FgaLimits } from './limits.js';
 import type { ListObjectsResult } from './list-objects.js';
 import type { AuthorizationModel, AuthorizationModelInput } from './model-types.js';
+import { validateAssertions, type Assertion } from './assertions.js';
+import type { UsersetTreeNode } from './expand.js';
 import {
   batchCheck,
   check,
+  expandQuery,
   listObjectsQuery,
   listUsersQuery,
+  streamListObjectsQuery,
   type BatchItemResult,
   type CheckQuery,
+  type Clock,
+  type ExpandQuery,
   type ListObjectsQuery,
   type ListUsersQuery,
 } from './queries.js';
+import { readChanges, type ReadChangesRequest, type ReadChangesResult } from './read-changes.js';
 import { readTuples, type ReadRequest, type ReadResult } from './read-tuples.js';
 import { FgaStorage, type StoreRecord } from './storage.js';
 import { StoreRegistry } from './store-registry.js';
@@ -30,11 +37,14 @@ export class FgaEngine {
   private readonly storage: FgaStorage;
   private readonly registry: StoreRegistry;
   readonly limits: FgaLimits;
+  private readonly now: Clock;
 
-  constructor(db: SqliteDatabase, limits: Partial<FgaLimits> = {}) {
+  /** `opts.now` is the clock ListObjects deadlines are measured with (milliseconds). */
+  constructor(db: SqliteDatabase, limits: Partial<FgaLimits> = {}, opts: { now?: Clock } = {}) {
     this.storage = new FgaStorage(db);
     this.registry = new StoreRegistry(this.storage);
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.now = opts.now ?? (() => performance.now());
   }
 
   createStore(name: string): StoreRecord {
@@ -69,6 +79,27 @@ export class FgaEngine {
     return readTuples(this.registry.get(storeId), req);
   }
 
+  readChanges(storeId: string, req: ReadChangesRequest): ReadChangesResult {
+    this.registry.get(storeId);
+    return readChanges(this.storage, storeId, req);
+  }
+
+  /** Replaces the assertions of one model of the store. */
+  writeAssertions(storeId: string, modelId: string, assertions: readonly Assertion[]): void {
+    const body = validateAssertions(this.registry.typesystem(storeId, modelId), assertions);
+    this.storage.saveAssertions(storeId, modelId, body);
+  }
+
+  readAssertions(storeId: string, modelId: string): Assertion[] {
+    this.registry.model(storeId, modelId);
+    const body = this.storage.loadAssertions(storeId, modelId);
+    return body ? (JSON.parse(body) as Assertion[]) : [];
+  }
+
+  expand(storeId: string, q: ExpandQuery & ModelSelector): UsersetTreeNode {
+    return expandQuery(this.registry.get(storeId), this.registry.typesystem(storeId, q.authorizationModelId), this.limits, q);
+  }
+
   check(storeId: string, q: CheckQuery & ModelSelector): boolean {
     return check(this.registry.get(storeId), this.registry.typesystem(storeId, q.authorizationModelId), this.limits, q);
   }
@@ -78,7 +109,12 @@ export class FgaEngine {
   }
 
   listObjects(storeId: string, q: ListObjectsQuery & ModelSelector): ListObjectsResult {
-    return listObjectsQuery(this.registry.get(storeId), this.registry.typesystem(storeId, q.authorizationModelId), this.limits, q);
+    return listObjectsQuery(this.registry.get(storeId), this.registry.typesystem(storeId, q.authorizationModelId), this.limits, q, this.now);
+  }
+
+  /** Every allowed object, uncapped, until the deadline; validation errors are thrown before the first. */
+  streamListObjects(storeId: string, q: ListObjectsQuery & ModelSelector): Generator<string, boolean> {
+    return streamListObjectsQuery(this.registry.get(storeId), this.registry.typesystem(storeId, q.authorizationModelId), this.limits, q, this.now);
   }
 
   listUsers(storeId: string, q: ListUsersQuery & ModelSelector): { users: string[]; capped: boolean } {

@@ -8,6 +8,8 @@ export interface FgaLimits {
   readonly listUsersMaxResults: number;
   readonly resolveDepth: number;
   readonly maxReadPageSize: number;
+  /** ListObjects and StreamedListObjects stop after this long and answer with what they found. */
+  readonly listObjectsDeadlineMs: number;
 }
 
 export const DEFAULT_LIMITS: FgaLimits = {
@@ -18,4 +20,5 @@ export const DEFAULT_LIMITS: FgaLimits = {
   listUsersMaxResults: 1000,
   resolveDepth: 25,
   maxReadPageSize: 100,
+  listObjectsDeadlineMs: 3000,
 };

@@ -1,6 +1,6 @@
 /**
- * The JSON shape of an OpenFGA authorization model (schema 1.1), as sent by @openfga/sdk and produced
- * by @openfga/syntax-transformer. Field names follow the wire format.
+ * The JSON shape of an OpenFGA authorization model (schema 1.1, or 1.2 with module metadata), as sent
+ * by @openfga/sdk and produced by @openfga/syntax-transformer. Field names follow the wire format.
  */
 export interface RelationReference {
   readonly type: string;
@@ -22,14 +22,20 @@ export type Userset =
   | { readonly intersection: { readonly child: readonly Userset[] } }
   | { readonly difference: { readonly base: Userset; readonly subtract: Userset } };
 
-export interface RelationMetadata {
+/** Schema 1.2: the module and file a type, relation or condition was declared in (no effect on evaluation). */
+export interface ModuleMetadata {
+  readonly module?: string;
+  readonly source_info?: { readonly file?: string };
+}
+
+export interface RelationMetadata extends ModuleMetadata {
   readonly directly_related_user_types?: readonly RelationReference[];
 }
 
 export interface TypeDefinition {
   readonly type: string;
   readonly relations?: Readonly<Record<string, Userset>>;
-  readonly metadata?: { readonly relations?: Readonly<Record<string, RelationMetadata>> } | null;
+  readonly metadata?: ({ readonly relations?: Readonly<Record<string, RelationMetadata>> } & ModuleMetadata) | null;
 }
 
 export type ConditionTypeName =
@@ -55,6 +61,7 @@ export interface ConditionDefinition {
   readonly name: string;
   readonly expression: string;
   readonly parameters?: Readonly<Record<string, ConditionParamType>>;
+  readonly metadata?: ModuleMetadata;
 }
 
 export interface AuthorizationModelInput {

@@ -1,5 +1,6 @@
 /**
- * Authorization model validation (schema 1.1), our own rather than the DSL transformer's validator.
+ * Authorization model validation (schema 1.1, and 1.2 for modular models, whose extra module and
+ * source-file metadata does not change evaluation), our own rather than the DSL transformer's validator.
  * Rules follow openfga pkg/typesystem NewAndValidate: known types and relations everywhere they are
  * referenced, type restrictions only on assignable relations, tuplesets that are direct and plain,
  * defined conditions that compile, and every relation reachable from some entry point.
@@ -9,6 +10,9 @@ import { FgaValidationError, InvalidAuthorizationModelError } from './errors.js'
 import type { AuthorizationModelInput, Userset } from './model-types.js';
 import { walkUserset } from './typesystem.js';
 
+/** As OpenFGA's typesystem.IsSchemaVersionSupported. */
+export const SUPPORTED_SCHEMA_VERSIONS: readonly string[] = ['1.1', '1.2'];
+
 const TYPE_NAME = /^[^:#@\s]{1,254}$/;
 const RELATION_NAME = /^[^:#@\s]{1,50}$/;
 
@@ -17,8 +21,8 @@ function invalid(message: string): never {
 }
 
 export function validateModel(model: AuthorizationModelInput): void {
-  if (model.schema_version !== '1.1') {
-    throw new FgaValidationError(`invalid schema version '${model.schema_version}': only 1.1 is supported`);
+  if (!SUPPORTED_SCHEMA_VERSIONS.includes(model.schema_version)) {
+    throw new FgaValidationError(`invalid schema version '${model.schema_version}': only 1.1 and 1.2 are supported`);
   }
   if (model.type_definitions.length === 0) invalid('the model must define at least one type');
   const types = new Map<string, Readonly<Record<string, Userset>>>();

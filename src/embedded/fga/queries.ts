@@ -1,11 +1,12 @@
 /**
- * The query operations (Check, BatchCheck, ListObjects, ListUsers): request validation in OpenFGA's
+ * The query operations (Check, BatchCheck, Expand, ListObjects, StreamedListObjects, ListUsers): request validation in OpenFGA's
  * order and with its error codes, then evaluation in a request scope.
  */
 import { CheckResolver } from './check-resolver.js';
 import { FgaError, FgaValidationError, RelationNotFoundError, TypeNotFoundError } from './errors.js';
 import type { FgaLimits } from './limits.js';
-import { listObjects, type ListObjectsResult } from './list-objects.js';
+import { expand, type UsersetTreeNode } from './expand.js';
+import { listObjects, streamObjects, type ListObjectsResult } from './list-objects.js';
 import { UserLister, type UserFilter } from './list-users.js';
 import { requestScope, type QueryInput } from './request-scope.js';
 import type { StoreState } from './store-registry.js';
@@ -55,7 +56,21 @@ function targetRelation(ts: Typesystem, type: string, relation: string): void {
   if (!ts.getRelation(type, relation)) throw new RelationNotFoundError(type, relation);
 }
 
-export function listObjectsQuery(state: StoreState, ts: Typesystem, limits: FgaLimits, q: ListObjectsQuery): ListObjectsResult {
+export interface ExpandQuery {
+  readonly object: string;
+  readonly relation: string;
+  readonly contextualTuples?: readonly TupleKey[];
+}
+
+export function expandQuery(state: StoreState, ts: Typesystem, limits: FgaLimits, q: ExpandQuery): UsersetTreeNode {
+  const scope = requestScope(state, ts, limits, { contextualTuples: q.contextualTuples });
+  return expand(ts, scope.reader, q.object, q.relation);
+}
+
+/** A clock in milliseconds (performance.now in production). */
+export type Clock = () => number;
+
+function prepareListObjects(state: StoreState, ts: Typesystem, limits: FgaLimits, q: ListObjectsQuery, now: Clock) {
   const scope = requestScope(state, ts, limits, q);
   targetRelation(ts, q.type, q.relation);
   try {
@@ -63,7 +78,42 @@ export function listObjectsQuery(state: StoreState, ts: Typesystem, limits: FgaL
   } catch (e) {
     throw new FgaValidationError(`invalid 'user' value: ${(e as Error).message}`, { cause: e });
   }
-  return listObjects(scope, q.user, q.type, q.relation, limits.listObjectsMaxResults);
+  return { scope, expired: deadlinePoller(now, limits.listObjectsDeadlineMs) };
+}
+
+/** Reading the clock costs ~100 ns, a step of the walk less: the deadline is polled every this many steps. */
+const POLL_EVERY = 32;
+
+/** True once `ms` have passed since the call; reads the clock on every POLL_EVERY-th poll only. */
+function deadlinePoller(now: Clock, ms: number): () => boolean {
+  const deadline = now() + ms;
+  let polls = 0;
+  let passed = false;
+  return () => {
+    if (passed) return true;
+    if (++polls % POLL_EVERY !== 0) return false;
+    return (passed = now() >= deadline);
+  };
+}
+
+export function listObjectsQuery(state: StoreState, ts: Typesystem, limits: FgaLimits, q: ListObjectsQuery, now: Clock): ListObjectsResult {
+  const { scope, expired } = prepareListObjects(state, ts, limits, q, now);
+  return listObjects(scope, q.user, q.type, q.relation, { maxResults: limits.listObjectsMaxResults, expired });
+}
+
+/**
+ * StreamedListObjects: validated up front (errors before the first object), then every allowed object,
+ * uncapped, until the deadline. The generator's return value says whether it completed.
+ */
+export function streamListObjectsQuery(
+  state: StoreState,
+  ts: Typesystem,
+  limits: FgaLimits,
+  q: ListObjectsQuery,
+  now: Clock,
+): Generator<string, boolean> {
+  const { scope, expired } = prepareListObjects(state, ts, limits, q, now);
+  return streamObjects(scope, q.user, q.type, q.relation, expired);
 }
 
 export function listUsersQuery(

@@ -35,7 +35,19 @@ interface Step {
   readonly proved: boolean;
 }
 
-export function reverseExpand(ctx: EvalContext, checker: CheckResolver, user: string, type: string, relation: string): Reached[] {
+/**
+ * `expired` is polled as the walk goes; once it answers true the walk stops and returns what it has
+ * reached (ListObjects' deadline), each entry still marked proved or candidate as above, and
+ * `complete: false`.
+ */
+export function reverseExpand(
+  ctx: EvalContext,
+  checker: CheckResolver,
+  user: string,
+  type: string,
+  relation: string,
+  expired: () => boolean = () => false,
+): { reached: Reached[]; complete: boolean } {
   const { ts, reader } = ctx;
   const maxDepth = ctx.maxDepth ?? DEFAULT_RESOLVE_DEPTH;
   const edges = reverseEdgesOf(ts);
@@ -89,8 +101,13 @@ export function reverseExpand(ctx: EvalContext, checker: CheckResolver, user: st
     fromSubject(user, true, true, level, 0);
     if (!isTypedWildcard(user)) fromSubject(`${typeOf(user)}:*`, true, true, level, 0);
   }
-  while (level.length) {
+  let complete = true;
+  walk: while (level.length) {
     for (let i = 0; i < level.length; i++) {
+      if (expired()) {
+        complete = false;
+        break walk;
+      }
       const { object, rel, proved } = level[i];
       const seen = heights.get(rel)!.get(object)!;
       if (proved ? seen !== height : seen !== UNPROVED) continue; // superseded by a proof
@@ -110,7 +127,7 @@ export function reverseExpand(ctx: EvalContext, checker: CheckResolver, user: st
     height++;
   }
   const proofs = heights.get(target);
-  return found.map((object) => ({ object, proved: proofs!.get(object)! >= 0 }));
+  return { reached: found.map((object) => ({ object, proved: (proofs?.get(object) ?? UNPROVED) >= 0 })), complete };
 }
 
 function typeOf(object: string): string {

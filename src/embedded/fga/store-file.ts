@@ -1,12 +1,14 @@
 /**
  * OpenFGA store files (`.fga.yaml`, the format of `fga model test` / `fga store import`): a model
- * (inline or `model_file`), tuples (inline or `tuple_file`/`tuple_files`) and tests.
+ * (inline, or a `model_file` that is a .fga DSL file or, as the fga CLI allows, an `fga.mod` naming the
+ * module files of a modular model), tuples (inline or `tuple_file`/`tuple_files`) and tests (a test's
+ * `name` is optional, as in the fga CLI).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { dslToModel } from './dsl.js';
+import { dslToModel, modulesToModel, readModFile } from './dsl.js';
 import type { AuthorizationModelInput } from './model-types.js';
 
 const condition = z.object({ name: z.string(), context: z.record(z.string(), z.unknown()).optional() });
@@ -14,7 +16,7 @@ const tuple = z.object({ user: z.string(), relation: z.string(), object: z.strin
 export type StoreFileTuple = z.infer<typeof tuple>;
 
 const testSchema = z.object({
-  name: z.string(),
+  name: z.string().optional(),
   description: z.string().optional(),
   tuples: z.array(tuple).optional(),
   tuple_file: z.string().optional(),
@@ -65,7 +67,8 @@ export interface StoreFile {
   readonly name: string;
   readonly model: AuthorizationModelInput;
   readonly tuples: StoreFileTuple[];
-  readonly tests: Array<StoreFileTest & { tuples: StoreFileTuple[] }>;
+  /** Unnamed tests get a name from their position ("test 2") for reporting. */
+  readonly tests: Array<StoreFileTest & { name: string; tuples: StoreFileTuple[] }>;
 }
 
 function loadTuples(dir: string, file: string): StoreFileTuple[] {
@@ -73,11 +76,26 @@ function loadTuples(dir: string, file: string): StoreFileTuple[] {
   return z.array(tuple).parse(parsed ?? []);
 }
 
+/** A modular model: the `fga.mod` at `path` and the module files it lists, relative to it. */
+function loadModularModel(path: string): AuthorizationModelInput {
+  const dir = dirname(path);
+  const { schemaVersion, files } = readModFile(readFileSync(path, 'utf8'));
+  return modulesToModel(
+    files.map((name) => ({ name, contents: readFileSync(resolve(dir, name), 'utf8') })),
+    schemaVersion,
+  );
+}
+
+function loadModel(path: string, dir: string, raw: z.infer<typeof fileSchema>): AuthorizationModelInput {
+  if (raw.model !== undefined) return dslToModel(raw.model);
+  if (!raw.model_file) throw new TypeError(`${path}: the store file has neither 'model' nor 'model_file'`);
+  const modelPath = resolve(dir, raw.model_file);
+  return modelPath.endsWith('.mod') ? loadModularModel(modelPath) : dslToModel(readFileSync(modelPath, 'utf8'));
+}
+
 export function loadStoreFile(path: string): StoreFile {
   const dir = dirname(path);
   const raw = fileSchema.parse(parse(readFileSync(path, 'utf8')));
-  const dsl = raw.model ?? (raw.model_file ? readFileSync(resolve(dir, raw.model_file), 'utf8') : undefined);
-  if (!dsl) throw new TypeError(`${path}: the store file has neither 'model' nor 'model_file'`);
   const tuples = [
     ...(raw.tuples ?? []),
     ...(raw.tuple_file ? loadTuples(dir, raw.tuple_file) : []),
@@ -85,10 +103,11 @@ export function loadStoreFile(path: string): StoreFile {
   ];
   return {
     name: raw.name ?? 'gatehouse',
-    model: dslToModel(dsl),
+    model: loadModel(path, dir, raw),
     tuples,
-    tests: (raw.tests ?? []).map((t) => ({
+    tests: (raw.tests ?? []).map((t, i) => ({
       ...t,
+      name: t.name ?? `test ${i + 1}`,
       tuples: [...(t.tuples ?? []), ...(t.tuple_file ? loadTuples(dir, t.tuple_file) : [])],
     })),
   };

@@ -38,4 +38,38 @@ describe('conditions (CEL)', () => {
   it('rejects an expression that does not type-check', () => {
     expect(() => cond('x + "a"', { x: { type_name: 'TYPE_NAME_INT' } })).toThrow(FgaValidationError);
   });
+  it('compares durations, timestamps and ipaddresses with null as cel-go does: a present value is never null', () => {
+    for (const [type, value] of [
+      ['TYPE_NAME_DURATION', '1h'],
+      ['TYPE_NAME_TIMESTAMP', '2024-01-01T00:00:00Z'],
+      ['TYPE_NAME_IPADDRESS', '10.0.0.1'],
+    ] as const) {
+      const params = { x: { type_name: type } };
+      expect(cond('x == null', params).evaluate({}, { x: value })).toBe(false);
+      expect(cond('x != null', params).evaluate({}, { x: value })).toBe(true);
+      expect(cond('null != x', params).evaluate({ x: value }, {})).toBe(true);
+      // Absent is not null: OpenFGA reports the missing parameter.
+      expect(() => cond('x == null', params).evaluate({}, {})).toThrow(/context is missing parameters 'x'/);
+      expect(() => cond('x != null', params).evaluate({}, {})).toThrow(FgaValidationError);
+      // A JSON null is no value of these types: a conversion error, never a null that `x == null` would match.
+      expect(() => cond('x == null', params).evaluate({}, { x: null })).toThrow(/failed to convert context parameter 'x'/);
+      expect(() => cond('x == null', params).evaluate({ x: null }, {})).toThrow(FgaValidationError);
+    }
+  });
+  it('builds addresses with ipaddress("...") and fails evaluation on a malformed one', () => {
+    const none = {};
+    expect(cond('ipaddress("10.1.2.3").in_cidr("10.0.0.0/8")', none).evaluate({}, {})).toBe(true);
+    expect(cond('ipaddress("192.168.1.1").in_cidr("10.0.0.0/8")', none).evaluate({}, {})).toBe(false);
+    expect(cond('ipaddress("::ffff:10.1.2.3").in_cidr("10.0.0.0/8")', none).evaluate({}, {})).toBe(true);
+    const ip = { ip: { type_name: 'TYPE_NAME_IPADDRESS' } };
+    expect(cond('ip == ipaddress("10.0.0.1")', ip).evaluate({}, { ip: '10.0.0.1' })).toBe(true);
+    expect(cond('ip == ipaddress("10.0.0.1")', ip).evaluate({}, { ip: '10.0.0.2' })).toBe(false);
+    const bad = cond('ipaddress("not-an-ip").in_cidr("10.0.0.0/8")', none);
+    expect(() => bad.evaluate({}, {})).toThrow(FgaValidationError);
+    expect(() => bad.evaluate({}, {})).toThrow(
+      "failed to evaluate relationship condition 'c': failed to evaluate condition expression: ParseAddr(\"not-an-ip\"): unable to parse IP",
+    );
+    expect(() => cond('ip.in_cidr("10.0.0.0")', ip).evaluate({}, { ip: '10.0.0.1' })).toThrow("'10.0.0.0' is a malformed CIDR string");
+    expect(() => cond('ipaddress(1).in_cidr("10.0.0.0/8")', none)).toThrow(FgaValidationError);
+  });
 });

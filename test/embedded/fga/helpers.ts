@@ -22,9 +22,11 @@ export interface FgaTestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(opts: { file?: string; limits?: Partial<FgaLimits> } = {}): Promise<FgaTestServer> {
+export async function startTestServer(
+  opts: { file?: string; limits?: Partial<FgaLimits>; now?: () => number } = {},
+): Promise<FgaTestServer> {
   const db = openDatabase(opts.file ?? ':memory:');
-  const engine = new FgaEngine(db, opts.limits);
+  const engine = new FgaEngine(db, opts.limits, { now: opts.now });
   const apiKey = randomBytes(32).toString('base64url');
   const server = await listen(engine, '127.0.0.1', 0, silentLogger, { apiKeys: [apiKey] });
   return {

@@ -1,29 +1,35 @@
 /**
- * The OpenFGA HTTP API over the embedded engine (the subset @openfga/sdk uses: stores, authorization
- * models, write, read, check, batch-check, list-objects, list-users).
+ * The OpenFGA HTTP API over the embedded engine (what @openfga/sdk calls: stores, authorization
+ * models, write, read, changes, assertions, check, batch-check, expand, list-objects,
+ * streamed-list-objects, list-users).
  *
- * Capped lists: when ListObjects or ListUsers stopped at the server cap (1000 results by default), the
+ * Capped lists: when ListObjects or ListUsers stopped at the server cap (1000 results by default), or
+ * ListObjects at its deadline (3 s by default, where OpenFGA too answers with what it found), the
  * response carries the header `x-gatehouse-truncated: true` and the extra body field
  * `"truncated": true`. @openfga/sdk ignores both; Gatehouse's Authorizer reads them.
  */
 import express, { type Request, type Router } from 'express';
 import type { FgaEngine } from '../engine.js';
-import { FgaError, FgaValidationError } from '../errors.js';
+import { FGA_ERROR_NUMBERS, FgaError, FgaValidationError } from '../errors.js';
 import { toListedUser } from '../list-users.js';
 import { encodeToken } from '../read-tuples.js';
 import {
   batchCheckSchema,
   checkSchema,
   createStoreSchema,
+  expandSchema,
   listObjectsSchema,
   listUsersSchema,
   pageQuerySchema,
+  readChangesQuerySchema,
   readSchema,
   storeIdSchema,
+  writeAssertionsSchema,
   writeModelSchema,
   writeSchema,
 } from './schemas.js';
-import { parseBody } from './error-response.js';
+import { parseConsistency } from './consistency.js';
+import { errorBody, parseBody } from './error-response.js';
 
 export const TRUNCATED_HEADER = 'x-gatehouse-truncated';
 
@@ -94,6 +100,7 @@ export function fgaRoutes(engine: FgaEngine): Router {
   r.post('/stores/:storeId/read', (req, res) => {
     const id = storeId(req);
     const body = parseBody(readSchema, req.body);
+    parseConsistency(body.consistency, 'ReadRequest');
     const result = engine.read(id, {
       tupleKey: body.tuple_key,
       pageSize: body.page_size ?? 50,
@@ -105,9 +112,47 @@ export function fgaRoutes(engine: FgaEngine): Router {
     });
   });
 
+  r.get('/stores/:storeId/changes', (req, res) => {
+    const id = storeId(req);
+    const q = parseBody(readChangesQuerySchema, req.query);
+    const result = engine.readChanges(id, {
+      type: q.type || undefined,
+      pageSize: q.page_size ?? 50,
+      continuationToken: q.continuation_token || undefined,
+      startTime: q.start_time || undefined,
+    });
+    res.json({ changes: result.changes, continuation_token: result.continuationToken });
+  });
+
+  r.get('/stores/:storeId/assertions/:modelId', (req, res) => {
+    const id = storeId(req);
+    const modelId = String(req.params.modelId);
+    res.json({ authorization_model_id: modelId, assertions: engine.readAssertions(id, modelId) });
+  });
+  r.put('/stores/:storeId/assertions/:modelId', (req, res) => {
+    const id = storeId(req);
+    const body = parseBody(writeAssertionsSchema, req.body);
+    engine.writeAssertions(id, String(req.params.modelId), body.assertions);
+    res.status(204).end();
+  });
+
+  r.post('/stores/:storeId/expand', (req, res) => {
+    const id = storeId(req);
+    const body = parseBody(expandSchema, req.body);
+    parseConsistency(body.consistency, 'ExpandRequest');
+    const root = engine.expand(id, {
+      authorizationModelId: body.authorization_model_id,
+      object: body.tuple_key.object,
+      relation: body.tuple_key.relation,
+      contextualTuples: body.contextual_tuples?.tuple_keys,
+    });
+    res.json({ tree: { root } });
+  });
+
   r.post('/stores/:storeId/check', (req, res) => {
     const id = storeId(req);
     const body = parseBody(checkSchema, req.body);
+    parseConsistency(body.consistency, 'CheckRequest');
     const allowed = engine.check(id, {
       authorizationModelId: body.authorization_model_id,
       tupleKey: body.tuple_key,
@@ -119,6 +164,7 @@ export function fgaRoutes(engine: FgaEngine): Router {
   r.post('/stores/:storeId/batch-check', (req, res) => {
     const id = storeId(req);
     const body = parseBody(batchCheckSchema, req.body);
+    parseConsistency(body.consistency, 'BatchCheckRequest');
     const ids = new Set<string>();
     for (const c of body.checks) {
       if (ids.has(c.correlation_id)) throw new FgaValidationError(`duplicate correlation_id '${c.correlation_id}'`);
@@ -145,7 +191,8 @@ export function fgaRoutes(engine: FgaEngine): Router {
   r.post('/stores/:storeId/list-objects', (req, res) => {
     const id = storeId(req);
     const body = parseBody(listObjectsSchema, req.body);
-    const { objects, capped } = engine.listObjects(id, {
+    parseConsistency(body.consistency, 'ListObjectsRequest');
+    const { objects, capped, deadlineExceeded } = engine.listObjects(id, {
       authorizationModelId: body.authorization_model_id,
       user: body.user,
       relation: body.relation,
@@ -153,12 +200,44 @@ export function fgaRoutes(engine: FgaEngine): Router {
       contextualTuples: body.contextual_tuples?.tuple_keys,
       context: body.context,
     });
-    if (capped) res.setHeader(TRUNCATED_HEADER, 'true');
-    res.json(capped ? { objects, truncated: true } : { objects });
+    // A list cut short by the cap or the deadline is flagged alike: either way it is incomplete.
+    const truncated = capped || deadlineExceeded;
+    if (truncated) res.setHeader(TRUNCATED_HEADER, 'true');
+    res.json(truncated ? { objects, truncated: true } : { objects });
+  });
+
+  /**
+   * Newline-delimited JSON as OpenFGA's grpc-gateway streams it: one `{"result":{"object":...}}` per
+   * allowed object, uncapped, until the deadline. Errors found before the first object are ordinary
+   * error responses; one met mid-stream ends the stream with an `{"error":{code,message}}` line.
+   */
+  r.post('/stores/:storeId/streamed-list-objects', (req, res) => {
+    const id = storeId(req);
+    const body = parseBody(listObjectsSchema, req.body);
+    parseConsistency(body.consistency, 'StreamedListObjectsRequest');
+    const objects = engine.streamListObjects(id, {
+      authorizationModelId: body.authorization_model_id,
+      user: body.user,
+      relation: body.relation,
+      type: body.type,
+      contextualTuples: body.contextual_tuples?.tuple_keys,
+      context: body.context,
+    });
+    const first = objects.next();
+    res.status(200).setHeader('content-type', 'application/json');
+    try {
+      for (let r = first; !r.done; r = objects.next()) res.write(`${JSON.stringify({ result: { object: r.value } })}\n`);
+    } catch (e) {
+      const { body: err } = errorBody(e);
+      const code = FGA_ERROR_NUMBERS[err.code as keyof typeof FGA_ERROR_NUMBERS] ?? FGA_ERROR_NUMBERS.internal_error;
+      res.write(`${JSON.stringify({ error: { code, message: err.message } })}\n`);
+    }
+    res.end();
   });
   r.post('/stores/:storeId/list-users', (req, res) => {
     const id = storeId(req);
     const body = parseBody(listUsersSchema, req.body);
+    parseConsistency(body.consistency, 'ListUsersRequest');
     const { users, capped } = engine.listUsers(id, {
       authorizationModelId: body.authorization_model_id,
       object: body.object,

@@ -86,7 +86,7 @@ export const readSchema = z.object({
   tuple_key: z.object({ user: z.string().optional(), relation: z.string().optional(), object: z.string().optional() }).optional(),
   page_size: z.number().int().min(1).max(100).optional(),
   continuation_token: z.string().optional(),
-  consistency: z.string().optional(),
+  consistency: z.unknown().optional(),
 });
 
 const checkItem = {
@@ -98,13 +98,13 @@ export const checkSchema = z.object({
   ...checkItem,
   authorization_model_id: id.optional(),
   trace: z.boolean().optional(),
-  consistency: z.string().optional(),
+  consistency: z.unknown().optional(),
 });
 
 export const batchCheckSchema = z.object({
   checks: z.array(z.object({ ...checkItem, correlation_id: z.string().min(1).max(36) })).min(1),
   authorization_model_id: id.optional(),
-  consistency: z.string().optional(),
+  consistency: z.unknown().optional(),
 });
 
 export const listObjectsSchema = z.object({
@@ -114,7 +114,7 @@ export const listObjectsSchema = z.object({
   user: z.string().min(1).max(512),
   contextual_tuples: contextualTuples.optional(),
   context: context.optional(),
-  consistency: z.string().optional(),
+  consistency: z.unknown().optional(),
 });
 
 export const listUsersSchema = z.object({
@@ -124,10 +124,35 @@ export const listUsersSchema = z.object({
   user_filters: z.array(z.object({ type: z.string().min(1), relation: z.string().optional() })),
   contextual_tuples: z.array(tupleKeySchema).optional(),
   context: context.optional(),
-  consistency: z.string().optional(),
+  consistency: z.unknown().optional(),
 });
 
 export const pageQuerySchema = z.object({
   page_size: z.coerce.number().int().min(1).max(100).optional(),
   continuation_token: z.string().optional(),
+});
+
+export const expandSchema = z.object({
+  tuple_key: z.object({ object: z.string().min(1).max(256), relation: z.string().min(1).max(50) }),
+  authorization_model_id: id.optional(),
+  contextual_tuples: contextualTuples.optional(),
+  consistency: z.unknown().optional(),
+});
+
+export const readChangesQuerySchema = z.object({
+  type: z.string().max(254).optional(),
+  page_size: z.coerce.number().int().min(1).max(100).optional(),
+  continuation_token: z.string().optional(),
+  start_time: z.string().optional(),
+});
+
+export const writeAssertionsSchema = z.object({
+  assertions: z.array(
+    z.object({
+      tuple_key: tupleKeyWithoutCondition,
+      expectation: z.boolean(),
+      contextual_tuples: z.array(tupleKeySchema).optional(),
+      context: context.optional(),
+    }),
+  ),
 });
