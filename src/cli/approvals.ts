@@ -8,7 +8,14 @@ const Pending = z.object({
   id: z.string(),
   clientName: z.string(),
   bindingMessage: z.string().optional(),
-  details: z.array(z.object({ action: z.string() }).loose()),
+  details: z.array(
+    z
+      .object({
+        instruction: z.string(),
+        properties: z.record(z.string(), z.object({ display: z.boolean(), name: z.string(), display_order: z.number(), value: z.string() }).loose()),
+      })
+      .loose(),
+  ),
   expiresAt: z.string(),
 });
 const ListBody = z.object({ user: z.string(), csrf: z.string(), requests: z.array(Pending) });
@@ -61,6 +68,16 @@ export class DeviceClient {
   }
 }
 
+/** A request as `list` prints it: code, instruction, then the displayed RAR properties in their order (as Guardian shows them). */
+export function describePending(r: PendingApproval): string {
+  const d = r.details[0];
+  const lines = [`${r.id}  ${r.bindingMessage ?? ''}`, `    ${d?.instruction ?? '(sign-in request)'}  [${r.clientName}, expires ${r.expiresAt}]`];
+  for (const p of Object.values(d?.properties ?? {}).filter((p) => p.display).sort((a, b) => a.display_order - b.display_order)) {
+    lines.push(`    ${p.name}: ${p.value}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** `gatehouse approvals list|approve|deny --user <id> [--id <id>]`: embedded mode, act as the user's trusted device. */
 export async function approvalsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = flags(argv, { user: { type: 'string' }, id: { type: 'string' } });
@@ -86,7 +103,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
   const { requests } = await device.list();
   if (action === 'list') {
     if (!requests.length) process.stdout.write(`no approval requests waiting for ${user.id}\n`);
-    for (const r of requests) process.stdout.write(`${r.id}  ${r.bindingMessage ?? ''}\n    ${r.details[0]?.action ?? '(sign-in request)'}  [${r.clientName}, expires ${r.expiresAt}]\n`);
+    for (const r of requests) process.stdout.write(describePending(r));
     return 0;
   }
   let id = values.id;

@@ -41,8 +41,10 @@ describe('gatehouse approvals (CLI as the trusted device)', () => {
 
     const listed = await cli('list', '--user', 'alice');
     expect(listed.code).toBe(0);
-    expect(listed.out).toContain('Buy "Laptop" for 900 EUR from Demo Store');
-    expect(listed.out).toMatch(/Buy Laptop 900 EUR #\w{6}/);
+    expect(listed.out).toContain('Approve a purchase from the demo merchant (no real money moves)');
+    expect(listed.out).toContain('    Amount: 900.00 EUR\n    Merchant: Demo Store\n    Item: "Laptop"\n    Tool: purchase\n');
+    expect(listed.out).toMatch(/Pay 900\.00 EUR to Demo Store #\w{6}/);
+    expect(listed.out).not.toContain('Approval digest');
 
     expect((await cli('list', '--user', 'bob')).out).toContain('no approval requests waiting for bob');
     const bobTries = await cli('approve', '--user', 'bob');
