@@ -16,7 +16,8 @@ const DEVICE_STYLE = new Html(`<style>
   .req dd { margin:0; overflow-wrap:anywhere; }
   .code { font-family: ui-monospace, monospace; font-weight:600; }
   .note { border:1px solid var(--line); border-radius:8px; padding:.6rem .8rem; margin:0 0 1rem; }
-  .req .text { white-space:pre-wrap; font-family: ui-monospace, monospace; font-size:.88rem; margin:0; max-height:none; }
+  .req dd.wide { grid-column: 1 / -1; }
+  .req .text { white-space:pre-wrap; overflow-wrap:anywhere; font-family: ui-monospace, monospace; font-size:.88rem; margin:0; padding:.5rem .6rem; border:1px solid var(--line); border-radius:6px; }
   .req ul.list { margin:0; padding-left:1.1rem; }
   .req .warn { color:var(--danger); }
 </style>`);
@@ -78,7 +79,7 @@ function fullRow(row: ApprovalRow): Html {
   if (row.kind === 'list') {
     return html`<dt>${row.label}</dt><dd data-field="${row.key}"><ul class="list">${(row.items ?? []).map((i) => html`<li>${i}</li>`)}</ul></dd>`;
   }
-  if (row.kind === 'text' && row.multiline) return html`<dt>${row.label}</dt><dd><pre class="text" data-field="${row.key}">${row.value}</pre></dd>`;
+  if (row.kind === 'text' && row.multiline) return html`<dt>${row.label}</dt><dd class="wide"><pre class="text" data-field="${row.key}">${row.value}</pre></dd>`;
   if (row.kind === 'text') return html`<dt>${row.label}</dt><dd data-field="${row.key}">${quoted(row.value)}</dd>`;
   return html`<dt>${row.label}</dt><dd data-field="${row.key}">${row.value}</dd>`;
 }
