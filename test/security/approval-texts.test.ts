@@ -127,8 +127,13 @@ describe('the embedded authorization server holds authorization_details to what 
         (e: oidc.ResponseBodyError) => ({ error: e.error, description: e.error_description }),
       );
 
-  it('accepts one object of the Guardian schema within the limits', async () => {
+  it('accepts one object of the Guardian schema within the limits; without its full text the device page shows the displayed properties and says so', async () => {
     expect(await ask([valid()])).toMatchObject({ ok: expect.any(String) });
+    const html = await devicePageHtml(gh.issuer, 'alice');
+    expect(html).toContain('<h2 data-field="instruction">Approve a purchase</h2>');
+    expect(html).toContain('<dt>Field 1</dt><dd data-field="amount">900.00 EUR</dd>');
+    expect(html).toContain('data-field="partial">Only a summary is available here; the full content is not. Deny if unsure.</dd>');
+    expect(html).not.toContain('d'.repeat(43));
   });
 
   it.each([
