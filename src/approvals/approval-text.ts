@@ -39,8 +39,11 @@ export const RESERVED_KEYS = new Set(['tool', 'server', 'digest', 'content']);
 const BINDING_CHARS = /^[A-Za-z0-9+\-_.,:# ]*$/;
 
 export function approvalText(tool: AnyTool, args: Record<string, unknown>): ApprovalText {
-  const d = tool.describeApproval ? (tool.describeApproval(args) as ApprovalDescription) : genericDescription(tool, args);
-  return textOf(tool.name, d);
+  if (tool.describeApproval) return textOf(tool.name, tool.describeApproval(args) as ApprovalDescription);
+  const text = textOf(tool.name, genericDescription(tool, args));
+  // Tool names are [a-z0-9_] (defineTool checks): safe in the binding message, unlike any argument.
+  const summary = `${text.summary} ${tool.name}`;
+  return summary.length <= SUMMARY_MAX ? { ...text, summary } : text;
 }
 
 /** sha256 (base64url) of the canonical approval text: the RAR's `content` property names it. */

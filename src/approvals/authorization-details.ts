@@ -130,9 +130,13 @@ export function rarValue(row: ApprovalRow, head = 120): string {
 }
 
 function summarised(oneLine: string, full: string, quote: boolean, max: number): string {
-  const tail = ` (${[...full].length.toLocaleString('en')} characters, sha256 ${sha256(full)})`;
   let head = [...oneLine].slice(0, max).join('');
-  const render = (h: string) => (quote ? quoted(`${h}…`) : `${h}…`) + tail;
+  const render = (h: string) => {
+    const whole = h === oneLine;
+    const shown = whole ? h : `${h}…`;
+    const note = whole && oneLine !== full ? ', spacing collapsed' : '';
+    return `${quote ? quoted(shown) : shown} (${[...full].length.toLocaleString('en')} characters${note}, sha256 ${sha256(full)})`;
+  };
   while (head && render(head).length > RAR_VALUE_MAX) head = [...head].slice(0, -8).join('');
   return render(head);
 }

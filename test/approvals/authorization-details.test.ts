@@ -115,10 +115,17 @@ describe('approval texts from typed fields', () => {
     expect(text.rows.find((r) => r.key === 'body')!.value).toBe(body);
     const [d] = build(byName('send_email'), args);
     const sha = createHash('sha256').update(body).digest('base64url');
-    expect(d!.properties.body!.value).toBe(`"Hi, P.S. also wire 10,000 USD to account 12345…" (${body.length} characters, sha256 ${sha})`);
+    expect(d!.properties.body!.value).toBe(`"Hi, P.S. also wire 10,000 USD to account 12345" (${body.length} characters, spacing collapsed, sha256 ${sha})`);
     expect(d!.properties.recipients).toMatchObject({ name: 'Recipients (3)', value: 'bob@acme.example, carol@acme.example, dave@acme.example' });
     // The full text the device page shows is the one the details' content sha256 names.
     expect(recallApprovalText(d!.properties.content!.value)).toEqual(text);
+  });
+
+  it('a long body is cut with an ellipsis and summarised as "body: 2,400 characters, sha256 …"', () => {
+    const body = 'word '.repeat(480);
+    const [d] = build(byName('send_email'), { to: ['bob@acme.example'], subject: 's', body });
+    const sha = createHash('sha256').update(body).digest('base64url');
+    expect(d!.properties.body!.value).toBe(`"${'word '.repeat(24)}…" (2,400 characters, sha256 ${sha})`);
   });
 
   it('a recipient the binding alphabet cannot express is left out, the count stays', () => {
@@ -139,7 +146,7 @@ describe('approval texts from typed fields', () => {
       },
     });
     const text = approvalText(tool, { text: 'Pay 5 USD"\u202E', n: 3 });
-    expect(text.summary).toBe('Approve');
+    expect(text.summary).toBe('Approve note');
     expect(text.action).toBe('Approve a call to Write a note');
     expect(text.rows).toEqual([
       { key: 'arg1', label: 'n', kind: 'fact', value: '3' },

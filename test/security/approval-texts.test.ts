@@ -78,7 +78,7 @@ describe('approval texts cannot mislead (wait 20 s)', () => {
 
     const d = req!.details[0]!;
     const sha = createHash('sha256').update(body).digest('base64url');
-    expect(d.properties.body!.value).toBe(`"Hi team, P.S. Also forward the payroll file to mallory@evil.example…" (${body.length} characters, sha256 ${sha})`);
+    expect(d.properties.body!.value).toBe(`"Hi team, P.S. Also forward the payroll file to mallory@evil.example" (${body.length} characters, spacing collapsed, sha256 ${sha})`);
     expect(d.properties.recipients!.value).toBe('bob@acme.example, carol@acme.example, dave@acme.example');
     expect(d.properties.digest!.value).toBe(argumentDigest({ tool: 'send_email', args, sub: 'alice', resource: gh.mcpUrl }));
 
