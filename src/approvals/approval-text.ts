@@ -58,6 +58,7 @@ export function textOf(tool: string, d: ApprovalDescription): ApprovalText {
   const rows: ApprovalRow[] = [];
   let amount: string | undefined;
   if (d.amount) {
+    if (!/^[A-Z]{3}$/.test(d.amount.currency)) throw new TypeError(`approval text of ${tool}: currency must be an ISO 4217-shaped code`);
     amount = `${formatAmount(d.amount.value, d.amount.currency)} ${d.amount.currency}`;
     rows.push({ key: 'amount', label: 'Amount', kind: 'fact', value: amount });
   }

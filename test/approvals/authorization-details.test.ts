@@ -177,5 +177,7 @@ describe('approval texts from typed fields', () => {
     expect(AuthorizationDetails.safeParse([d, d]).success).toBe(false);
     expect(AuthorizationDetails.safeParse([]).success).toBe(false);
     expect(() => buildAuthorizationDetails({ tool: purchaseTool(0), args: { item: 'x', amount: 1, currency: 'EUR', merchant: 'm' }, digest: 'short', resource: RESOURCE })).toThrow();
+    expect(() => build(purchaseTool(0), { item: 'x', amount: 1, currency: 'euro', merchant: 'm' })).toThrow(/ISO 4217/);
+    expect(() => build(purchaseTool(0), { item: 'x', amount: -1, currency: 'EUR', merchant: 'm' })).toThrow(/non-negative/);
   });
 });
