@@ -1,34 +1,64 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AnyTool, ApprovalDescription } from '../tools/define.js';
+import type { AnyTool } from '../tools/define.js';
+import { approvalText, contentDigest, type ApprovalRow, type ApprovalText } from './approval-text.js';
+import { rememberApprovalText } from './approval-texts.js';
+import { isCleanSingleLine, quoted } from './sanitize-text.js';
 
 /**
- * RFC 9396 authorization_details for one tool call: what will happen, in a person's words, plus the
- * digest that binds the approval to exactly these arguments, this caller and this resource. The same
- * schema checks what we send, what the authorization server accepts and what comes back in the token.
+ * RFC 9396 authorization_details for one tool call, in the schema Auth0 Guardian renders: exactly one
+ * object of type `urn:auth0:schemas:authorization-details:v1:<name>` with an `instruction` and
+ * `properties` ({key: {display, name, display_order, value}}), within the limits Auth0 applies on every
+ * channel (values <= 255 characters, <= 10 properties, <= 5 KB). Long content (an email body) is
+ * summarised with its length and sha256; the device page shows it in full. The `digest` property binds
+ * the approval to exactly one call; `content` names the full approval text the device page shows.
  */
-export const APPROVAL_DETAIL_TYPE = 'gatehouse_tool_call';
+export const APPROVAL_DETAIL_TYPE = 'urn:auth0:schemas:authorization-details:v1:gatehouse-tool-call';
+export const RAR_VALUE_MAX = 255;
+export const RAR_PROPERTIES_MAX = 10;
+export const RAR_BYTES_MAX = 5 * 1024;
 
-const text = (max: number) => z.string().min(1).max(max);
+const clean = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine(isCleanSingleLine, 'must be one line without control or bidi characters');
+
+const b64urlDigest = /^[A-Za-z0-9_-]{43}$/;
+
+export const DetailProperty = z
+  .object({
+    display: z.boolean(),
+    name: clean(RAR_VALUE_MAX),
+    display_order: z.number().int().min(1).max(RAR_PROPERTIES_MAX),
+    value: clean(RAR_VALUE_MAX),
+  })
+  .strict();
+export type DetailProperty = z.infer<typeof DetailProperty>;
 
 export const ToolCallDetail = z
   .object({
     type: z.literal(APPROVAL_DETAIL_TYPE),
-    /** RFC 9396 common fields: where (the MCP URL) and what (the tool name). */
-    locations: z.array(z.url()).length(1),
-    actions: z.array(text(64)).length(1),
-    action: text(300),
-    recipients: z.array(text(320)).min(1).max(50).optional(),
-    amount: z.object({ value: z.string().regex(/^\d{1,15}(\.\d{1,8})?$/), currency: z.string().regex(/^[A-Z]{3}$/) }).strict().optional(),
-    merchant: text(200).optional(),
-    environment: text(100).optional(),
-    justification: text(500).optional(),
-    /** sha256 of (tool, RFC 8785 canonical arguments, caller sub, resource), base64url. */
-    digest: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    instruction: clean(RAR_VALUE_MAX),
+    properties: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/), DetailProperty),
   })
-  .strict();
+  .strict()
+  .superRefine((d, ctx) => {
+    const p = d.properties;
+    const keys = Object.keys(p);
+    if (keys.length > RAR_PROPERTIES_MAX) ctx.addIssue({ code: 'custom', message: `at most ${RAR_PROPERTIES_MAX} properties` });
+    for (const k of ['tool', 'server', 'digest', 'content']) if (!p[k]) ctx.addIssue({ code: 'custom', message: `property "${k}" is required` });
+    if (p.digest && !b64urlDigest.test(p.digest.value)) ctx.addIssue({ code: 'custom', message: 'digest must be a sha256 in base64url' });
+    if (p.content && !b64urlDigest.test(p.content.value)) ctx.addIssue({ code: 'custom', message: 'content must be a sha256 in base64url' });
+    const orders = Object.values(p).map((v) => v.display_order);
+    if (new Set(orders).size !== orders.length) ctx.addIssue({ code: 'custom', message: 'display_order values must be distinct' });
+    if (Buffer.byteLength(JSON.stringify(d)) > RAR_BYTES_MAX) ctx.addIssue({ code: 'custom', message: `at most ${RAR_BYTES_MAX} bytes` });
+  });
 
 export type ToolCallDetail = z.infer<typeof ToolCallDetail>;
 
+/** Guardian renders exactly one object. */
 export const AuthorizationDetails = z.array(ToolCallDetail).length(1);
 
 export interface DetailInput {
@@ -38,59 +68,81 @@ export interface DetailInput {
   readonly resource: string;
 }
 
-/** The tool's own description of the call, or one derived generically from its arguments. */
-export function describeCall(tool: AnyTool, args: Record<string, unknown>): ApprovalDescription {
-  return tool.describeApproval ? tool.describeApproval(args) : deriveDescription(tool, args);
+/** The approval text of a call (instruction as `action`, binding text as `summary`). */
+export function describeCall(tool: AnyTool, args: Record<string, unknown>): ApprovalText {
+  return approvalText(tool, args);
 }
 
-export function buildAuthorizationDetails(input: DetailInput, description = describeCall(input.tool, input.args)): ToolCallDetail[] {
-  const d = description;
-  const detail = {
-    type: APPROVAL_DETAIL_TYPE,
-    locations: [input.resource],
-    actions: [input.tool.name],
-    action: clip(d.action, 300),
-    recipients: d.recipients?.length ? d.recipients.slice(0, 50).map((r) => clip(r, 320)) : undefined,
-    amount: d.amount ? { value: decimal(d.amount.value), currency: d.amount.currency.toUpperCase() } : undefined,
-    merchant: d.merchant ? clip(d.merchant, 200) : undefined,
-    environment: d.environment ? clip(d.environment, 100) : undefined,
-    justification: d.justification ? clip(d.justification, 500) : undefined,
-    digest: input.digest,
+export function buildAuthorizationDetails(input: DetailInput, text: ApprovalText = describeCall(input.tool, input.args)): ToolCallDetail[] {
+  const content = contentDigest(text);
+  // Multi-byte text can pass 5 KB with every value under 255 characters: shorten the quoted heads until it fits.
+  let detail: ToolCallDetail | undefined;
+  for (const head of [120, 48, 0]) {
+    detail = detailOf(input, text, content, head);
+    if (Buffer.byteLength(JSON.stringify(detail)) <= RAR_BYTES_MAX) break;
+  }
+  // Fail closed on anything the schema refuses (a limit, a malformed digest).
+  const parsed = ToolCallDetail.parse(detail);
+  rememberApprovalText(content, text);
+  return [parsed];
+}
+
+function detailOf(input: DetailInput, text: ApprovalText, content: string, head: number): ToolCallDetail {
+  const properties: Record<string, DetailProperty> = {};
+  let order = 0;
+  const put = (key: string, name: string, value: string, display = true) => {
+    properties[key] = { display, name, display_order: ++order, value };
   };
-  // Fail closed on anything the schema refuses (e.g. a currency that is not ISO 4217-shaped).
-  return [ToolCallDetail.parse(JSON.parse(JSON.stringify(detail)))];
+  for (const row of text.rows) put(row.key, row.label, rarValue(row, head));
+  put('tool', 'Tool', input.tool.name);
+  put('server', 'Server', fit(input.resource));
+  put('digest', 'Approval digest', input.digest, false);
+  put('content', 'Content sha256', content, false);
+  return { type: APPROVAL_DETAIL_TYPE, instruction: fit(text.action), properties };
 }
 
-/** Generic wording for tools without describeApproval: the title and the arguments, named as they are. */
-function deriveDescription(tool: AnyTool, args: Record<string, unknown>): ApprovalDescription {
-  const str = (k: string) => (typeof args[k] === 'string' && args[k] !== '' ? (args[k] as string) : undefined);
-  const list = (...keys: string[]) =>
-    keys.flatMap((k) => (typeof args[k] === 'string' ? [args[k] as string] : Array.isArray(args[k]) ? (args[k] as unknown[]).filter((v): v is string => typeof v === 'string') : []));
-  const recipients = list('to', 'recipients', 'cc', 'bcc');
-  const amount = typeof args.amount === 'number' && str('currency') ? { value: args.amount, currency: str('currency')! } : undefined;
-  const shown = Object.entries(args)
-    .filter(([, v]) => v !== undefined && typeof v !== 'object')
-    .map(([k, v]) => `${k}: ${String(v)}`)
-    .join(', ');
-  const title = tool.title ?? tool.name;
-  return {
-    action: shown ? `${title} (${shown})` : title,
-    summary: title,
-    recipients: recipients.length ? recipients : undefined,
-    amount,
-    merchant: str('merchant'),
-    environment: str('environment'),
-    justification: str('justification') ?? str('reason'),
+/**
+ * A row as one RAR value of at most 255 characters: in full when it fits (free text quoted), else a
+ * quoted head of at most `head` characters, the full length and its sha256; a long list names as many
+ * items as fit, how many more, and the sha256 of all.
+ */
+export function rarValue(row: ApprovalRow, head = 120): string {
+  const oneLine = row.value.replace(/\n+/g, ' ').replace(/ {2,}/g, ' ').trim() || '(empty)';
+  const short = head >= 120;
+  if (row.kind === 'fact') return oneLine.length <= RAR_VALUE_MAX ? oneLine : summarised(oneLine, row.value, false, head);
+  if (row.kind === 'list') {
+    const items = row.items ?? [];
+    if (oneLine.length <= RAR_VALUE_MAX && short) return oneLine;
+    const hash = sha256(row.value);
+    const shownItems: string[] = [];
+    for (const item of items) {
+      const next = [...shownItems, item].join(', ');
+      if (next.length > head * 2 || `${next}, and ${items.length} more (all ${items.length}: sha256 ${hash})`.length > RAR_VALUE_MAX) break;
+      shownItems.push(item);
+    }
+    const rest = items.length - shownItems.length;
+    if (!rest) return oneLine;
+    return `${shownItems.length ? `${shownItems.join(', ')}, and ${rest} more` : `${rest} items`} (all ${items.length}: sha256 ${hash})`;
+  }
+  const whole = quoted(oneLine);
+  if (whole.length <= RAR_VALUE_MAX && oneLine === row.value && (short || [...oneLine].length <= head * 2)) return whole;
+  return summarised(oneLine, row.value, true, head);
+}
+
+function summarised(oneLine: string, full: string, quote: boolean, max: number): string {
+  let head = [...oneLine].slice(0, max).join('');
+  const render = (h: string) => {
+    const whole = h === oneLine;
+    const shown = whole ? h : `${h}…`;
+    const note = whole && oneLine !== full ? ', spacing collapsed' : '';
+    return `${quote ? quoted(shown) : shown} (${[...full].length.toLocaleString('en')} characters${note}, sha256 ${sha256(full)})`;
   };
+  while (head && render(head).length > RAR_VALUE_MAX) head = [...head].slice(0, -8).join('');
+  return render(head);
 }
 
-function decimal(value: number): string {
-  if (!Number.isFinite(value) || value < 0) throw new TypeError('authorization details: amount must be a finite, non-negative number');
-  const s = String(value);
-  if (!/e/i.test(s)) return s;
-  return value.toFixed(8).replace(/\.?0+$/, '');
+function fit(s: string): string {
+  return s.length <= RAR_VALUE_MAX ? s : `${s.slice(0, RAR_VALUE_MAX - 1)}…`;
 }
 
-function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}
+const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');

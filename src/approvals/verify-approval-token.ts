@@ -2,7 +2,8 @@ import { errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { ApprovalInvalidError, UpstreamUnavailableError } from '../errors.js';
 import { ALLOWED_ALGORITHMS } from '../identity/verify-bearer.js';
-import { AuthorizationDetails } from './authorization-details.js';
+import { AuthorizationDetails, type ToolCallDetail } from './authorization-details.js';
+import { canonicalJson } from './canonical-json.js';
 
 export interface ExpectedApproval {
   readonly issuer: string;
@@ -14,8 +15,10 @@ export interface ExpectedApproval {
   readonly sub: string;
   /** The call's digest, which the approved authorization_details must carry. */
   readonly digest: string;
-  /** The MCP URL the call arrived at (the details' `locations`). */
+  /** The MCP URL the call arrived at (the details' `server` property). */
   readonly resource: string;
+  /** The authorization_details we asked approval for: when given, the token must carry exactly these. */
+  readonly details?: readonly ToolCallDetail[];
   readonly clockSkewSeconds: number;
 }
 
@@ -64,9 +67,10 @@ export async function verifyApprovalToken(token: string, keys: JWTVerifyGetKey, 
   if ((c.azp ?? c.client_id) !== expected.clientId) throw refused('it was issued to a different client');
   const details = AuthorizationDetails.safeParse(c.authorization_details);
   if (!details.success) throw refused('it carries no valid authorization details');
-  const [detail] = details.data;
-  if (detail!.digest !== expected.digest) throw refused('it approves different arguments');
-  if (detail!.locations[0] !== expected.resource) throw refused('it approves a call on a different server');
+  const { properties } = details.data[0]!;
+  if (properties.digest?.value !== expected.digest) throw refused('it approves different arguments');
+  if (properties.server?.value !== expected.resource) throw refused('it approves a call on a different server');
+  if (expected.details && canonicalJson(details.data) !== canonicalJson(expected.details)) throw refused('its authorization details differ from those the user was asked to approve');
   return { approvedBy: c.sub, approvedAt: c.iat * 1000, validUntil: c.exp * 1000 };
 }
 

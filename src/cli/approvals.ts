@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine, quoted, singleLine as one } from '../approvals/sanitize-text.js';
 import { loadConfig } from '../config.js';
 import { CookieJar } from '../embedded/authserver/cookie-jar.js';
 import { DEMO_USERS, findDemoUser } from '../embedded/seed/users.js';
@@ -8,7 +9,21 @@ const Pending = z.object({
   id: z.string(),
   clientName: z.string(),
   bindingMessage: z.string().optional(),
-  details: z.array(z.object({ action: z.string() }).loose()),
+  details: z.array(
+    z
+      .object({
+        instruction: z.string(),
+        properties: z.record(z.string(), z.object({ display: z.boolean(), name: z.string(), display_order: z.number(), value: z.string() }).loose()),
+      })
+      .loose(),
+  ),
+  /** The full approval text, when the server holds it (every recipient, the whole body). */
+  text: z
+    .object({
+      rows: z.array(z.object({ label: z.string(), kind: z.enum(['fact', 'text', 'list']), value: z.string(), items: z.array(z.string()).optional(), multiline: z.boolean().optional() }).loose()),
+    })
+    .loose()
+    .optional(),
   expiresAt: z.string(),
 });
 const ListBody = z.object({ user: z.string(), csrf: z.string(), requests: z.array(Pending) });
@@ -61,6 +76,32 @@ export class DeviceClient {
   }
 }
 
+/**
+ * A request as `list` prints it: code and instruction, then the full approval text when the server
+ * holds it (free text quoted, a multi-line body indented line by line), else the displayed RAR
+ * properties in their order (what Guardian shows).
+ */
+export function describePending(r: PendingApproval): string {
+  const d = r.details[0];
+  // Everything printed comes from the server's JSON: cleaned again so no control sequence reaches the terminal.
+  const lines = [`${one(r.id)}  ${one(r.bindingMessage ?? '')}`, `    ${one(d?.instruction ?? '(sign-in request)')}  [${one(r.clientName)}, expires ${one(r.expiresAt)}]`];
+  if (r.text) {
+    for (const row of r.text.rows) {
+      const label = one(row.label);
+      if (row.kind === 'list') lines.push(`    ${label}: ${(row.items ?? [row.value]).map(one).join(', ')}`);
+      else if (row.kind === 'text' && row.multiline) lines.push(`    ${label}:`, ...multiLine(row.value).split('\n').map((l) => `      | ${l}`));
+      else if (row.kind === 'text') lines.push(`    ${label}: ${quoted(one(row.value))}`);
+      else lines.push(`    ${label}: ${one(row.value)}`);
+    }
+    if (d?.properties.tool) lines.push(`    Tool: ${one(d.properties.tool.value)}`);
+  } else {
+    for (const p of Object.values(d?.properties ?? {}).filter((p) => p.display).sort((a, b) => a.display_order - b.display_order)) {
+      lines.push(`    ${one(p.name)}: ${one(p.value)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** `gatehouse approvals list|approve|deny --user <id> [--id <id>]`: embedded mode, act as the user's trusted device. */
 export async function approvalsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = flags(argv, { user: { type: 'string' }, id: { type: 'string' } });
@@ -86,7 +127,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
   const { requests } = await device.list();
   if (action === 'list') {
     if (!requests.length) process.stdout.write(`no approval requests waiting for ${user.id}\n`);
-    for (const r of requests) process.stdout.write(`${r.id}  ${r.bindingMessage ?? ''}\n    ${r.details[0]?.action ?? '(sign-in request)'}  [${r.clientName}, expires ${r.expiresAt}]\n`);
+    for (const r of requests) process.stdout.write(describePending(r));
     return 0;
   }
   let id = values.id;

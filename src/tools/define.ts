@@ -67,18 +67,27 @@ export interface RateLimitPolicy {
 }
 
 /**
- * What the person approving sees, in their words (RAR authorization_details and the binding message).
- * `summary` is the short line for the device (at most 64 characters with the approval code, so keep it
- * brief); `action` the full sentence.
+ * How a tool's approval reads, from typed, validated fields only: no argument is ever pasted into a
+ * sentence. `verb` and `instruction` are the tool's own fixed words; amounts, merchants, recipients and
+ * facts are rendered by the approvals module (currency minor units, merchant allow-list, recipient
+ * count); free text (item names, subjects, bodies) goes in `texts` and is shown only as quoted,
+ * labelled data with control and bidi characters removed. The binding message is built from `verb`,
+ * the amount or the recipients, never from free text.
  */
 export interface ApprovalDescription {
-  readonly action: string;
-  readonly summary?: string;
-  readonly recipients?: readonly string[];
+  /** One or two fixed words for the binding message, e.g. "Pay", "Email" (letters and spaces, at most 20). */
+  readonly verb: string;
+  /** A fixed sentence, e.g. "Approve a purchase from the demo merchant" (not built from arguments). */
+  readonly instruction: string;
   readonly amount?: { readonly value: number; readonly currency: string };
-  readonly merchant?: string;
-  readonly environment?: string;
-  readonly justification?: string;
+  /** The merchant named by the call; shown by name only when listed in `knownMerchants`. */
+  readonly merchant?: { readonly name: string; readonly knownMerchants: readonly string[] };
+  /** Validated addresses (e.g. z.email()); all of them are shown, the count and the first go in the binding message. */
+  readonly recipients?: { readonly label: string; readonly addresses: readonly string[] };
+  /** Short typed values (numbers, ISO instants, identifiers matching a pattern), shown on one line each. */
+  readonly facts?: readonly { readonly key: string; readonly label: string; readonly value: string | number }[];
+  /** Free text, shown quoted and labelled; `multiline` keeps line breaks (an email body) on the device page. */
+  readonly texts?: readonly { readonly key: string; readonly label: string; readonly text: string; readonly multiline?: boolean }[];
 }
 
 export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {

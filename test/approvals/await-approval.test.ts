@@ -85,7 +85,7 @@ describe('approval flow', () => {
     expect(r.approvedBy).toBe('alice');
     expect(polls.map((t) => t - 1_000_000)).toEqual([2000, 4000, 6000]);
     expect(c.sent.length).toBeGreaterThanOrEqual(3);
-    expect(c.sent[0]).toMatch(/^Waiting for approval on your device… \("Buy Laptop 900 EUR #\w{6}"\)$/);
+    expect(c.sent[0]).toMatch(/^Waiting for approval on your device… \("Pay 900\.00 EUR unverified merchant #\w{6}"\)$/);
     const events = audit.recent(10).map((e) => e.event).reverse();
     expect(events).toEqual(['approval_requested', 'approval_resolved']);
   });

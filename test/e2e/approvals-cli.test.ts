@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { approvalsCommand } from '../../src/cli/approvals.js';
+import { approvalsCommand, describePending } from '../../src/cli/approvals.js';
 import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js';
 import { deviceFor, LAPTOP, textOf, waitForRequests } from '../helpers/approvals.js';
 import { connectWithToken, tokenFor } from '../helpers/mcp-client.js';
@@ -41,8 +41,10 @@ describe('gatehouse approvals (CLI as the trusted device)', () => {
 
     const listed = await cli('list', '--user', 'alice');
     expect(listed.code).toBe(0);
-    expect(listed.out).toContain('Buy "Laptop" for 900 EUR from Demo Store');
-    expect(listed.out).toMatch(/Buy Laptop 900 EUR #\w{6}/);
+    expect(listed.out).toContain('Approve a purchase from the demo merchant (no real money moves)');
+    expect(listed.out).toContain('    Amount: 900.00 EUR\n    Merchant: Demo Store\n    Item: "Laptop"\n    Tool: purchase\n');
+    expect(listed.out).toMatch(/Pay 900\.00 EUR to Demo Store #\w{6}/);
+    expect(listed.out).not.toContain('Approval digest');
 
     expect((await cli('list', '--user', 'bob')).out).toContain('no approval requests waiting for bob');
     const bobTries = await cli('approve', '--user', 'bob');
@@ -71,6 +73,37 @@ describe('gatehouse approvals (CLI as the trusted device)', () => {
     expect(gh.db.prepare('SELECT COUNT(*) AS n FROM demo_orders').get()).toEqual(before);
     await client.close();
   }, 30_000);
+
+  it('list prints the whole approval text (every recipient, the body line by line) and no control sequence', () => {
+    const printed = describePending({
+      id: 'req1',
+      clientName: 'Gatehouse',
+      bindingMessage: 'Email 2 recipients bob at acme.example #ABC123',
+      expiresAt: '2026-01-01T00:00:00.000Z',
+      details: [{ instruction: 'Approve sending an email from your Gmail account', properties: { tool: { display: true, name: 'Tool', display_order: 4, value: 'send_email' } } }],
+      text: {
+        rows: [
+          { label: 'Recipients (2)', kind: 'list', value: 'bob@acme.example, carol@acme.example', items: ['bob@acme.example', 'carol@acme.example'] },
+          { label: 'Subject', kind: 'text', value: 'Q4\u001b[2J plan' },
+          { label: 'Body', kind: 'text', value: 'Hi,\n\u202Eevil\nBye', multiline: true },
+        ],
+      },
+    });
+    expect(printed).toBe(
+      [
+        'req1  Email 2 recipients bob at acme.example #ABC123',
+        '    Approve sending an email from your Gmail account  [Gatehouse, expires 2026-01-01T00:00:00.000Z]',
+        '    Recipients (2): bob@acme.example, carol@acme.example',
+        '    Subject: "Q4[2J plan"',
+        '    Body:',
+        '      | Hi,',
+        '      | evil',
+        '      | Bye',
+        '    Tool: send_email',
+        '',
+      ].join('\n'),
+    );
+  });
 
   it('usage errors are clear', async () => {
     await expect(cli('approve')).rejects.toThrow(/--user must be one of/);

@@ -57,11 +57,12 @@ describe.skipIf(!chromiumPath)('approval on the trusted-device page (headless Ch
 
     const card = page.locator('section[data-request]');
     await expect.poll(() => card.count()).toBe(1);
-    expect(await card.locator('h2').textContent()).toBe('Buy "Laptop" for 900 EUR from Demo Store');
-    expect(await card.locator('[data-field=amount]').textContent()).toBe('900 EUR');
+    expect(await card.locator('h2').textContent()).toBe('Approve a purchase from the demo merchant (no real money moves)');
+    expect(await card.locator('[data-field=amount]').textContent()).toBe('900.00 EUR');
     expect(await card.locator('[data-field=merchant]').textContent()).toBe('Demo Store');
+    expect(await card.locator('[data-field=item]').textContent()).toBe('"Laptop"');
     const code = await card.locator('[data-field=binding-message]').textContent();
-    expect(code).toMatch(/^Buy Laptop 900 EUR #\w{6}$/);
+    expect(code).toMatch(/^Pay 900\.00 EUR to Demo Store #\w{6}$/);
 
     // Let the waiting call report progress a few times before the person answers.
     await expect.poll(() => progress.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);

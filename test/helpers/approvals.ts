@@ -1,4 +1,5 @@
 import { DeviceClient, type PendingApproval } from '../../src/cli/approvals.js';
+import { CookieJar } from '../../src/embedded/authserver/cookie-jar.js';
 import { findDemoUser } from '../../src/embedded/seed/users.js';
 
 /** Signs in to the embedded /device page as a demo user (the CLI's client). */
@@ -28,4 +29,22 @@ export function textOf(result: unknown): string {
 
 export function errorCodeOf(result: unknown): string | undefined {
   return (result as { structuredContent?: { error?: { code?: string } } }).structuredContent?.error?.code;
+}
+
+/** Signs in to /device as a demo user, like a browser, and returns the request page's HTML. */
+export async function devicePageHtml(issuer: string, user: string): Promise<string> {
+  const u = findDemoUser(user)!;
+  const jar = new CookieJar();
+  const form = await fetch(new URL('/device/login', issuer));
+  jar.store(form);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const login = await fetch(new URL('/device/login', issuer), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrf, username: u.id, password: u.password }).toString(),
+  });
+  jar.store(login);
+  const page = await fetch(new URL('/device', issuer), { headers: { cookie: jar.header(), accept: 'text/html' } });
+  return page.text();
 }

@@ -86,7 +86,8 @@ describe('approval security (wait 20 s)', () => {
     const [req] = await waitForRequests(device);
     const changed = purchase(gh, alice, { ...approvedArgs, amount: 6000 });
     const both = await waitForRequests(device, 2);
-    expect(both.map((r) => r.details[0]!.action).sort()).toEqual(['Buy "Exact" for 600 EUR from Demo Store', 'Buy "Exact" for 6000 EUR from Demo Store']);
+    expect(both.map((r) => r.details[0]!.properties.amount!.value).sort()).toEqual(['600.00 EUR', '6000.00 EUR']);
+    expect(both.map((r) => r.bindingMessage!.replace(/ #\w+$/, '')).sort()).toEqual(['Pay 600.00 EUR to Demo Store', 'Pay 6000.00 EUR to Demo Store']);
     await device.decide(req!.id, 'approve');
     const ok = await call;
     expect(ok.structuredContent).toMatchObject({ amount: 600 });
@@ -103,7 +104,7 @@ describe('approval security (wait 20 s)', () => {
     // Play a compromised (or buggy) authorization server: approve with details for different arguments.
     const { provider } = gh.authServer!;
     const request = await provider.BackchannelAuthenticationRequest.find(req!.id);
-    const forged = req!.details.map((d) => ({ ...d, digest: 'X'.repeat(43) }));
+    const forged = req!.details.map((d) => ({ ...d, properties: { ...d.properties, digest: { ...d.properties.digest, value: 'X'.repeat(43) } } }));
     const grant = new provider.Grant({ accountId: 'alice', clientId: request!.clientId! });
     grant.addOIDCScope('openid');
     for (const d of forged) grant.addRar(d as never);

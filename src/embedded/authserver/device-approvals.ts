@@ -1,6 +1,8 @@
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { z } from 'zod';
+import type { ApprovalText } from '../../approvals/approval-text.js';
+import { recallApprovalText } from '../../approvals/approval-texts.js';
 import { ToolCallDetail } from '../../approvals/authorization-details.js';
 import type { SqliteDatabase } from '../../store/sqlite/database.js';
 
@@ -12,6 +14,8 @@ export interface PendingRequest {
   readonly clientName: string;
   readonly bindingMessage?: string;
   readonly details: readonly ToolCallDetail[];
+  /** The full approval text the details' `content` sha256 names (absent when this process did not build it). */
+  readonly text?: ApprovalText;
   readonly requestedAt: string;
   readonly expiresAt: string;
 }
@@ -61,12 +65,16 @@ export function createDeviceApprovals(provider: Provider, db: SqliteDatabase): D
       for (const row of open.all(Date.now()) as { payload: string }[]) {
         const p = Payload.safeParse(JSON.parse(row.payload));
         if (!p.success || p.data.accountId !== accountId || p.data.grantId || p.data.error) continue;
+        const details = parseDetails(p.data.params?.authorization_details) ?? [];
+        const content = details[0]?.properties.content?.value;
+        const text = content ? recallApprovalText(content) : undefined;
         out.push({
           id: p.data.jti,
           clientId: p.data.clientId,
           clientName: await clientName(p.data.clientId),
           bindingMessage: p.data.params?.binding_message,
-          details: parseDetails(p.data.params?.authorization_details) ?? [],
+          details,
+          ...(text ? { text } : {}),
           requestedAt: new Date(p.data.iat * 1000).toISOString(),
           expiresAt: new Date(p.data.exp * 1000).toISOString(),
         });

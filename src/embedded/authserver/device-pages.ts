@@ -1,4 +1,5 @@
-import type { ToolCallDetail } from '../../approvals/authorization-details.js';
+import type { ApprovalRow } from '../../approvals/approval-text.js';
+import { quoted } from '../../approvals/sanitize-text.js';
 import { Html, html } from './html.js';
 import { layout, loginForm } from './pages.js';
 import type { PendingRequest } from './device-approvals.js';
@@ -15,6 +16,10 @@ const DEVICE_STYLE = new Html(`<style>
   .req dd { margin:0; overflow-wrap:anywhere; }
   .code { font-family: ui-monospace, monospace; font-weight:600; }
   .note { border:1px solid var(--line); border-radius:8px; padding:.6rem .8rem; margin:0 0 1rem; }
+  .req dd.wide { grid-column: 1 / -1; }
+  .req .text { white-space:pre-wrap; overflow-wrap:anywhere; font-family: ui-monospace, monospace; font-size:.88rem; margin:0; padding:.5rem .6rem; border:1px solid var(--line); border-radius:6px; }
+  .req ul.list { margin:0; padding-left:1.1rem; }
+  .req .warn { color:var(--danger); }
 </style>`);
 
 export function deviceLoginPage(input: { csrf: string; username?: string; failed?: boolean }): string {
@@ -35,17 +40,26 @@ ${requests.map((r) => requestCard(r, input.csrf))}
 <form method="post" action="/device/logout"><div class="actions"><button type="submit">Sign out</button></div></form>`);
 }
 
+/**
+ * One request, everything before the buttons: the instruction, then every row of the approval text in
+ * full (all recipients, the whole body) when the server holds the text its `content` sha256 names,
+ * else the displayed RAR properties (what Guardian would show). Free text is always quoted.
+ */
 function requestCard(r: PendingRequest, csrf: string): Html {
-  const d: ToolCallDetail | undefined = r.details[0];
+  const d = r.details[0];
+  const props = d ? Object.entries(d.properties).sort(([, a], [, b]) => a.display_order - b.display_order) : [];
+  const prop = (key: string) => d?.properties[key]?.value;
+  const rows = r.text
+    ? r.text.rows.map(fullRow)
+    : props
+        .filter(([key, p]) => p.display && key !== 'tool' && key !== 'server')
+        .map(([key, p]) => html`<dt>${p.name}</dt><dd data-field="${key}">${p.value}</dd>`);
   return html`<section class="req" data-request="${r.id}">
-  <h2>${d?.action ?? 'Approve a sign-in request'}</h2>
+  <h2 data-field="instruction">${d?.instruction ?? 'Approve a sign-in request'}</h2>
   <dl>
-    ${d?.amount ? html`<dt>Amount</dt><dd data-field="amount">${d.amount.value} ${d.amount.currency}</dd>` : ''}
-    ${d?.merchant ? html`<dt>Merchant</dt><dd data-field="merchant">${d.merchant}</dd>` : ''}
-    ${d?.recipients ? html`<dt>Recipients</dt><dd data-field="recipients">${d.recipients.join(', ')}</dd>` : ''}
-    ${d?.environment ? html`<dt>Environment</dt><dd data-field="environment">${d.environment}</dd>` : ''}
-    ${d?.justification ? html`<dt>Why</dt><dd data-field="justification">${d.justification}</dd>` : ''}
-    ${d ? html`<dt>Tool</dt><dd><code>${d.actions[0]}</code> on ${d.locations[0]}</dd>` : ''}
+    ${rows}
+    ${d && !r.text ? html`<dt>Note</dt><dd class="warn" data-field="partial">Only a summary is available here; the full content is not. Deny if unsure.</dd>` : ''}
+    ${d ? html`<dt>Tool</dt><dd><code data-field="tool">${prop('tool')}</code> on ${prop('server')}</dd>` : ''}
     <dt>Requested by</dt><dd>${r.clientName}</dd>
     ${r.bindingMessage ? html`<dt>Code</dt><dd class="code" data-field="binding-message">${r.bindingMessage}</dd>` : ''}
     <dt>Expires</dt><dd>${r.expiresAt}</dd>
@@ -59,6 +73,15 @@ function requestCard(r: PendingRequest, csrf: string): Html {
     </div>
   </form>
 </section>`;
+}
+
+function fullRow(row: ApprovalRow): Html {
+  if (row.kind === 'list') {
+    return html`<dt>${row.label}</dt><dd data-field="${row.key}"><ul class="list">${(row.items ?? []).map((i) => html`<li>${i}</li>`)}</ul></dd>`;
+  }
+  if (row.kind === 'text' && row.multiline) return html`<dt>${row.label}</dt><dd class="wide"><pre class="text" data-field="${row.key}">${row.value}</pre></dd>`;
+  if (row.kind === 'text') return html`<dt>${row.label}</dt><dd data-field="${row.key}">${quoted(row.value)}</dd>`;
+  return html`<dt>${row.label}</dt><dd data-field="${row.key}">${row.value}</dd>`;
 }
 
 function doneText(done: string): string {

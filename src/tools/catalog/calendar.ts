@@ -54,6 +54,16 @@ export const createCalendarEvent = defineTool({
   callers: ['user'],
   rateLimit: { perMinute: 30 },
   connection: { connection: GOOGLE, scopes: [GOOGLE_SCOPE.calendarEvents] },
+  describeApproval: ({ title, start, end, attendees }) => ({
+    verb: 'Create event',
+    instruction: 'Approve creating a tentative event in your Google Calendar',
+    ...(attendees.length ? { recipients: { label: 'Attendees', addresses: attendees } } : {}),
+    facts: [
+      { key: 'start', label: 'Start', value: start },
+      { key: 'end', label: 'End', value: end },
+    ],
+    texts: [{ key: 'title', label: 'Title', text: title }],
+  }),
   async run({ title, start, end, attendees }, ctx) {
     if (Date.parse(end) <= Date.parse(start)) throw new InvalidRequestError('"end" must be after "start".');
     const google = connectionOf(ctx);

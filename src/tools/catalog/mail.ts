@@ -22,6 +22,15 @@ export const sendEmail = defineTool({
   rateLimit: { perMinute: 10 },
   approval: 'always',
   connection: { connection: GOOGLE, scopes: [GOOGLE_SCOPE.gmailSend] },
+  describeApproval: ({ to, subject, body }) => ({
+    verb: 'Email',
+    instruction: 'Approve sending an email from your Gmail account',
+    recipients: { label: 'Recipients', addresses: to },
+    texts: [
+      { key: 'subject', label: 'Subject', text: subject },
+      { key: 'body', label: 'Body', text: body, multiline: true },
+    ],
+  }),
   async run({ to, subject, body }, ctx) {
     const google = connectionOf(ctx);
     const response = await google.fetch('gmail/v1/users/me/messages/send', { method: 'POST', body: { raw: rfc2822(to, subject, body) } });

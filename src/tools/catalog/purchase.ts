@@ -3,6 +3,9 @@ import type { ApprovalGrant } from '../../gates/approve.js';
 import { defineTool } from '../define.js';
 import { memoryMerchant, type DemoMerchant } from './demo-merchant.js';
 
+/** Merchants the approval names as such; any other is shown as an unverified merchant. */
+export const KNOWN_MERCHANTS: readonly string[] = ['Demo Store'];
+
 /**
  * purchase: buys from the demo merchant. High risk: above `threshold` (GATEHOUSE_PURCHASE_APPROVAL_THRESHOLD)
  * the caller must approve this exact purchase on their trusted device first. The same threshold, in USD,
@@ -29,11 +32,11 @@ export function purchaseTool(threshold: number, merchant: DemoMerchant = memoryM
     budget: { amount: (a) => ({ value: a.amount, currency: a.currency }), limit: { USD: threshold }, windowSeconds: 86_400, over: 'approve' },
     approval: (a) => a.amount > threshold,
     describeApproval: (a) => ({
-      action: `Buy "${a.item}" for ${a.amount} ${a.currency} from ${a.merchant}`,
-      summary: `Buy ${a.item} ${a.amount} ${a.currency}`,
+      verb: 'Pay',
+      instruction: 'Approve a purchase from the demo merchant (no real money moves)',
       amount: { value: a.amount, currency: a.currency },
-      merchant: a.merchant,
-      environment: 'demo merchant (no real money)',
+      merchant: { name: a.merchant, knownMerchants: KNOWN_MERCHANTS },
+      texts: [{ key: 'item', label: 'Item', text: a.item }],
     }),
     async run(a, { caller, grants }) {
       const approval = grants.get('approval') as ApprovalGrant | undefined;
