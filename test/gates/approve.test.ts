@@ -28,7 +28,7 @@ function call(args: Record<string, unknown>, kind: 'user' | 'client' = 'user', t
 }
 
 function gate(obtain: ApprovalFlow['obtain'], consume = () => true) {
-  return approveGate({ flow: { obtain }, ledger: { consume } as unknown as ApprovalLedger, now: () => 0 });
+  return approveGate({ flow: { obtain, reconcile: async () => 0 }, ledger: { consume } as unknown as ApprovalLedger, now: () => 0 });
 }
 
 describe('approve gate', () => {

@@ -13,5 +13,6 @@ import { fga } from './003-fga.js';
 import { vault } from './004-vault.js';
 import { approvals } from './005-approvals.js';
 import { documents } from './006-documents.js';
+import { approvalRedemption } from './009-approval-redemption.js';
 
-export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents];
+export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, approvalRedemption];
