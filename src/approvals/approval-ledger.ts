@@ -64,8 +64,11 @@ export interface ApprovalLedger {
    * `leaseUntil`; pushes the next poll out. False when not pending, not due, or another caller has it.
    */
   claimRedeem(id: string, now: number, lease: string, leaseUntil: number): boolean;
-  /** Takes over a redemption whose owner's lease ran out (it died or hung); `redeemingAt` is kept. */
-  takeOver(id: string, now: number, lease: string, leaseUntil: number): boolean;
+  /**
+   * Takes over a redemption whose owner's lease ran out (it died or hung); `redeemingAt` is kept, and
+   * `reason` is recorded unless an earlier one (from `defer`) already says what happened.
+   */
+  takeOver(id: string, now: number, lease: string, leaseUntil: number, reason: string): boolean;
   /** The answer was "not yet": redeeming -> pending (only the lease holder). */
   release(id: string, lease: string): boolean;
   /** The answer was slow_down: redeeming -> pending with a longer interval (only the lease holder). */
@@ -124,14 +127,15 @@ export function createApprovalLedger(db: SqliteDatabase): ApprovalLedger {
     started: db.prepare("UPDATE approvals SET status = 'pending', auth_req_id = ?, expires_at = ?, interval_ms = ?, next_poll_at = ? WHERE id = ? AND status = 'starting'"),
     claimRedeem: db.prepare(`UPDATE approvals SET status = 'redeeming', redeeming_at = @now, redeem_lease = @lease, lease_until = @leaseUntil,
       next_poll_at = @now + interval_ms WHERE id = @id AND status = 'pending' AND next_poll_at <= @now`),
-    takeOver: db.prepare("UPDATE approvals SET redeem_lease = @lease, lease_until = @leaseUntil WHERE id = @id AND status = 'redeeming' AND lease_until <= @now"),
+    takeOver: db.prepare(`UPDATE approvals SET redeem_lease = @lease, lease_until = @leaseUntil, reason = COALESCE(reason, @reason)
+      WHERE id = @id AND status = 'redeeming' AND lease_until <= @now`),
     release: db.prepare(`UPDATE approvals SET status = 'pending', redeeming_at = NULL, redeem_lease = NULL, lease_until = NULL, reason = NULL
       WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?`),
     slowDown: db.prepare(`UPDATE approvals SET status = 'pending', redeeming_at = NULL, redeem_lease = NULL, lease_until = NULL, reason = NULL, interval_ms = ?, next_poll_at = ?
       WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?`),
     approved: db.prepare(`UPDATE approvals SET status = 'approved', approved_by = ?, approved_at = ?, valid_until = ?, resolved_at = ?, redeem_lease = NULL, lease_until = NULL
       WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?`),
-    defer: db.prepare("UPDATE approvals SET redeem_lease = NULL, lease_until = ?, reason = ? WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?"),
+    defer: db.prepare("UPDATE approvals SET redeem_lease = NULL, lease_until = ?, reason = COALESCE(reason, ?) WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?"),
     interrupt: db.prepare(`UPDATE approvals SET status = 'interrupted', reason = ?, resolved_at = ?, redeem_lease = NULL, lease_until = NULL
       WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?`),
     close: db.prepare("UPDATE approvals SET status = ?, reason = ?, resolved_at = ? WHERE id = ? AND status IN ('starting', 'pending', 'approved')"),
@@ -146,7 +150,7 @@ export function createApprovalLedger(db: SqliteDatabase): ApprovalLedger {
     reserve: (a) => q.reserve.run(a).changes === 1,
     started: (id, authReqId, expiresAt, intervalMs, nextPollAt) => q.started.run(authReqId, expiresAt, intervalMs, nextPollAt, id).changes === 1,
     claimRedeem: (id, now, lease, leaseUntil) => q.claimRedeem.run({ id, now, lease, leaseUntil }).changes === 1,
-    takeOver: (id, now, lease, leaseUntil) => q.takeOver.run({ id, now, lease, leaseUntil }).changes === 1,
+    takeOver: (id, now, lease, leaseUntil, reason) => q.takeOver.run({ id, now, lease, leaseUntil, reason }).changes === 1,
     release: (id, lease) => q.release.run(id, lease).changes === 1,
     slowDown: (id, lease, intervalMs, nextPollAt) => q.slowDown.run(intervalMs, nextPollAt, id, lease).changes === 1,
     approved: (id, lease, by, at, validUntil) => q.approved.run(by, at, validUntil, at, id, lease).changes === 1,

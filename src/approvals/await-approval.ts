@@ -46,7 +46,7 @@ export interface ApprovalFlow {
   /**
    * Settles redemptions left behind by a process that died (lease run out): asks the authorization
    * server once for each and records approved / pending / denied / expired / interrupted. Never throws;
-   * returns how many it settled.
+   * stops at the first unreachable answer (the rows stay for the next caller); returns how many it settled.
    */
   reconcile(): Promise<number>;
 }
@@ -65,6 +65,9 @@ const MAX_SLEEP_MS = 1000;
  */
 export const REDEEM_LEASE_MS = 20_000;
 
+/** The reason recorded when a redemption's process died between receiving the answer and recording it. */
+const RESTARTED = 'the server stopped between receiving the approval and recording it';
+
 /** "12:03 UTC": times in messages meant for the person. */
 export function clockTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
@@ -79,7 +82,6 @@ export function interruptedMessage(r: ApprovalRecord): string {
     `Nothing was run (approval ${r.id}, requested at ${clockTime(r.createdAt)}).`
   );
 }
-const RESTARTED = 'the server stopped between receiving the approval and recording it';
 
 /**
  * The approval flow of one call: resume the open approval for this digest or start one (CIBA with RAR),
@@ -221,7 +223,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
 
   /** The approval reached a request whose answer was never recorded: audited, never usable. */
   function interrupt(r: ApprovalRecord, lease: string) {
-    const reason = r.reason ?? RESTARTED;
+    const reason = r.reason ?? RESTARTED; // set on take-over, or by defer()
     if (!ledger.interrupt(r.id, lease, reason, now())) return;
     const rec = ledger.get(r.id)!;
     audit.append('approval_interrupted', {
@@ -239,7 +241,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
   /** Takes over a redemption whose lease ran out and asks the server again. */
   async function takeOver(r: ApprovalRecord): Promise<boolean | undefined> {
     const lease = ulid();
-    if (!ledger.takeOver(r.id, now(), lease, now() + REDEEM_LEASE_MS)) return undefined;
+    if (!ledger.takeOver(r.id, now(), lease, now() + REDEEM_LEASE_MS, RESTARTED)) return undefined;
     return redeem(ledger.get(r.id)!, lease, true);
   }
 
@@ -307,7 +309,9 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
       let settled = 0;
       for (const r of ledger.staleRedemptions(now())) {
         try {
-          if ((await takeOver(r)) !== undefined) settled++;
+          const answered = await takeOver(r);
+          if (answered === false) break; // the server is unreachable: leave the rest to the retries
+          if (answered) settled++;
         } catch (e) {
           opts.logger.warn({ approvalId: r.id, err: e instanceof GatehouseError ? e.code : 'error' }, 'approval reconcile failed');
         }

@@ -49,10 +49,10 @@ describe('approval ledger: write-ahead redemption', () => {
     const ledger = pendingLedger();
     ledger.claimRedeem('a1', 3000, 'L1', 23_000);
     expect(ledger.staleRedemptions(22_999)).toEqual([]);
-    expect(ledger.takeOver('a1', 22_999, 'L2', 43_000)).toBe(false);
+    expect(ledger.takeOver('a1', 22_999, 'L2', 43_000, 'restarted')).toBe(false);
     expect(ledger.staleRedemptions(23_000).map((r) => r.id)).toEqual(['a1']);
-    expect(ledger.takeOver('a1', 23_000, 'L2', 43_000)).toBe(true);
-    expect(ledger.get('a1')).toMatchObject({ status: 'redeeming', redeemingAt: 3000, leaseUntil: 43_000 });
+    expect(ledger.takeOver('a1', 23_000, 'L2', 43_000, 'restarted')).toBe(true);
+    expect(ledger.get('a1')).toMatchObject({ status: 'redeeming', redeemingAt: 3000, leaseUntil: 43_000, reason: 'restarted' });
     expect(ledger.approved('a1', 'L1', 'alice', 3000, 60_000)).toBe(false);
     expect(ledger.interrupt('a1', 'L2', 'restarted', 23_100)).toBe(true);
     expect(ledger.get('a1')).toMatchObject({ status: 'interrupted', reason: 'restarted', redeemingAt: 3000 });
@@ -78,7 +78,8 @@ describe('approval ledger: write-ahead redemption', () => {
     expect(ledger.defer('a1', 'L2', 7000, 'lost')).toBe(true);
     expect(ledger.get('a1')).toMatchObject({ status: 'redeeming', redeemingAt: 5000, leaseUntil: 7000, reason: 'lost' });
     expect(ledger.release('a1', 'L2')).toBe(false);
-    expect(ledger.takeOver('a1', 7000, 'L3', 27_000)).toBe(true);
+    expect(ledger.takeOver('a1', 7000, 'L3', 27_000, 'restarted')).toBe(true);
+    expect(ledger.get('a1')?.reason).toBe('lost'); // the earlier, truer reason stays
   });
 
   it('migration 009 keeps every existing approval and the one-open-approval-per-call rule', () => {

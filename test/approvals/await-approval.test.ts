@@ -336,4 +336,18 @@ describe('approval flow across a crash', () => {
     expect(ledger.get(r.id)?.status).toBe('consumed');
     expect(ledger.consume(r.id, clock)).toBe(false);
   });
+
+  it('the start-up reconcile stops at an unreachable server and leaves the redemption for the next caller', async () => {
+    script = [{ kind: 'approved', accessToken: 'at' }];
+    let received = '';
+    void flow(30, { tokenReceived: async (id) => { received = id; return stopped(); } }).obtain(call());
+    for (let i = 0; i < 20 && !received; i++) await new Promise((r) => setImmediate(r));
+    clock += REDEEM_LEASE_MS;
+    script = ['unreachable', { kind: 'invalid', reason: 'invalid_grant' }];
+    expect(await flow().reconcile()).toBe(0);
+    expect(ledger.get(received)?.status).toBe('redeeming');
+    const e = await flow().obtain(call()).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'approval_interrupted', approvalId: received });
+    expect((e as Error).message).toMatch(/was received but the server restarted before using it; approve again/);
+  });
 });
