@@ -88,6 +88,13 @@ export interface ApprovalLedger {
    * only starting, pending or approved rows; with it, only that redemption.
    */
   close(id: string, status: 'denied' | 'expired' | 'failed', reason: string, now: number, lease?: string): boolean;
+  /**
+   * The interrupted approval of this digest (resolved since `since`) no call has been told about yet,
+   * marked told: each interruption is reported to exactly one call.
+   */
+  takeUnreported(digest: string, since: number, now: number): ApprovalRecord | undefined;
+  /** Marks an interrupted approval as told to a call; false if it already was. */
+  markReported(id: string, now: number): boolean;
   /** Redemptions whose owner's lease ran out by `now` (a process died between request and record). */
   staleRedemptions(now: number): ApprovalRecord[];
   /** The one execution: approved -> consumed, only while still valid. */
@@ -141,6 +148,10 @@ export function createApprovalLedger(db: SqliteDatabase): ApprovalLedger {
     close: db.prepare("UPDATE approvals SET status = ?, reason = ?, resolved_at = ? WHERE id = ? AND status IN ('starting', 'pending', 'approved')"),
     closeRedeeming: db.prepare(`UPDATE approvals SET status = ?, reason = ?, resolved_at = ?, redeem_lease = NULL, lease_until = NULL
       WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?`),
+    takeUnreported: db.prepare(`UPDATE approvals SET reported_at = @now
+      WHERE id = (SELECT id FROM approvals WHERE digest = @digest AND status = 'interrupted' AND reported_at IS NULL AND resolved_at >= @since
+                  ORDER BY resolved_at DESC LIMIT 1) RETURNING *`),
+    markReported: db.prepare("UPDATE approvals SET reported_at = ? WHERE id = ? AND status = 'interrupted' AND reported_at IS NULL"),
     stale: db.prepare("SELECT * FROM approvals WHERE status = 'redeeming' AND lease_until <= ? ORDER BY lease_until LIMIT 100"),
     consume: db.prepare("UPDATE approvals SET status = 'consumed', consumed_at = ? WHERE id = ? AND status = 'approved' AND valid_until > ?"),
   };
@@ -158,6 +169,8 @@ export function createApprovalLedger(db: SqliteDatabase): ApprovalLedger {
     interrupt: (id, lease, reason, now) => q.interrupt.run(reason, now, id, lease).changes === 1,
     close: (id, status, reason, now, lease) =>
       (lease === undefined ? q.close.run(status, reason, now, id) : q.closeRedeeming.run(status, reason, now, id, lease)).changes === 1,
+    takeUnreported: (digest, since, now) => toRecord(q.takeUnreported.get({ digest, since, now }) as Row | undefined),
+    markReported: (id, now) => q.markReported.run(now, id).changes === 1,
     staleRedemptions: (now) => (q.stale.all(now) as Row[]).map((r) => toRecord(r)!),
     consume: (id, now) => q.consume.run(now, id, now).changes === 1,
   };

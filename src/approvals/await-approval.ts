@@ -64,6 +64,8 @@ const MAX_SLEEP_MS = 1000;
  * to a process that died (or hung) between sending the request and recording the answer.
  */
 export const REDEEM_LEASE_MS = 20_000;
+/** An interruption nobody was told about is reported to the next identical call within this time. */
+const REPORT_INTERRUPTED_FOR_MS = 24 * 3600_000;
 
 /** The reason recorded when a redemption's process died between receiving the answer and recording it. */
 const RESTARTED = 'the server stopped between receiving the approval and recording it';
@@ -152,6 +154,9 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
   }
 
   async function openOrStart(call: ToolCall): Promise<ApprovalRecord> {
+    // An interruption settled without this call (by the start-up reconcile) is told to the next call once.
+    const untold = ledger.takeUnreported(call.digest, now() - REPORT_INTERRUPTED_FOR_MS, now());
+    if (untold && untold.sub === call.caller.sub) throw new ApprovalInterruptedError(interruptedMessage(untold), { approvalId: untold.id });
     const open = ledger.findOpen(call.digest);
     if (open && open.status === 'starting' && now() - open.createdAt > STALE_START_MS) {
       close(open, 'failed', 'abandoned while starting');
@@ -268,6 +273,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
           case 'failed':
             throw new ApprovalInvalidError(`The approval could not be completed (${record.reason ?? 'unknown request'}); nothing was run.`, { approvalId: id });
           case 'interrupted':
+            ledger.markReported(id, now());
             throw new ApprovalInterruptedError(interruptedMessage(record), { approvalId: id });
           case 'starting':
             break;

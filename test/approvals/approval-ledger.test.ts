@@ -69,6 +69,17 @@ describe('approval ledger: write-ahead redemption', () => {
     expect(ledger.reserve(approval('a2'))).toBe(true);
   });
 
+  it('an interruption is reported to exactly one call, and only a recent one', () => {
+    const ledger = pendingLedger();
+    ledger.claimRedeem('a1', 3000, 'L1', 23_000);
+    ledger.interrupt('a1', 'L1', 'restarted', 5000);
+    expect(ledger.takeUnreported('D'.repeat(43), 5001, 6000)).toBeUndefined(); // too old
+    expect(ledger.takeUnreported('E'.repeat(43), 0, 6000)).toBeUndefined(); // another call
+    expect(ledger.takeUnreported('D'.repeat(43), 0, 6000)).toMatchObject({ id: 'a1', status: 'interrupted' });
+    expect(ledger.takeUnreported('D'.repeat(43), 0, 6000)).toBeUndefined();
+    expect(ledger.markReported('a1', 7000)).toBe(false);
+  });
+
   it('"not yet" hands the row back as pending; a lost answer leaves it redeeming for the next caller to take over', () => {
     const ledger = pendingLedger();
     ledger.claimRedeem('a1', 3000, 'L1', 23_000);

@@ -288,7 +288,7 @@ describe('approval flow across a crash', () => {
     expect(eventsOf('approval_resolved')).toHaveLength(0);
   });
 
-  it('the start-up reconcile settles a redemption left behind once its lease ran out, without waiting for a retry', async () => {
+  it('the start-up reconcile settles a redemption left behind once its lease ran out, without waiting for a retry; the retry is still told', async () => {
     script = [{ kind: 'approved', accessToken: 'at' }];
     let received = '';
     void flow(30, { tokenReceived: async (id) => { received = id; return stopped(); } }).obtain(call());
@@ -300,7 +300,11 @@ describe('approval flow across a crash', () => {
     expect(await flow().reconcile()).toBe(1);
     expect(ledger.get(received)?.status).toBe('interrupted');
     expect(eventsOf('approval_interrupted')).toHaveLength(1);
-    // The retry then starts a fresh request.
+    // The retry is told once, in the person's words; the call after it starts a fresh request.
+    const told = await flow(0).obtain(call()).catch((x: unknown) => x);
+    expect(told).toMatchObject({ code: 'approval_interrupted', approvalId: received });
+    expect((told as Error).message).toMatch(/^Your approval at \d\d:\d\d UTC was received but the server restarted before using it; approve again/);
+    expect(authorizeCalls).toBe(1);
     await expect(flow(0).obtain(call())).rejects.toMatchObject({ code: 'approval_pending' });
     expect(authorizeCalls).toBe(2);
   });

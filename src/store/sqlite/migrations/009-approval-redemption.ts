@@ -5,7 +5,8 @@ import type { Migration } from './index.js';
  * `redeeming` with the time it was sent (`redeeming_at`), a fencing id (`redeem_lease`) and the time
  * until which that sender owns it (`lease_until`). A row left `redeeming` by a process that died is
  * taken over after its lease; when the authorization server then says the request was already used,
- * the row becomes `interrupted` (the approval was received but never used) and can never be consumed.
+ * the row becomes `interrupted` (the approval was received but never used) and can never be consumed;
+ * `reported_at` marks that a call of that digest has been told so (once).
  * SQLite cannot change a CHECK constraint in place, so the table is rebuilt with every existing column.
  */
 export const approvalRedemption: Migration = {
@@ -33,7 +34,8 @@ export const approvalRedemption: Migration = {
       reason           TEXT,
       redeeming_at     INTEGER,
       redeem_lease     TEXT,
-      lease_until      INTEGER
+      lease_until      INTEGER,
+      reported_at      INTEGER
     );
     INSERT INTO approvals_009 (id, digest, tool, sub, resource, status, auth_req_id, binding_message, details, created_at,
                                expires_at, interval_ms, next_poll_at, approved_by, approved_at, valid_until, consumed_at,
