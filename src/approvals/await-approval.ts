@@ -219,7 +219,8 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
         close(r, 'expired', 'nobody approved in time', lease);
         break;
       case 'invalid':
-        if (takenOver) interrupt(r, lease);
+        // After an unknown answer, "this request is used up" means that answer carried the approval.
+        if (takenOver && outcome.error === 'invalid_grant') interrupt(r, lease);
         else close(r, 'failed', `authorization server: ${outcome.reason}`, lease);
         break;
     }

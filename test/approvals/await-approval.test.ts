@@ -143,7 +143,7 @@ describe('approval flow', () => {
   });
 
   it('an unknown request (invalid_grant) fails with approval_invalid', async () => {
-    script = [{ kind: 'invalid', reason: 'invalid_grant' }];
+    script = [{ kind: 'invalid', error: 'invalid_grant', reason: 'invalid_grant' }];
     await expect(flow().obtain(call())).rejects.toMatchObject({ code: 'approval_invalid' });
   });
 
@@ -235,7 +235,7 @@ describe('approval flow across a crash', () => {
     expect(ledger.get(received)?.status).toBe('redeeming');
     const receivedAt = polls[0]!;
 
-    script = [{ kind: 'invalid', reason: 'invalid_grant: backchannel authentication request already consumed' }];
+    script = [{ kind: 'invalid', error: 'invalid_grant', reason: 'invalid_grant: backchannel authentication request already consumed' }];
     const retry = await flow(60).obtain(call()).catch((e: unknown) => e);
     expect(retry).toMatchObject({ code: 'approval_interrupted', approvalId: received });
     const hhmm = new Date(receivedAt).toISOString().slice(11, 16);
@@ -278,7 +278,7 @@ describe('approval flow across a crash', () => {
     const second = flow(60);
     const first = flow(30, {
       tokenReceived: async () => {
-        script = [{ kind: 'invalid', reason: 'invalid_grant' }];
+        script = [{ kind: 'invalid', error: 'invalid_grant', reason: 'invalid_grant' }];
         clock += REDEEM_LEASE_MS;
         await expect(second.obtain(call())).rejects.toMatchObject({ code: 'approval_interrupted' });
       },
@@ -293,7 +293,7 @@ describe('approval flow across a crash', () => {
     let received = '';
     void flow(30, { tokenReceived: async (id) => { received = id; return stopped(); } }).obtain(call());
     for (let i = 0; i < 20 && !received; i++) await new Promise((r) => setImmediate(r));
-    script = [{ kind: 'invalid', reason: 'invalid_grant' }];
+    script = [{ kind: 'invalid', error: 'invalid_grant', reason: 'invalid_grant' }];
     expect(await flow().reconcile()).toBe(0);
     expect(ledger.get(received)?.status).toBe('redeeming');
     clock += REDEEM_LEASE_MS;
@@ -310,7 +310,7 @@ describe('approval flow across a crash', () => {
   });
 
   it('a lost answer (server unreachable) is settled like a crash: "already used" on the next poll is approval_interrupted, said so', async () => {
-    script = ['unreachable', { kind: 'invalid', reason: 'invalid_grant' }];
+    script = ['unreachable', { kind: 'invalid', error: 'invalid_grant', reason: 'invalid_grant' }];
     const e = await flow(30).obtain(call()).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'approval_interrupted' });
     expect((e as Error).message).toMatch(/^Your approval at \d\d:\d\d UTC was received but it could not be used \(the answer to the token request was lost\); approve again/);
@@ -347,11 +347,20 @@ describe('approval flow across a crash', () => {
     void flow(30, { tokenReceived: async (id) => { received = id; return stopped(); } }).obtain(call());
     for (let i = 0; i < 20 && !received; i++) await new Promise((r) => setImmediate(r));
     clock += REDEEM_LEASE_MS;
-    script = ['unreachable', { kind: 'invalid', reason: 'invalid_grant' }];
+    script = ['unreachable', { kind: 'invalid', error: 'invalid_grant', reason: 'invalid_grant' }];
     expect(await flow().reconcile()).toBe(0);
     expect(ledger.get(received)?.status).toBe('redeeming');
     const e = await flow().obtain(call()).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'approval_interrupted', approvalId: received });
     expect((e as Error).message).toMatch(/was received but the server restarted before using it; approve again/);
+  });
+
+  it('a taken-over redemption refused for another reason (e.g. invalid_client) is a plain failure, not an interruption', async () => {
+    script = ['hang'];
+    void flow().obtain(call());
+    for (let i = 0; i < 10 && polls.length === 0; i++) await new Promise((r) => setImmediate(r));
+    script = [{ kind: 'invalid', error: 'invalid_client', reason: 'invalid_client: client authentication failed' }];
+    await expect(flow(60).obtain(call())).rejects.toMatchObject({ code: 'approval_invalid', message: expect.stringContaining('invalid_client') });
+    expect(eventsOf('approval_interrupted')).toHaveLength(0);
   });
 });
