@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApprovalGate } from './approvals/approval-gate.js';
+import type { ApprovalHooks } from './approvals/await-approval.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
 import { startEmbeddedAuthServer, type EmbeddedAuthServer } from './embedded/authserver/index.js';
@@ -55,6 +56,8 @@ export interface GatehouseOptions {
   readonly now?: () => Date;
   /** Retrieval planner knobs (tests force the ListObjects cap small to exercise post-filtering). */
   readonly retrieval?: RetrieverOptions;
+  /** Test-only pause points in the approval flow (crash tests); never set from configuration. */
+  readonly approvalHooks?: ApprovalHooks;
 }
 
 export interface Gatehouse {
@@ -150,6 +153,9 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     const vault = serverClient && customApiClient
       ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: vaultKey, tools, apiBaseUrls: { 'google-oauth2': googleApiUrl }, logger })
       : undefined;
+    const approvals = serverClient
+      ? createApprovalGate({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks })
+      : undefined;
     const chain = buildChain({
       callers: callersGate,
       scopes: scopesGate,
@@ -157,9 +163,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       authorize: createAuthorizeGate(authorizer, opts.now),
       connect: vault?.gate ?? requireNoPolicy('connect', (t) => t.connection !== undefined),
       budget: budgetGate(createBudgetStore(db)),
-      approve: serverClient
-        ? createApprovalGate({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds })
-        : approvalNotConfigured,
+      approve: approvals ?? approvalNotConfigured,
     });
     const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
     const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds });
@@ -190,6 +194,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       routers: vault ? [vault.routes(bearer)] : undefined,
     });
     http.on('request', app);
+    await approvals?.reconcile();
     logger.info({ mcpUrl, issuer }, 'gatehouse started');
     return { mcpUrl, issuer, audience, db, audit, authServer, providers, fga, authorizer, documents, close };
   } catch (e) {

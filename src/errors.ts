@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'approval_expired'
   | 'approval_invalid'
   | 'approval_consumed'
+  | 'approval_interrupted'
   | 'provider_error'
   | 'upstream_unavailable'
   | 'authorization_unavailable'
@@ -147,6 +148,14 @@ export class ApprovalInvalidError extends ApprovalError {
 /** The one execution this approval allowed has already happened (e.g. a concurrent identical call): nothing ran. */
 export class ApprovalConsumedError extends ApprovalError {
   readonly code = 'approval_consumed';
+}
+
+/**
+ * The person's approval reached the server, but the server stopped (crash, restart) or lost the answer
+ * before using it: nothing ran, the approval can never be used, and calling again asks anew.
+ */
+export class ApprovalInterruptedError extends ApprovalError {
+  readonly code = 'approval_interrupted';
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Gate } from '../gates/gate.js';
 import type { Logger } from '../log.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 import { createApprovalLedger } from './approval-ledger.js';
-import { createApprovalFlow } from './await-approval.js';
+import { createApprovalFlow, type ApprovalHooks } from './await-approval.js';
 import { createCibaClient } from './ciba-client.js';
 
 export interface ApprovalGateConfig {
@@ -19,12 +19,18 @@ export interface ApprovalGateConfig {
   readonly waitSeconds: number;
   readonly expirySeconds: number;
   readonly clockSkewSeconds: number;
+  readonly hooks?: ApprovalHooks;
+}
+
+export interface ApprovalGate extends Gate {
+  /** At start-up: settles redemptions a previous process left unfinished (see ApprovalFlow.reconcile). */
+  reconcile(): Promise<number>;
 }
 
 /** Assembles the approve gate: CIBA client, ledger on the Store, and the waiting flow. */
-export function createApprovalGate(c: ApprovalGateConfig): Gate {
+export function createApprovalGate(c: ApprovalGateConfig): ApprovalGate {
   const ledger = createApprovalLedger(c.db);
   const ciba = createCibaClient({ issuer: c.issuer, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, ...c.client });
-  const flow = createApprovalFlow({ ledger, ciba, audit: c.audit, logger: c.logger, waitSeconds: c.waitSeconds, expirySeconds: c.expirySeconds });
-  return approveGate({ flow, ledger });
+  const flow = createApprovalFlow({ ledger, ciba, audit: c.audit, logger: c.logger, waitSeconds: c.waitSeconds, expirySeconds: c.expirySeconds, hooks: c.hooks });
+  return { ...approveGate({ flow, ledger }), reconcile: () => flow.reconcile() };
 }

@@ -1,9 +1,11 @@
+import type { ToolCallDetail } from './authorization-details.js';
 import { ulid } from 'ulid';
 import type { AuditLog } from '../audit/audit-log.js';
 import {
   ApprovalConsumedError,
   ApprovalDeniedError,
   ApprovalExpiredError,
+  ApprovalInterruptedError,
   ApprovalInvalidError,
   ApprovalPendingError,
   GatehouseError,
@@ -27,11 +29,27 @@ export interface ApprovalFlowOptions {
   readonly expirySeconds: number;
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly hooks?: ApprovalHooks;
+}
+
+/**
+ * Test-only pause points inside the flow (crash tests stop the process there). Passed in code by a
+ * test's own start script; no configuration or request can set them.
+ */
+export interface ApprovalHooks {
+  /** The authorization server answered with the approved token; the ledger has not recorded it yet. */
+  readonly tokenReceived?: (approvalId: string) => Promise<void>;
 }
 
 export interface ApprovalFlow {
   /** Resolves with the approved (not yet consumed) ledger record for exactly this call, or throws. */
   obtain(call: ToolCall): Promise<ApprovalRecord>;
+  /**
+   * Settles redemptions left behind by a process that died (lease run out): asks the authorization
+   * server once for each and records approved / pending / denied / expired / interrupted. Never throws;
+   * stops at the first unreachable answer (the rows stay for the next caller); returns how many it settled.
+   */
+  reconcile(): Promise<number>;
 }
 
 export const WAITING_MESSAGE = 'Waiting for approval on your device…';
@@ -41,6 +59,32 @@ const SLOW_DOWN_STEP_MS = 5000;
 /** A `starting` row older than this belongs to an instance that died mid-request. */
 const STALE_START_MS = 30_000;
 const MAX_SLEEP_MS = 1000;
+/**
+ * How long one token request (and the check of its token) may own a `redeeming` row: longer than the
+ * token request's timeout (10 s) plus the key fetch (5 s). A row still `redeeming` after that belongs
+ * to a process that died (or hung) between sending the request and recording the answer.
+ */
+export const REDEEM_LEASE_MS = 20_000;
+/** An interruption nobody was told about is reported to the next identical call within this time. */
+const REPORT_INTERRUPTED_FOR_MS = 24 * 3600_000;
+
+/** The reason recorded when a redemption's process died between receiving the answer and recording it. */
+const RESTARTED = 'the server stopped between receiving the approval and recording it';
+
+/** "12:03 UTC": times in messages meant for the person. */
+export function clockTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
+/** What the person reads when their approval was received but never used. */
+export function interruptedMessage(r: ApprovalRecord): string {
+  const received = r.redeemingAt ?? r.createdAt;
+  const why = r.reason === RESTARTED ? 'the server restarted before using it' : `it could not be used (${r.reason ?? 'unknown'})`;
+  return (
+    `Your approval at ${clockTime(received)} was received but ${why}; approve again: call this tool again to send a new request to your device. ` +
+    `Nothing was run (approval ${r.id}, requested at ${clockTime(r.createdAt)}).`
+  );
+}
 
 /**
  * The approval flow of one call: resume the open approval for this digest or start one (CIBA with RAR),
@@ -55,8 +99,8 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
   const resolved = (r: ApprovalRecord, decision: string, extra: Record<string, unknown> = {}) =>
     audit.append('approval_resolved', { approvalId: r.id, tool: r.tool, sub: r.sub, digest: r.digest, decision, ...extra });
 
-  const close = (r: ApprovalRecord, status: 'denied' | 'expired' | 'failed', reason: string) => {
-    if (ledger.close(r.id, status, reason, now())) resolved(r, status, { reason });
+  const close = (r: ApprovalRecord, status: 'denied' | 'expired' | 'failed', reason: string, lease?: string) => {
+    if (ledger.close(r.id, status, reason, now(), lease)) resolved(r, status, { reason });
   };
 
   async function start(call: ToolCall): Promise<ApprovalRecord> {
@@ -111,6 +155,9 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
   }
 
   async function openOrStart(call: ToolCall): Promise<ApprovalRecord> {
+    // An interruption settled without this call (by the start-up reconcile) is told to the next call once.
+    const untold = ledger.takeUnreported(call.digest, now() - REPORT_INTERRUPTED_FOR_MS, now());
+    if (untold && untold.sub === call.caller.sub) throw new ApprovalInterruptedError(interruptedMessage(untold), { approvalId: untold.id });
     const open = ledger.findOpen(call.digest);
     if (open && open.status === 'starting' && now() - open.createdAt > STALE_START_MS) {
       close(open, 'failed', 'abandoned while starting');
@@ -124,51 +171,86 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
     return start(call);
   }
 
-  /** One token request, its answer written to the ledger. Returns false when the server could not be reached. */
-  async function pollOnce(r: ApprovalRecord, call: ToolCall): Promise<boolean> {
+  /**
+   * One token request under a lease, written ahead as `redeeming`; only the lease holder records the
+   * answer. `takenOver`: the row was left redeeming by a request whose answer is unknown (its process
+   * died, or the answer was lost), so "already used" means that answer carried the approval.
+   * Returns false when the server could not be reached.
+   */
+  async function redeem(r: ApprovalRecord, lease: string, takenOver: boolean): Promise<boolean> {
     let outcome;
     try {
       outcome = await ciba.poll(r.authReqId!);
     } catch (e) {
       opts.logger.warn({ approvalId: r.id, err: e instanceof GatehouseError ? e.code : 'error' }, 'approval poll failed');
+      ledger.defer(r.id, lease, now() + r.intervalMs, 'the answer to the token request was lost');
       return false;
     }
     switch (outcome.kind) {
       case 'pending':
+        ledger.release(r.id, lease);
         break;
       case 'slow_down': {
         const intervalMs = Math.max(r.intervalMs + SLOW_DOWN_STEP_MS, (outcome.retryAfterSeconds ?? 0) * 1000);
-        ledger.slowDown(r.id, intervalMs, now() + intervalMs);
+        ledger.slowDown(r.id, lease, intervalMs, now() + intervalMs);
         opts.logger.info({ approvalId: r.id, intervalMs }, 'approval poll: slow_down');
         break;
       }
       case 'approved': {
+        await opts.hooks?.tokenReceived?.(r.id);
         let verified;
         try {
-          verified = await ciba.verify(outcome.accessToken, { sub: call.caller.sub, digest: r.digest, resource: r.resource });
+          // The token must carry exactly the details the person was shown, not merely the same digest.
+          verified = await ciba.verify(outcome.accessToken, { sub: r.sub, digest: r.digest, resource: r.resource, details: JSON.parse(r.details) as ToolCallDetail[] });
         } catch (e) {
-          if (e instanceof ApprovalInvalidError) close(r, 'failed', 'approved token did not match the call');
+          if (e instanceof ApprovalInvalidError) close(r, 'failed', 'approved token did not match the call', lease);
+          else ledger.defer(r.id, lease, now(), 'the approved token could not be checked');
           throw e;
         }
-        if (ledger.approved(r.id, verified.approvedBy, verified.approvedAt, verified.validUntil)) {
+        if (ledger.approved(r.id, lease, verified.approvedBy, verified.approvedAt, verified.validUntil)) {
           resolved(r, 'approved', { approvedBy: verified.approvedBy, approvedAt: new Date(verified.approvedAt).toISOString() });
+        } else {
+          opts.logger.warn({ approvalId: r.id }, 'approval received after this redemption was taken over; not used');
         }
         break;
       }
       case 'denied':
-        close(r, now() >= r.expiresAt ? 'expired' : 'denied', 'the user did not approve');
+        close(r, now() >= r.expiresAt ? 'expired' : 'denied', 'the user did not approve', lease);
         break;
       case 'expired':
-        close(r, 'expired', 'nobody approved in time');
+        close(r, 'expired', 'nobody approved in time', lease);
         break;
-      case 'invalid': {
-        // Another instance may have redeemed the same request a moment ago: only a still-pending row fails.
-        const again = ledger.get(r.id);
-        if (again?.status === 'pending') close(again, 'failed', `authorization server: ${outcome.reason}`);
+      case 'invalid':
+        // After an unknown answer, "this request is used up" means that answer carried the approval.
+        if (takenOver && outcome.error === 'invalid_grant') interrupt(r, lease);
+        else close(r, 'failed', `authorization server: ${outcome.reason}`, lease);
         break;
-      }
     }
     return true;
+  }
+
+  /** The approval reached a request whose answer was never recorded: audited, never usable. */
+  function interrupt(r: ApprovalRecord, lease: string) {
+    const reason = r.reason ?? RESTARTED; // set on take-over, or by defer()
+    if (!ledger.interrupt(r.id, lease, reason, now())) return;
+    const rec = ledger.get(r.id)!;
+    audit.append('approval_interrupted', {
+      approvalId: r.id,
+      tool: r.tool,
+      askedUser: r.sub,
+      digest: r.digest,
+      requestedAt: new Date(r.createdAt).toISOString(),
+      approvalReceivedAt: new Date(rec.redeemingAt ?? r.createdAt).toISOString(),
+      reason,
+    });
+    opts.logger.warn({ approvalId: r.id, tool: r.tool, sub: r.sub }, 'approval interrupted: received but never used');
+  }
+
+  /** Takes over a redemption whose lease ran out and asks the server again. */
+  async function takeOver(r: ApprovalRecord): Promise<boolean | undefined> {
+    const lease = ulid();
+    if (!ledger.takeOver(r.id, now(), lease, now() + REDEEM_LEASE_MS, RESTARTED)) return undefined;
+    return redeem(ledger.get(r.id)!, lease, true);
   }
 
   return {
@@ -193,16 +275,29 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
             throw new ApprovalExpiredError('Nobody approved the request in time; nothing was run. Call again to ask anew.', { approvalId: id });
           case 'failed':
             throw new ApprovalInvalidError(`The approval could not be completed (${record.reason ?? 'unknown request'}); nothing was run.`, { approvalId: id });
+          case 'interrupted':
+            ledger.markReported(id, now());
+            throw new ApprovalInterruptedError(interruptedMessage(record), { approvalId: id });
           case 'starting':
+            break;
+          case 'redeeming':
+            if (record.leaseUntil! <= now()) {
+              const answered = await takeOver(record);
+              if (answered !== undefined) reachable = answered;
+              continue;
+            }
             break;
           case 'pending':
             if (now() >= record.expiresAt) {
               close(record, 'expired', 'nobody approved in time');
               continue;
             }
-            if (ledger.claimPoll(id, now())) {
-              reachable = await pollOnce(record, call);
-              continue;
+            {
+              const lease = ulid();
+              if (ledger.claimRedeem(id, now(), lease, now() + REDEEM_LEASE_MS)) {
+                reachable = await redeem(ledger.get(id)!, lease, false);
+                continue;
+              }
             }
         }
         if (now() >= deadline || call.signal.aborted) {
@@ -213,9 +308,24 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
           lastProgress = now();
           await call.progress(`${WAITING_MESSAGE} ("${record.bindingMessage}")`);
         }
-        const wait = Math.min(Math.max(record.nextPollAt - now(), 50), MAX_SLEEP_MS, Math.max(deadline - now(), 0));
+        const due = record.status === 'redeeming' ? record.leaseUntil! : record.nextPollAt;
+        const wait = Math.min(Math.max(due - now(), 50), MAX_SLEEP_MS, Math.max(deadline - now(), 0));
         await sleep(wait, call.signal);
       }
+    },
+
+    async reconcile() {
+      let settled = 0;
+      for (const r of ledger.staleRedemptions(now())) {
+        try {
+          const answered = await takeOver(r);
+          if (answered === false) break; // the server is unreachable: leave the rest to the retries
+          if (answered) settled++;
+        } catch (e) {
+          opts.logger.warn({ approvalId: r.id, err: e instanceof GatehouseError ? e.code : 'error' }, 'approval reconcile failed');
+        }
+      }
+      return settled;
     },
   };
 }

@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { UpstreamUnavailableError } from '../errors.js';
 import { backchannelAuthorize, type BackchannelRequest, type BackchannelStarted } from './backchannel-authorize.js';
 import { pollToken, type PollOutcome } from './poll-token.js';
+import type { ToolCallDetail } from './authorization-details.js';
 import { verifyApprovalToken, type VerifiedApproval } from './verify-approval-token.js';
 
 export interface CibaClientOptions {
@@ -19,7 +20,7 @@ export interface CibaClientOptions {
 export interface CibaClient {
   authorize(req: Omit<BackchannelRequest, 'audience'>): Promise<BackchannelStarted>;
   poll(authReqId: string): Promise<PollOutcome>;
-  verify(accessToken: string, expected: { sub: string; digest: string; resource: string }): Promise<VerifiedApproval>;
+  verify(accessToken: string, expected: { sub: string; digest: string; resource: string; details?: readonly ToolCallDetail[] }): Promise<VerifiedApproval>;
 }
 
 /**

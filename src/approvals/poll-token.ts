@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { UpstreamUnavailableError } from '../errors.js';
-import { oauthErrorText } from './oauth-error.js';
+import { oauthErrorCode, oauthErrorText } from './oauth-error.js';
 
 export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
 
@@ -10,7 +10,8 @@ export type PollOutcome =
   | { readonly kind: 'approved'; readonly accessToken: string }
   | { readonly kind: 'denied' }
   | { readonly kind: 'expired' }
-  | { readonly kind: 'invalid'; readonly reason: string };
+  /** `error`: the OAuth code; `invalid_grant` means the server does not know the request or it was already used. */
+  | { readonly kind: 'invalid'; readonly error: string; readonly reason: string };
 
 /**
  * One CIBA token request (poll mode). The caller decides when to poll (the interval lives in the
@@ -33,7 +34,7 @@ export async function pollToken(config: oidc.Configuration, authReqId: string): 
         case 'expired_token':
           return { kind: 'expired' };
         default:
-          return { kind: 'invalid', reason: oauthErrorText(e) };
+          return { kind: 'invalid', error: oauthErrorCode(e), reason: oauthErrorText(e) };
       }
     }
     throw new UpstreamUnavailableError('The authorization server could not be reached to check the approval.', { cause: e });

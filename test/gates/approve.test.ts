@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { ApprovalLedger, ApprovalRecord } from '../../src/approvals/approval-ledger.js';
 import type { ApprovalFlow } from '../../src/approvals/await-approval.js';
-import { ApprovalDeniedError, ApprovalPendingError } from '../../src/errors.js';
+import { ApprovalDeniedError, ApprovalInterruptedError, ApprovalPendingError } from '../../src/errors.js';
 import { approveGate } from '../../src/gates/approve.js';
 import type { ToolCall } from '../../src/gates/gate.js';
 import { BearerCredential } from '../../src/identity/caller.js';
@@ -28,7 +28,7 @@ function call(args: Record<string, unknown>, kind: 'user' | 'client' = 'user', t
 }
 
 function gate(obtain: ApprovalFlow['obtain'], consume = () => true) {
-  return approveGate({ flow: { obtain }, ledger: { consume } as unknown as ApprovalLedger, now: () => 0 });
+  return approveGate({ flow: { obtain, reconcile: async () => 0 }, ledger: { consume } as unknown as ApprovalLedger, now: () => 0 });
 }
 
 describe('approve gate', () => {
@@ -69,6 +69,15 @@ describe('approve gate', () => {
     const denied = call({ item: 'x', amount: 501, currency: 'EUR', merchant: 'm' });
     await expect(gate(async () => { throw new ApprovalDeniedError('no', { approvalId: 'apr3' }); }).evaluate(denied, next)).rejects.toMatchObject({ code: 'approval_denied' });
     expect(denied.decisions[0]).toMatchObject({ decision: 'deny', detail: { approvalId: 'apr3', outcome: 'approval_denied' } });
+    expect(next).not.toHaveBeenCalled();
+  });
+
+  it('passes approval_interrupted through as its own refusal, recorded with the approval id; nothing runs', async () => {
+    next.mockClear();
+    const c = call({ item: 'x', amount: 501, currency: 'EUR', merchant: 'm' });
+    const interrupted = new ApprovalInterruptedError('Your approval at 12:03 UTC was received but the server restarted before using it; approve again', { approvalId: 'apr4' });
+    await expect(gate(async () => { throw interrupted; }).evaluate(c, next)).rejects.toMatchObject({ code: 'approval_interrupted', approvalId: 'apr4' });
+    expect(c.decisions[0]).toEqual({ gate: 'approve', decision: 'deny', detail: { approvalId: 'apr4', outcome: 'approval_interrupted' } });
     expect(next).not.toHaveBeenCalled();
   });
 });

@@ -46,7 +46,7 @@ function setup(t0 = Date.UTC(2026, 0, 1)) {
   let now = t0;
   const clock = { advance: (s: number) => (now += s * 1000) };
   const obtain = vi.fn(async (): Promise<ApprovalRecord> => ({ id: `apr${obtain.mock.calls.length}`, status: 'approved', approvedBy: 'alice', approvedAt: now, bindingMessage: 'b' }) as ApprovalRecord);
-  const approve = approveGate({ flow: { obtain }, ledger: { consume: () => true } as unknown as ApprovalLedger, now: () => now });
+  const approve = approveGate({ flow: { obtain, reconcile: async () => 0 }, ledger: { consume: () => true } as unknown as ApprovalLedger, now: () => now });
   const pass: Gate = { name: 'p', evaluate: (_c, n) => n() };
   const chain = (approveSlot: Gate = approve) =>
     buildChain({ callers: pass, scopes: pass, rateLimit: pass, authorize: pass, connect: pass, budget: budgetGate(createBudgetStore(db), () => now), approve: approveSlot });

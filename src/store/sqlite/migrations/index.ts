@@ -15,6 +15,7 @@ import { approvals } from './005-approvals.js';
 import { documents } from './006-documents.js';
 import { atRest } from './007-at-rest.js';
 import { budgets } from './008-budgets.js';
+import { approvalRedemption } from './009-approval-redemption.js';
 import { fgaChanges } from './011-fga-changes.js';
 
-export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, atRest, budgets, fgaChanges];
+export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, atRest, budgets, approvalRedemption, fgaChanges];
