@@ -53,7 +53,8 @@ export function isAllowedOrigin(origin: string, allowed: ReadonlySet<string>): b
 export function hostNamesFor(host: string, port: number, extra: readonly string[]): Set<string> {
   const names = new Set<string>(extra.map((h) => h.toLowerCase()));
   const loopback = ['127.0.0.1', 'localhost', '[::1]'];
-  const hosts = loopback.includes(host) || host === '::1' ? loopback : [host.toLowerCase()];
+  // A wildcard bind (0.0.0.0, ::) is reached through loopback on this machine; other names must be configured.
+  const hosts = loopback.includes(host) || host === '::1' || host === '0.0.0.0' || host === '::' ? loopback : [host.toLowerCase()];
   for (const h of hosts) names.add(`${h}:${port}`);
   return names;
 }

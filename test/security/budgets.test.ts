@@ -106,7 +106,8 @@ describe('budgets: an approved over-budget purchase runs once and counts; a deni
       expect((await buy('Desk', 600)).isError).toBeFalsy();
       const chair = buy('Chair', 600);
       const [req] = await waitForRequests(device);
-      expect(req!.details[0]!.action).toBe('Buy "Chair" for 600 USD from Demo Store');
+      expect(req!.details[0]!.properties.amount!.value).toBe('600.00 USD');
+      expect(req!.bindingMessage!.replace(/ #\w+$/, '')).toBe('Pay 600.00 USD to Demo Store');
       await device.decide(req!.id, 'approve');
       const approved = await chair;
       expect(approved.isError).toBeFalsy();

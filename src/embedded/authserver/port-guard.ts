@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkHostOrigin, HOST_ORIGIN_MESSAGES } from '../../http/host-origin.js';
 
 /** Every body this server reads (forms, JSON, OAuth requests) fits well below this. */
-export const AUTHSERVER_BODY_LIMIT_BYTES = 16 * 1024;
+// Room for a 5 KB Guardian authorization_details, form-encoded (up to ~3x), plus the other parameters.
+export const AUTHSERVER_BODY_LIMIT_BYTES = 64 * 1024;
 export const BODY_TOO_LARGE_MESSAGE = 'Payload Too Large: the request body exceeds the limit of this server.';
 
 export interface PortGuardOptions {
