@@ -214,6 +214,37 @@ describe('password guessing on the device page', () => {
   });
 });
 
+/** A different made-up client address for every request, as a proxy would claim it. */
+const spoofed = (i: number) => ({ 'x-forwarded-for': `203.0.113.${i % 250}, 198.51.100.${i % 250}`, 'x-real-ip': `192.0.2.${i % 250}`, forwarded: `for=192.0.2.${i % 250}` });
+
+describe('a spoofed X-Forwarded-For neither evades nor resets the per-address counts', () => {
+  it('100 failed logins, each claiming another address, still block the socket\'s address on both forms', async () => {
+    const form = await openLogin();
+    for (let i = 0; i < 100; i++) expect((await login(form, `user-${i}`, 'wrong', spoofed(i))).status).toBe(200);
+    expect((await login(form, 'carol', 'carol-demo-pw', spoofed(101))).status).toBe(429);
+    expect((await login(await openDeviceLogin(), 'carol', 'carol-demo-pw', { ...spoofed(102), accept: 'application/json' })).status).toBe(429);
+  });
+
+  it('100 failed device logins, each claiming another address, block the device page; a fresh claimed address does not reset it', async () => {
+    const device = await openDeviceLogin();
+    for (let i = 0; i < 100; i++) expect((await login(device, `user-${i}`, 'wrong', spoofed(i))).status).toBe(401);
+    const blocked = await login(device, 'alice', 'alice-demo-pw', { ...spoofed(200), accept: 'application/json' });
+    expect(blocked.status).toBe(429);
+    expect(await blocked.json()).toEqual({ error: 'too_many_attempts', error_description: 'Too many failed sign-in attempts from this address. Try again later.' });
+  });
+
+  it('registrations claiming 31 different addresses are still 30 a minute from one socket address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      const res = await register({ client_name: `spoof-${i}`, redirect_uris: [LOOPBACK_REDIRECT], token_endpoint_auth_method: 'none' }, spoofed(i));
+      statuses.push(res.status);
+      await res.body?.cancel();
+    }
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill(201));
+    expect(statuses[30]).toBe(429);
+  });
+});
+
 describe('registration floods', () => {
   it('past 30 registrations a minute from one address: 429 too_many_requests with rate-limit headers, nothing stored; allowed again a minute later', async () => {
     const before = stored('Client');

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoginThrottle } from './login-throttle.js';
 import { errorPage } from './pages.js';
 import { setPageSecurityHeaders } from './security-headers.js';
+import { clientAddress } from './throttle.js';
 
 export const TOO_MANY_FROM_ADDRESS = 'Too many failed sign-in attempts from this address. Try again later.';
 export const TOO_MANY_FOR_USER = 'Too many failed sign-in attempts for this user. Try again later.';
@@ -21,11 +22,6 @@ export function deviceLoginThrottle(throttle: LoginThrottle): (req: IncomingMess
     refuseTooManyAttempts(req, res, wait, TOO_MANY_FROM_ADDRESS);
     return true;
   };
-}
-
-/** The address failed logins are counted against: the TCP peer (X-Forwarded-For is never read). */
-export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 /** 429 `too_many_attempts` with Retry-After, as JSON when asked for, else as a page. */

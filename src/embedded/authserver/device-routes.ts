@@ -3,7 +3,7 @@ import type { Logger } from '../../log.js';
 import type { DemoUser } from '../seed/users.js';
 import { verifyPassword } from './accounts.js';
 import type { DeviceApprovals } from './device-approvals.js';
-import { clientAddress, refuseTooManyAttempts, TOO_MANY_FOR_USER } from './device-login-throttle.js';
+import { refuseTooManyAttempts, TOO_MANY_FOR_USER } from './device-login-throttle.js';
 import { deviceListPage, deviceLoginPage } from './device-pages.js';
 import {
   issueSession,
@@ -22,6 +22,7 @@ import { FormBodyError, readFormBody } from './form-body.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { errorPage } from './pages.js';
 import { setPageSecurityHeaders } from './security-headers.js';
+import { clientAddress } from './throttle.js';
 
 export interface DeviceDeps {
   readonly issuer: string;
