@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as oidc from 'openid-client';
@@ -103,7 +104,11 @@ describe('approval security (wait 20 s)', () => {
     const [req] = await waitForRequests(device);
     // Play a compromised (or buggy) authorization server: approve with details for different arguments.
     const { provider } = gh.authServer!;
-    const request = await provider.BackchannelAuthenticationRequest.find(req!.id);
+    // The device page names the request by the hash it is stored under; the server's ledger holds the auth_req_id.
+    const authReqId = (gh.db.prepare("SELECT auth_req_id FROM approvals WHERE status = 'pending'").all() as { auth_req_id: string }[])
+      .map((r) => r.auth_req_id)
+      .find((id) => createHash('sha256').update(id).digest('base64url') === req!.id)!;
+    const request = await provider.BackchannelAuthenticationRequest.find(authReqId);
     const forged = req!.details.map((d) => ({ ...d, properties: { ...d.properties, digest: { ...d.properties.digest, value: 'X'.repeat(43) } } }));
     const grant = new provider.Grant({ accountId: 'alice', clientId: request!.clientId! });
     grant.addOIDCScope('openid');

@@ -178,6 +178,71 @@ describe('password guessing on the device page', () => {
     expect(json.status).toBe(429);
     expect(await json.json()).toEqual({ error: 'too_many_attempts', error_description: 'Too many failed sign-in attempts from this address. Try again later.' });
   });
+
+  it('10 wrong device passwords for a user lock that user: 429 too_many_attempts on the device page and on the login page; other users are not affected', async () => {
+    const device = await openDeviceLogin();
+    for (let i = 0; i < 10; i++) expect((await login(device, 'alice', `guess-${i}`)).status).toBe(401);
+    const blocked = await login(device, 'alice', 'alice-demo-pw');
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBe(15 * 60);
+    expect(await blocked.text()).toContain('data-error="too_many_attempts"');
+    const json = await login(device, 'Alice ', 'alice-demo-pw', { accept: 'application/json' });
+    expect(json.status).toBe(429);
+    expect(await json.json()).toEqual({ error: 'too_many_attempts', error_description: 'Too many failed sign-in attempts for this user. Try again later.' });
+    expect((await login(await openLogin(), 'alice', 'alice-demo-pw')).status).toBe(429);
+    expect((await login(device, 'bob', 'bob-demo-pw')).status).toBe(303);
+    clock += 15 * 60 * 1000;
+    expect((await login(await openDeviceLogin(), 'alice', 'alice-demo-pw')).status).toBe(303);
+  });
+
+  it('10 wrong passwords for a user on the login page lock that user on the device page: 429 too_many_attempts', async () => {
+    const form = await openLogin();
+    for (let i = 0; i < 10; i++) expect((await login(form, 'carol', `guess-${i}`)).status).toBe(200);
+    const blocked = await login(await openDeviceLogin(), 'carol', 'carol-demo-pw', { accept: 'application/json' });
+    expect(blocked.status).toBe(429);
+    expect(await blocked.json()).toEqual({ error: 'too_many_attempts', error_description: 'Too many failed sign-in attempts for this user. Try again later.' });
+    expect((await login(await openDeviceLogin(), 'bob', 'bob-demo-pw')).status).toBe(303);
+  });
+
+  it('a successful device login clears the user\'s count: 9 wrong, the right one, 9 wrong again still lets the right one in', async () => {
+    const device = await openDeviceLogin();
+    for (let i = 0; i < 9; i++) expect((await login(device, 'bob', 'wrong')).status).toBe(401);
+    expect((await login(device, 'bob', 'bob-demo-pw')).status).toBe(303);
+    const again = await openDeviceLogin();
+    for (let i = 0; i < 9; i++) expect((await login(again, 'bob', 'wrong')).status).toBe(401);
+    expect((await login(again, 'bob', 'bob-demo-pw')).status).toBe(303);
+  });
+});
+
+/** A different made-up client address for every request, as a proxy would claim it. */
+const spoofed = (i: number) => ({ 'x-forwarded-for': `203.0.113.${i % 250}, 198.51.100.${i % 250}`, 'x-real-ip': `192.0.2.${i % 250}`, forwarded: `for=192.0.2.${i % 250}` });
+
+describe('a spoofed X-Forwarded-For neither evades nor resets the per-address counts', () => {
+  it('100 failed logins, each claiming another address, still block the socket\'s address on both forms', async () => {
+    const form = await openLogin();
+    for (let i = 0; i < 100; i++) expect((await login(form, `user-${i}`, 'wrong', spoofed(i))).status).toBe(200);
+    expect((await login(form, 'carol', 'carol-demo-pw', spoofed(101))).status).toBe(429);
+    expect((await login(await openDeviceLogin(), 'carol', 'carol-demo-pw', { ...spoofed(102), accept: 'application/json' })).status).toBe(429);
+  });
+
+  it('100 failed device logins, each claiming another address, block the device page; a fresh claimed address does not reset it', async () => {
+    const device = await openDeviceLogin();
+    for (let i = 0; i < 100; i++) expect((await login(device, `user-${i}`, 'wrong', spoofed(i))).status).toBe(401);
+    const blocked = await login(device, 'alice', 'alice-demo-pw', { ...spoofed(200), accept: 'application/json' });
+    expect(blocked.status).toBe(429);
+    expect(await blocked.json()).toEqual({ error: 'too_many_attempts', error_description: 'Too many failed sign-in attempts from this address. Try again later.' });
+  });
+
+  it('registrations claiming 31 different addresses are still 30 a minute from one socket address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      const res = await register({ client_name: `spoof-${i}`, redirect_uris: [LOOPBACK_REDIRECT], token_endpoint_auth_method: 'none' }, spoofed(i));
+      statuses.push(res.status);
+      await res.body?.cancel();
+    }
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill(201));
+    expect(statuses[30]).toBe(429);
+  });
 });
 
 describe('registration floods', () => {

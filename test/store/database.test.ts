@@ -105,8 +105,8 @@ describe('openDatabase at rest', () => {
   });
 });
 
-describe('migration 007-at-rest', () => {
-  it('re-keys bearer rows by hash, drops their jti and the interaction\'s session cookie, leaves clients, grants and CIBA requests', () => {
+describe('migrations 007-at-rest and 012-ciba-at-rest', () => {
+  it('re-key bearer rows and CIBA requests by hash, drop their jti and the interaction\'s session cookie, leave clients and grants', () => {
     const d = tempDir();
     try {
       const old = oldDatabase(d);
@@ -118,7 +118,7 @@ describe('migration 007-at-rest', () => {
       insert.run('Interaction', 'interaction-uid', JSON.stringify({ jti: 'interaction-uid', kind: 'Interaction', session: { uid: 'su1', cookie: 'session-cookie-value', accountId: 'alice' } }), null, null, later);
       insert.run('Client', 'some-client', JSON.stringify({ client_id: 'some-client' }), null, null, null);
       insert.run('Grant', 'g1', JSON.stringify({ jti: 'g1', kind: 'Grant', accountId: 'alice' }), null, null, later);
-      insert.run('BackchannelAuthenticationRequest', 'auth-req-id', JSON.stringify({ jti: 'auth-req-id', kind: 'BackchannelAuthenticationRequest' }), null, null, later);
+      insert.run('BackchannelAuthenticationRequest', 'auth-req-id', JSON.stringify({ jti: 'auth-req-id', kind: 'BackchannelAuthenticationRequest', accountId: 'alice' }), null, null, later);
       old.close();
 
       const db = openDatabase(join(d, 'gatehouse.db'));
@@ -131,12 +131,28 @@ describe('migration 007-at-rest', () => {
       expect(JSON.parse(rows.Interaction!.payload)).toEqual({ kind: 'Interaction', session: { uid: 'su1', accountId: 'alice' } });
       expect(rows.Client!.id).toBe('some-client');
       expect(rows.Grant!.id).toBe('g1');
-      expect(rows.BackchannelAuthenticationRequest!.id).toBe('auth-req-id');
+      expect(rows.BackchannelAuthenticationRequest!.id).toBe(sha256('auth-req-id'));
+      expect(JSON.parse(rows.BackchannelAuthenticationRequest!.payload)).toEqual({ kind: 'BackchannelAuthenticationRequest', accountId: 'alice' });
       const dump = JSON.stringify(Object.values(rows));
-      for (const secret of ['rt-raw-value', 'code-raw-value', 'session-cookie-value', 'interaction-uid']) expect(dump).not.toContain(secret);
+      for (const secret of ['rt-raw-value', 'code-raw-value', 'session-cookie-value', 'interaction-uid', 'auth-req-id']) expect(dump).not.toContain(secret);
       db.close();
       const bytes = Buffer.concat(['gatehouse.db', 'gatehouse.db-wal'].filter((f) => existsSync(join(d, f))).map((f) => readFileSync(join(d, f))));
-      for (const secret of ['rt-raw-value', 'code-raw-value', 'session-cookie-value']) expect(bytes.includes(secret)).toBe(false);
+      for (const secret of ['rt-raw-value', 'code-raw-value', 'session-cookie-value', 'auth-req-id']) expect(bytes.includes(secret)).toBe(false);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('012 leaves a CIBA request already keyed by its hash as it is (no second hash)', () => {
+    const d = tempDir();
+    try {
+      const old = oldDatabase(d);
+      const payload = JSON.stringify({ kind: 'BackchannelAuthenticationRequest', accountId: 'alice' });
+      old.prepare('INSERT INTO oidc_models (model, id, payload, expires_at) VALUES (?, ?, ?, ?)').run('BackchannelAuthenticationRequest', sha256('auth-req-id'), payload, Date.now() + 3_600_000);
+      old.close();
+      const db = openDatabase(join(d, 'gatehouse.db'));
+      expect(db.prepare("SELECT id, payload FROM oidc_models WHERE model = 'BackchannelAuthenticationRequest'").all()).toEqual([{ id: sha256('auth-req-id'), payload }]);
+      db.close();
     } finally {
       rmSync(d, { recursive: true, force: true });
     }

@@ -5,10 +5,10 @@ import { sha256, type SqliteDatabase } from '../../store/sqlite/database.js';
  * Models whose id is itself a credential: the value of a code or token, or of a session or interaction
  * cookie. Their rows are keyed by SHA-256 of the id and the payload's copy of it (`jti`) is not stored,
  * so a copy of the database holds no working code, token or cookie. Migration 007-at-rest re-keys rows
- * written before. Clients and grants are looked up by public identifiers and stay as they are;
- * BackchannelAuthenticationRequest stays too: the /device page lists pending requests from their rows
- * and answers them by id, and an auth_req_id is useless without the CIBA client's secret. DeviceCode
- * (device flow, not enabled) stays: it is found by user code and saved again, which needs its jti.
+ * written before, 012-ciba-at-rest the CIBA requests. Clients and grants are looked up by public
+ * identifiers and stay as they are. The /device page lists and answers CIBA requests by their row key
+ * (the hash), never by auth_req_id (device-approvals.ts). DeviceCode (device flow, not enabled) stays:
+ * it is found by user code and saved again, which needs its jti.
  */
 export const HASHED_MODELS: ReadonlySet<string> = new Set([
   'AccessToken',
@@ -20,6 +20,7 @@ export const HASHED_MODELS: ReadonlySet<string> = new Set([
   'RegistrationAccessToken',
   'InitialAccessToken',
   'PushedAuthorizationRequest',
+  'BackchannelAuthenticationRequest',
 ]);
 
 /**

@@ -3,6 +3,7 @@ import type { Logger } from '../../log.js';
 import type { DemoUser } from '../seed/users.js';
 import { verifyPassword } from './accounts.js';
 import type { DeviceApprovals } from './device-approvals.js';
+import { refuseTooManyAttempts, TOO_MANY_FOR_USER } from './device-login-throttle.js';
 import { deviceListPage, deviceLoginPage } from './device-pages.js';
 import {
   issueSession,
@@ -18,8 +19,10 @@ import {
   cookie,
 } from './device-session.js';
 import { FormBodyError, readFormBody } from './form-body.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { errorPage } from './pages.js';
 import { setPageSecurityHeaders } from './security-headers.js';
+import { clientAddress } from './throttle.js';
 
 export interface DeviceDeps {
   readonly issuer: string;
@@ -27,6 +30,8 @@ export interface DeviceDeps {
   readonly users: readonly DemoUser[];
   readonly key: string;
   readonly logger: Logger;
+  /** The login page's throttle: failed device logins count per user and per address there too. */
+  readonly loginThrottle: LoginThrottle;
 }
 
 /**
@@ -99,11 +104,20 @@ async function submitLogin(deps: DeviceDeps, req: IncomingMessage, res: ServerRe
   const form = await readFormBody(req);
   if (!isValidLoginCsrf(deps.key, req, form.get('csrf'))) return send(res, 403, errorPage('Request refused', 'This form is no longer valid. Open /device again.'));
   const username = (form.get('username') ?? '').trim();
+  const address = clientAddress(req);
+  const wait = deps.loginThrottle.blockedFor(username, address);
+  if (wait > 0) {
+    // As on the login page: too_many_attempts whatever the password, until the window has passed.
+    deps.logger.info({ event: 'device_login_blocked' }, 'device login blocked: too_many_attempts');
+    return refuseTooManyAttempts(req, res, wait, TOO_MANY_FOR_USER);
+  }
   const user = verifyPassword(deps.users, username, form.get('password') ?? '');
   if (!user) {
+    deps.loginThrottle.failed(username, address);
     deps.logger.info({ event: 'device_login_failed' }, 'device login failed');
     return showLogin(deps, req, res, { username });
   }
+  deps.loginThrottle.succeeded(username);
   deps.logger.info({ event: 'device_login', sub: user.id }, 'device login');
   res.setHeader('Set-Cookie', [setCookie(SESSION_COOKIE, issueSession(deps.key, user.id), secure(deps)), setCookie(LOGIN_COOKIE, '', secure(deps), 0)]);
   redirect(res, '/device');

@@ -128,7 +128,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   const configuredClients = new Set((configuration.clients ?? []).map((c) => c.client_id));
   const deps = { provider, users: opts.users, csrfKey: loadCsrfKey(keyDir), logger, loginThrottle: new LoginThrottle(now), configuredClients };
   const throttleDeviceLogin = deviceLoginThrottle(deps.loginThrottle);
-  const device = { issuer, approvals: createDeviceApprovals(provider, db), users: opts.users, key: deps.csrfKey, logger };
+  const device = { issuer, approvals: createDeviceApprovals(provider, db), users: opts.users, key: deps.csrfKey, logger, loginThrottle: deps.loginThrottle };
   const callback = provider.callback();
   const guard = createPortGuard({
     allowedHosts: hostNamesFor(opts.host, port, []),

@@ -10,6 +10,7 @@ import type { LoginThrottle } from './login-throttle.js';
 import { consentPage, errorPage, loginPage, type ClientDisplay, type RedirectTarget } from './pages.js';
 import { describeScopes } from './scope-descriptions.js';
 import { setPageSecurityHeaders } from './security-headers.js';
+import { clientAddress } from './throttle.js';
 
 export interface InteractionDeps {
   readonly provider: Provider;
@@ -86,7 +87,7 @@ async function submitLogin(deps: InteractionDeps, uid: string, req: IncomingMess
     return;
   }
   const username = (form.get('username') ?? '').trim();
-  const address = req.socket.remoteAddress ?? 'unknown';
+  const address = clientAddress(req);
   const wait = deps.loginThrottle.blockedFor(username, address);
   if (wait > 0) {
     // Auth0's brute-force protection: too_many_attempts, whatever the password.

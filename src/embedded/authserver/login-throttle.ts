@@ -29,13 +29,9 @@ export class LoginThrottle {
     this.#perAddress.add(address);
   }
 
-  /** For password forms whose username this layer does not read (the device page): the address alone. */
+  /** The address alone, for a check made before a form is read (the device page's sign-in). */
   blockedForAddress(address: string): number {
     return this.#perAddress.retryAfterMs(address);
-  }
-
-  failedFromAddress(address: string): void {
-    this.#perAddress.add(address);
   }
 
   succeeded(username: string): void {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ROUTES } from './routes.js';
 import { rateLimitHeaders, sendTooManyRequests } from './rate-limit.js';
-import type { Clock, WindowCounter } from './throttle.js';
+import { clientAddress, type Clock, type WindowCounter } from './throttle.js';
 
 export const REGISTRATIONS_PER_MINUTE = 30;
 
@@ -13,7 +13,7 @@ export const REGISTRATIONS_PER_MINUTE = 30;
 export function registrationThrottle(counter: WindowCounter, now: Clock): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== ROUTES.registration) return false;
-    const wait = counter.take(req.socket.remoteAddress ?? 'unknown');
+    const wait = counter.take(clientAddress(req));
     if (wait === 0) return false;
     sendTooManyRequests(res, 'Too many client registrations from this address; try again later.', rateLimitHeaders(counter, wait, now()));
     return true;

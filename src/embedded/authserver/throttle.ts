@@ -1,5 +1,16 @@
+import type { IncomingMessage } from 'node:http';
+
 /** Milliseconds since the epoch; injectable so tests move time instead of sleeping. */
 export type Clock = () => number;
+
+/**
+ * The client address the per-address throttles count against: the TCP peer. X-Forwarded-For,
+ * Forwarded and X-Real-IP are never read (anyone can send them), so behind a reverse proxy every
+ * client shares the proxy's address and budget.
+ */
+export function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
 
 const MAX_KEYS = 10_000;
 

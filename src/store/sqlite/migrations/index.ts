@@ -17,5 +17,6 @@ import { atRest } from './007-at-rest.js';
 import { budgets } from './008-budgets.js';
 import { approvalRedemption } from './009-approval-redemption.js';
 import { fgaChanges } from './011-fga-changes.js';
+import { cibaAtRest } from './012-ciba-at-rest.js';
 
-export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, atRest, budgets, approvalRedemption, fgaChanges];
+export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, atRest, budgets, approvalRedemption, fgaChanges, cibaAtRest];
