@@ -61,6 +61,12 @@ function jsonErrors(logger: Logger): ErrorRequestHandler {
       res.status(415).json(jsonRpcErrorResponse(JSONRPC_ERROR.invalidRequest, 'Unsupported body encoding.'));
       return;
     }
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // The body could not be read (a corrupt compressed body, a length that does not match): the client's fault.
+      res.status(400).json(jsonRpcErrorResponse(JSONRPC_ERROR.invalidRequest, 'Invalid Request: the body could not be read.'));
+      return;
+    }
     logger.error({ err }, 'unhandled HTTP error');
     if (!res.headersSent) res.status(500).json(jsonRpcErrorResponse(JSONRPC_ERROR.internalError, INTERNAL_SERVER_ERROR));
   };
