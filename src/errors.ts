@@ -2,33 +2,48 @@
  * Typed outcomes shared by every layer. Inner layers throw these (with a `cause` for the internal
  * detail); the edges (HTTP challenge, JSON-RPC error, tool error result) translate them exactly once.
  * `message` is written for the client and never contains library text, tokens or secrets.
+ *
+ * Every class has a stable `code`, both on the class (`RateLimitedError.code`) and on its instances
+ * (`err.code`), so callers tell outcomes apart by code or by class; the codes form one union,
+ * `GatehouseErrorCode`, and `AnyGatehouseError` narrows on `code`. Misuse of the API by a programmer
+ * (a bad option, a tool declared wrongly) throws a plain `TypeError` or `ConfigError`, never one of these.
  */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'invalid_token'
-  | 'insufficient_scope'
-  | 'forbidden'
-  | 'caller_not_served'
-  | 'rate_limited'
-  | 'budget_exceeded'
-  | 'not_found'
-  | 'not_connected'
-  | 'connection_scope_missing'
-  | 'approval_required'
-  | 'approval_pending'
-  | 'approval_denied'
-  | 'approval_expired'
-  | 'approval_invalid'
-  | 'approval_consumed'
-  | 'approval_interrupted'
-  | 'provider_error'
-  | 'upstream_unavailable'
-  | 'authorization_unavailable'
-  | 'vault_unavailable'
-  | 'internal_error';
+export const GATEHOUSE_ERROR_CODES = [
+  'invalid_request',
+  'invalid_token',
+  'insufficient_scope',
+  'forbidden',
+  'caller_not_served',
+  'rate_limited',
+  'budget_exceeded',
+  'not_found',
+  'not_connected',
+  'connection_scope_missing',
+  'approval_required',
+  'approval_pending',
+  'approval_denied',
+  'approval_expired',
+  'approval_invalid',
+  'approval_consumed',
+  'approval_interrupted',
+  'provider_error',
+  'upstream_unavailable',
+  'authorization_unavailable',
+  'vault_unavailable',
+  'internal_error',
+] as const;
+
+/** The stable code of every Gatehouse outcome (the `code` of a tool error result's `structuredContent.error`). */
+export type GatehouseErrorCode = (typeof GATEHOUSE_ERROR_CODES)[number];
+
+/** @deprecated Use `GatehouseErrorCode`. */
+export type ErrorCode = GatehouseErrorCode;
 
 export abstract class GatehouseError extends Error {
-  abstract readonly code: ErrorCode;
+  /** The code every instance of the class carries. */
+  declare static readonly code: GatehouseErrorCode;
+  /** A stable code for this outcome; equal to the class's static `code`. */
+  abstract readonly code: GatehouseErrorCode;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -37,17 +52,20 @@ export abstract class GatehouseError extends Error {
 
 /** Malformed input: nothing was changed. */
 export class InvalidRequestError extends GatehouseError {
-  readonly code = 'invalid_request';
+  static override readonly code = 'invalid_request';
+  readonly code = InvalidRequestError.code;
 }
 
 /** Missing, malformed, expired or untrusted bearer token (HTTP 401). */
 export class InvalidTokenError extends GatehouseError {
-  readonly code = 'invalid_token';
+  static override readonly code = 'invalid_token';
+  readonly code = InvalidTokenError.code;
 }
 
 /** The token is valid but lacks scopes; `required` lists every scope the call needs (HTTP 403 step-up). */
 export class InsufficientScopeError extends GatehouseError {
-  readonly code = 'insufficient_scope';
+  static override readonly code = 'insufficient_scope';
+  readonly code = InsufficientScopeError.code;
   constructor(
     readonly required: readonly string[],
     message = 'The access token lacks a scope this call needs.',
@@ -58,7 +76,8 @@ export class InsufficientScopeError extends GatehouseError {
 
 /** An authorization check said no. */
 export class ForbiddenError extends GatehouseError {
-  readonly code = 'forbidden';
+  static override readonly code = 'forbidden';
+  readonly code = ForbiddenError.code;
 }
 
 /**
@@ -66,12 +85,14 @@ export class ForbiddenError extends GatehouseError {
  * before any gate that costs, whatever the arguments.
  */
 export class CallerNotServedError extends GatehouseError {
-  readonly code = 'caller_not_served';
+  static override readonly code = 'caller_not_served';
+  readonly code = CallerNotServedError.code;
 }
 
 /** Too many calls of this tool by this caller in the window; `retryAfterSeconds` says when to try again. Nothing ran. */
 export class RateLimitedError extends GatehouseError {
-  readonly code = 'rate_limited';
+  static override readonly code = 'rate_limited';
+  readonly code = RateLimitedError.code;
   constructor(
     readonly retryAfterSeconds: number,
     message = `Too many calls of this tool; retry after ${retryAfterSeconds} s. Nothing was run.`,
@@ -82,22 +103,26 @@ export class RateLimitedError extends GatehouseError {
 
 /** The call would take the caller past the tool's cumulative budget, and the tool's policy refuses (rather than asks). Nothing ran. */
 export class BudgetExceededError extends GatehouseError {
-  readonly code = 'budget_exceeded';
+  static override readonly code = 'budget_exceeded';
+  readonly code = BudgetExceededError.code;
 }
 
 /** The thing does not exist — or the caller may not know that it does. */
 export class NotFoundError extends GatehouseError {
-  readonly code = 'not_found';
+  static override readonly code = 'not_found';
+  readonly code = NotFoundError.code;
 }
 
 /** A dependency (JWKS, store, provider) could not be reached; the call was refused, never allowed. */
 export class UpstreamUnavailableError extends GatehouseError {
-  readonly code = 'upstream_unavailable';
+  static override readonly code = 'upstream_unavailable';
+  readonly code = UpstreamUnavailableError.code;
 }
 
 /** The authorization engine (FGA) could not answer; fail closed. */
 export class AuthorizationUnavailableError extends GatehouseError {
-  readonly code = 'authorization_unavailable';
+  static override readonly code = 'authorization_unavailable';
+  readonly code = AuthorizationUnavailableError.code;
 }
 
 /** An approval outcome; `approvalId` (when one exists) links the refusal to the ledger and the audit log. */
@@ -111,12 +136,14 @@ export abstract class ApprovalError extends GatehouseError {
 
 /** The tool needs a human approval that this caller cannot give (e.g. a machine client with no user). */
 export class ApprovalRequiredError extends ApprovalError {
-  readonly code = 'approval_required';
+  static override readonly code = 'approval_required';
+  readonly code = ApprovalRequiredError.code;
 }
 
 /** The approval was requested and is still open: nothing ran. Calling again with the same arguments resumes it. */
 export class ApprovalPendingError extends ApprovalError {
-  readonly code = 'approval_pending';
+  static override readonly code = 'approval_pending';
+  readonly code = ApprovalPendingError.code;
   constructor(
     approvalId: string,
     readonly expiresAt: Date,
@@ -132,22 +159,26 @@ export class ApprovalPendingError extends ApprovalError {
 
 /** The person said no: nothing ran. */
 export class ApprovalDeniedError extends ApprovalError {
-  readonly code = 'approval_denied';
+  static override readonly code = 'approval_denied';
+  readonly code = ApprovalDeniedError.code;
 }
 
 /** Nobody answered in time (or the approval was not used in time): nothing ran. */
 export class ApprovalExpiredError extends ApprovalError {
-  readonly code = 'approval_expired';
+  static override readonly code = 'approval_expired';
+  readonly code = ApprovalExpiredError.code;
 }
 
 /** The authorization server refused or does not know the request, or its answer did not match this exact call: nothing ran. */
 export class ApprovalInvalidError extends ApprovalError {
-  readonly code = 'approval_invalid';
+  static override readonly code = 'approval_invalid';
+  readonly code = ApprovalInvalidError.code;
 }
 
 /** The one execution this approval allowed has already happened (e.g. a concurrent identical call): nothing ran. */
 export class ApprovalConsumedError extends ApprovalError {
-  readonly code = 'approval_consumed';
+  static override readonly code = 'approval_consumed';
+  readonly code = ApprovalConsumedError.code;
 }
 
 /**
@@ -155,7 +186,8 @@ export class ApprovalConsumedError extends ApprovalError {
  * before using it: nothing ran, the approval can never be used, and calling again asks anew.
  */
 export class ApprovalInterruptedError extends ApprovalError {
-  readonly code = 'approval_interrupted';
+  static override readonly code = 'approval_interrupted';
+  readonly code = ApprovalInterruptedError.code;
 }
 
 /**
@@ -163,7 +195,8 @@ export class ApprovalInterruptedError extends ApprovalError {
  * route (a single-use ticket bound to the caller) so the MCP edge can answer with URL elicitation.
  */
 export class NotConnectedError extends GatehouseError {
-  readonly code = 'not_connected';
+  static override readonly code = 'not_connected';
+  readonly code = NotConnectedError.code;
   constructor(
     readonly connection: string,
     readonly connectUrl: string,
@@ -174,7 +207,8 @@ export class NotConnectedError extends GatehouseError {
 
 /** The connected account lacks provider scopes the tool needs: the user must consent again. */
 export class ConnectionScopeMissingError extends GatehouseError {
-  readonly code = 'connection_scope_missing';
+  static override readonly code = 'connection_scope_missing';
+  readonly code = ConnectionScopeMissingError.code;
   constructor(
     readonly connection: string,
     readonly missing: readonly string[],
@@ -186,12 +220,14 @@ export class ConnectionScopeMissingError extends GatehouseError {
 
 /** The third-party API (e.g. Google) failed or refused the exchanged token. */
 export class ProviderError extends GatehouseError {
-  readonly code = 'provider_error';
+  static override readonly code = 'provider_error';
+  readonly code = ProviderError.code;
 }
 
 /** The token vault (federated token exchange) could not be reached or refused to answer; fail closed. */
 export class VaultUnavailableError extends GatehouseError {
-  readonly code = 'vault_unavailable';
+  static override readonly code = 'vault_unavailable';
+  readonly code = VaultUnavailableError.code;
 }
 
 export function connectionLabel(connection: string): string {
@@ -200,9 +236,35 @@ export function connectionLabel(connection: string): string {
 
 /** A bug or an unexpected state; the client sees only a generic text. */
 export class InternalError extends GatehouseError {
-  readonly code = 'internal_error';
+  static override readonly code = 'internal_error';
+  readonly code = InternalError.code;
 }
 
 export function isGatehouseError(e: unknown): e is GatehouseError {
   return e instanceof GatehouseError;
 }
+
+/** Every concrete outcome; `code` discriminates (`if (e.code === 'rate_limited') e.retryAfterSeconds`). */
+export type AnyGatehouseError =
+  | InvalidRequestError
+  | InvalidTokenError
+  | InsufficientScopeError
+  | ForbiddenError
+  | CallerNotServedError
+  | RateLimitedError
+  | BudgetExceededError
+  | NotFoundError
+  | NotConnectedError
+  | ConnectionScopeMissingError
+  | ApprovalRequiredError
+  | ApprovalPendingError
+  | ApprovalDeniedError
+  | ApprovalExpiredError
+  | ApprovalInvalidError
+  | ApprovalConsumedError
+  | ApprovalInterruptedError
+  | ProviderError
+  | UpstreamUnavailableError
+  | AuthorizationUnavailableError
+  | VaultUnavailableError
+  | InternalError;

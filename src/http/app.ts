@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { INTERNAL_SERVER_ERROR, JSONRPC_ERROR, jsonRpcErrorResponse } from '../lib/jsonrpc-error.js';
 import type { Logger } from '../log.js';
 import { cors } from './cors.js';
 import { hostOriginGuard } from './host-origin.js';
@@ -49,18 +50,24 @@ function jsonErrors(logger: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') {
-      res.status(413).json({ jsonrpc: '2.0', error: { code: -32600, message: 'Request body too large.' }, id: null });
+      res.status(413).json(jsonRpcErrorResponse(JSONRPC_ERROR.invalidRequest, 'Request body too large.'));
       return;
     }
     if (type === 'entity.parse.failed') {
-      res.status(400).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not valid JSON.' }, id: null });
+      res.status(400).json(jsonRpcErrorResponse(JSONRPC_ERROR.parseError, 'Parse error: the body is not valid JSON.'));
       return;
     }
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      res.status(415).json({ jsonrpc: '2.0', error: { code: -32600, message: 'Unsupported body encoding.' }, id: null });
+      res.status(415).json(jsonRpcErrorResponse(JSONRPC_ERROR.invalidRequest, 'Unsupported body encoding.'));
+      return;
+    }
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // The body could not be read (a corrupt compressed body, a length that does not match): the client's fault.
+      res.status(400).json(jsonRpcErrorResponse(JSONRPC_ERROR.invalidRequest, 'Invalid Request: the body could not be read.'));
       return;
     }
     logger.error({ err }, 'unhandled HTTP error');
-    if (!res.headersSent) res.status(500).json({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null });
+    if (!res.headersSent) res.status(500).json(jsonRpcErrorResponse(JSONRPC_ERROR.internalError, INTERNAL_SERVER_ERROR));
   };
 }

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { JSONRPC_ERROR, jsonRpcErrorResponse } from '../lib/jsonrpc-error.js';
 
 /**
  * DNS-rebinding protection: the Host header must name this server, and a browser's Origin must be
@@ -9,7 +10,7 @@ export function hostOriginGuard(opts: { allowedHosts: () => ReadonlySet<string>;
   return (req, res, next) => {
     const verdict = checkHostOrigin(req.headers, opts.allowedHosts(), opts.allowedOrigins());
     if (verdict !== 'ok') {
-      res.status(403).json({ jsonrpc: '2.0', error: { code: -32000, message: HOST_ORIGIN_MESSAGES[verdict] }, id: null });
+      res.status(403).json(jsonRpcErrorResponse(JSONRPC_ERROR.serverError, HOST_ORIGIN_MESSAGES[verdict]));
       return;
     }
     next();

@@ -5,13 +5,14 @@
  * same error; an FGA outage gives its own, and neither ever comes with document data.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ErrorCode, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, McpError, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, type McpError, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
 import { GatehouseError } from '../errors.js';
 import type { Caller } from '../identity/caller.js';
 import { missingScopes } from '../identity/scopes.js';
+import { JSONRPC_ERROR, jsonRpcError } from '../lib/jsonrpc-error.js';
 import type { Logger } from '../log.js';
 import type { DocumentSummary, StoredDocument } from '../rag/document-store.js';
 import { DOCUMENT_ID } from '../rag/document-store.js';
@@ -23,7 +24,6 @@ export interface DocumentResources {
 
 export const DOC_URI_PREFIX = 'doc://';
 const PAGE_SIZE = 50;
-const RESOURCE_NOT_FOUND = -32002;
 const REQUIRED_SCOPE = 'docs:read';
 const Cursor = z.object({ after: z.string().regex(DOCUMENT_ID) }).strict();
 
@@ -77,12 +77,12 @@ export function registerDocumentResources(server: McpServer, docs: DocumentResou
 
 function requireScope(caller: Caller): void {
   if (missingScopes(caller.scopes, [REQUIRED_SCOPE]).length) {
-    throw new McpError(ErrorCode.InvalidRequest, `Reading documents needs the ${REQUIRED_SCOPE} scope.`);
+    throw jsonRpcError(JSONRPC_ERROR.invalidRequest, `Reading documents needs the ${REQUIRED_SCOPE} scope.`);
   }
 }
 
 function notFound(uri: string): McpError {
-  return new McpError(RESOURCE_NOT_FOUND, 'Resource not found', { uri });
+  return jsonRpcError(JSONRPC_ERROR.resourceNotFound, 'Resource not found', { uri });
 }
 
 function encodeCursor(after: string): string {
@@ -94,7 +94,7 @@ function decodeCursor(cursor: string | undefined): string {
   try {
     return Cursor.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))).after;
   } catch {
-    throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor');
+    throw jsonRpcError(JSONRPC_ERROR.invalidParams, 'Invalid cursor');
   }
 }
 
@@ -102,11 +102,11 @@ function decodeCursor(cursor: string | undefined): string {
 function edgeError(err: unknown, audit: AuditLog, logger: Logger, event: string, who: Record<string, unknown>): McpError {
   if (err instanceof GatehouseError && err.code !== 'internal_error') {
     audit.append(event, { ...who, result: 'error', error: err.code });
-    const code = err.code === 'invalid_request' ? ErrorCode.InvalidParams : ErrorCode.InternalError;
-    return new McpError(code, `${err.message} [${err.code}]`, { code: err.code });
+    const code = err.code === 'invalid_request' ? JSONRPC_ERROR.invalidParams : JSONRPC_ERROR.internalError;
+    return jsonRpcError(code, `${err.message} [${err.code}]`, { code: err.code });
   }
   const reference = randomUUID();
   audit.append(event, { ...who, result: 'error', error: 'internal_error', reference });
   logger.error({ err, reference }, `${event} failed`);
-  return new McpError(ErrorCode.InternalError, `Internal error (reference ${reference})`, { code: 'internal_error', reference });
+  return jsonRpcError(JSONRPC_ERROR.internalError, `Internal error (reference ${reference})`, { code: 'internal_error', reference });
 }

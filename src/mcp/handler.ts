@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { InsufficientScopeError } from '../errors.js';
 import { send } from '../http/authenticate.js';
 import { challengeFor, type ChallengeContext } from '../http/bearer-challenge.js';
+import { INTERNAL_SERVER_ERROR, JSONRPC_ERROR, jsonRpcErrorResponse } from '../lib/jsonrpc-error.js';
 import type { AnyTool } from '../tools/define.js';
 import { auditRejected, rejectionOf } from './rejected-calls.js';
 import { buildMcpServer, type McpDeps } from './server.js';
@@ -22,7 +23,7 @@ export function mcpPostHandler(deps: McpDeps, challenge: ChallengeContext): Requ
     if (!auth) throw new Error('mcpPostHandler mounted without authentication');
     if (Array.isArray(req.body)) {
       auditRejected(deps.audit, auth.caller, deps.resource(), { reason: 'batch', count: req.body.length });
-      res.status(400).json({ jsonrpc: '2.0', error: { code: -32600, message: 'Invalid Request: JSON-RPC batches are not supported (MCP 2025-06-18 and later); send one message per request. Nothing was run.' }, id: null });
+      res.status(400).json(jsonRpcErrorResponse(JSONRPC_ERROR.invalidRequest, 'Invalid Request: JSON-RPC batches are not supported (MCP 2025-06-18 and later); send one message per request. Nothing was run.'));
       return;
     }
     const rejected = rejectionOf(req.body, byName);
@@ -43,12 +44,12 @@ export function mcpPostHandler(deps: McpDeps, challenge: ChallengeContext): Requ
       await transport.handleRequest(req, res, req.body);
     } catch (err) {
       deps.logger.error({ err }, 'MCP request failed');
-      if (!res.headersSent) res.status(500).json({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null });
+      if (!res.headersSent) res.status(500).json(jsonRpcErrorResponse(JSONRPC_ERROR.internalError, INTERNAL_SERVER_ERROR));
     }
   };
 }
 
 /** GET/DELETE /mcp: this server is stateless (no standalone SSE stream, no sessions to delete). */
 export const mcpMethodNotAllowed: RequestHandler = (_req, res) => {
-  res.status(405).set('Allow', 'POST').json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless; use POST.' }, id: null });
+  res.status(405).set('Allow', 'POST').json(jsonRpcErrorResponse(JSONRPC_ERROR.serverError, 'Method not allowed: this server is stateless; use POST.'));
 };

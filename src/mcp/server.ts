@@ -7,6 +7,7 @@ import { GatehouseError, RateLimitedError } from '../errors.js';
 import type { Chain } from '../gates/chain.js';
 import type { ToolCall } from '../gates/gate.js';
 import type { Authenticated } from '../http/authenticate.js';
+import { JSONRPC_ERROR } from '../lib/jsonrpc-error.js';
 import type { Logger } from '../log.js';
 import type { AnyTool } from '../tools/define.js';
 import { registerDocumentResources, type DocumentResources } from './document-resources.js';
@@ -112,5 +113,5 @@ async function runTool(deps: McpDeps, auth: Authenticated, tool: AnyTool, args: 
 
 /** URL elicitation (-32042) must travel as a JSON-RPC error, not a tool result. */
 function isUrlElicitation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === -32042;
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === JSONRPC_ERROR.urlElicitationRequired;
 }

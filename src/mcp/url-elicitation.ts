@@ -1,6 +1,7 @@
-import { UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
+import type { UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
 import { createHash } from 'node:crypto';
 import { ConnectionScopeMissingError, NotConnectedError } from '../errors.js';
+import { urlElicitationError } from '../lib/jsonrpc-error.js';
 
 /**
  * A missing or under-scoped connected account becomes an MCP URL elicitation error (-32042): the
@@ -10,5 +11,5 @@ import { ConnectionScopeMissingError, NotConnectedError } from '../errors.js';
 export function toUrlElicitation(err: unknown): UrlElicitationRequiredError | undefined {
   if (!(err instanceof NotConnectedError) && !(err instanceof ConnectionScopeMissingError)) return undefined;
   const elicitationId = createHash('sha256').update(err.connectUrl).digest('base64url').slice(0, 22);
-  return new UrlElicitationRequiredError([{ mode: 'url', elicitationId, url: err.connectUrl, message: err.message }], `${err.message} [${err.code}]`);
+  return urlElicitationError([{ mode: 'url', elicitationId, url: err.connectUrl, message: err.message }], `${err.message} [${err.code}]`);
 }

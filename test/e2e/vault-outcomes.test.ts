@@ -44,7 +44,7 @@ describe('Token Vault outcomes: each has its own code and message; provider toke
   it('not connected: -32042 URL elicitation, audited as a connect deny', async () => {
     const r = await call(gh, alice, 'list_calendar_events', week());
     expect(r.message.error?.code).toBe(-32042);
-    expect(r.message.error!.message).toMatch(/^MCP error -32042: Connect your Google account to use this tool: open http:\/\/.+\/connect\/google-oauth2\?ticket=.+ \[not_connected\]$/);
+    expect(r.message.error!.message).toMatch(/^Connect your Google account to use this tool: open http:\/\/.+\/connect\/google-oauth2\?ticket=.+ \[not_connected\]$/);
     messages.set('not_connected', r.message.error!.message.replace(/\?ticket=\S+/, ''));
     const audit = lastToolCall(gh);
     expect(audit.error).toBe('not_connected');
