@@ -93,6 +93,27 @@ const configuration = {
       to: { path: '^src/', pathNot: ['^src/audit/', STORE, LIB, KERNEL] },
     },
     {
+      name: 'telemetry-imports-nothing-that-uses-it',
+      comment: 'Spans and metrics sit beside the kernel: every part may use them, they use no part.',
+      severity: 'error',
+      from: { path: '^src/telemetry/' },
+      to: { path: '^src/', pathNot: ['^src/telemetry/', LIB, KERNEL] },
+    },
+    {
+      name: 'fga-and-rag-stay-below-the-services',
+      comment: 'The Authorizer and the retriever answer questions; they never reach up into the vault, approvals, tools, gates or transports.',
+      severity: 'error',
+      from: { path: '^src/(fga|rag)/' },
+      to: { path: '^src/(vault|approvals|tools|gates|http|mcp)/' },
+    },
+    {
+      name: 'catalogue-tools-see-only-the-contract',
+      comment: 'A built-in tool is written like a user-defined one: it receives grants through ToolContext and never imports gates, approvals or transports.',
+      severity: 'error',
+      from: { path: '^src/tools/catalog/' },
+      to: { path: '^src/(gates|approvals|http|mcp)/' },
+    },
+    {
       name: 'vault-and-approvals-stay-below-the-gates',
       comment: 'The Token Vault client and the CIBA approvals are services the gates call: they never import gates, HTTP or MCP.',
       severity: 'error',

@@ -84,6 +84,7 @@ describe('architecture: dependencies point inwards', () => {
         'src/approvals/flow.ts → src/gates/chain.ts (vault-and-approvals-stay-below-the-gates)',
         'src/gates → src/approvals (no-folder-cycles) [cycle: src/gates → src/approvals → src/gates]',
         'src/gates/chain.ts → src/http/edge.ts (gates-do-not-import-transports)',
+        'src/http/connect.ts → src/vault/ledger.ts (http-reaches-the-core-through-ports)',
         'src/identity/caller.ts → src/tools/define.ts (identity-imports-nothing-that-builds-on-it)',
         'src/lib/helper.ts → src/errors.ts (lib-imports-nothing-in-src)',
         'src/rag/search.ts → src/embedded/fga/engine.ts (core-does-not-import-embedded)',
