@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cruise, type ICruiseOptions, type ICruiseResult, type IViolation } from 'dependency-cruiser';
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
@@ -17,7 +18,7 @@ const SQLITE_IN_CORE_AT_MOST = 11;
 
 async function cruiseTree(baseDir: string): Promise<ICruiseResult> {
   const options: ICruiseOptions = { ...(await extractDepcruiseOptions(configFile)), baseDir };
-  const tsConfig = extractTSConfig(`${root}/tsconfig.json`);
+  const tsConfig = extractTSConfig(join(root, 'tsconfig.json'));
   const { output } = await cruise(['src'], options, {}, { tsConfig });
   if (typeof output === 'string') throw new TypeError('dependency-cruiser returned text, not a cruise result');
   return output;
