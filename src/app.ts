@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApprovalGate } from './approvals/approval-gate.js';
+import { createApprovalGate } from './app/approval-gate.js';
 import type { ApprovalHooks } from './approvals/await-approval.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
@@ -38,7 +38,7 @@ import { purchaseTool } from './tools/catalog/purchase.js';
 import type { AnyTool } from './tools/define.js';
 import { startDemoProviders, type DemoProviders } from './embedded/providers/index.js';
 import { demoGoogleConnection, providerTokenKey } from './embedded/providers/google-connection.js';
-import { createTokenVaultWiring, GOOGLE_API_URL } from './vault/index.js';
+import { createTokenVaultWiring, GOOGLE_API_URL } from './app/token-vault.js';
 import { loadVaultKey } from './vault/sealed-box.js';
 
 export const VERSION = '0.1.0';

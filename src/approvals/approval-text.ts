@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AnyTool, ApprovalDescription } from '../tools/define.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../lib/canonical-json.js';
 import { multiLine, singleLine } from './sanitize-text.js';
 
 /**

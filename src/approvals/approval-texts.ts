@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../lib/canonical-json.js';
 import { contentDigest, type ApprovalText } from './approval-text.js';
 
 /**

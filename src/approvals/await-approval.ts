@@ -11,8 +11,9 @@ import {
   GatehouseError,
   UpstreamUnavailableError,
 } from '../errors.js';
-import type { ToolCall } from '../gates/gate.js';
+import type { Caller } from '../identity/caller.js';
 import type { Logger } from '../log.js';
+import type { AnyTool } from '../tools/define.js';
 import type { ApprovalLedger, ApprovalRecord } from './approval-ledger.js';
 import { buildAuthorizationDetails, describeCall } from './authorization-details.js';
 import { bindingMessage } from './binding-message.js';
@@ -41,9 +42,25 @@ export interface ApprovalHooks {
   readonly tokenReceived?: (approvalId: string) => Promise<void>;
 }
 
+/**
+ * What the approval flow reads of a tool call. The gates' ToolCall has these fields; approvals stay
+ * below the gates and never import them.
+ */
+export interface ApprovalSubject {
+  readonly tool: AnyTool;
+  readonly args: Record<string, unknown>;
+  readonly caller: Caller;
+  /** The canonical MCP URL the call arrived at (the token audience). */
+  readonly resource: string;
+  /** Digest of (tool, canonical args, sub, resource): the approval is bound to it. */
+  readonly digest: string;
+  readonly signal: AbortSignal;
+  progress(message: string): Promise<void>;
+}
+
 export interface ApprovalFlow {
   /** Resolves with the approved (not yet consumed) ledger record for exactly this call, or throws. */
-  obtain(call: ToolCall): Promise<ApprovalRecord>;
+  obtain(call: ApprovalSubject): Promise<ApprovalRecord>;
   /**
    * Settles redemptions left behind by a process that died (lease run out): asks the authorization
    * server once for each and records approved / pending / denied / expired / interrupted. Never throws;
@@ -103,7 +120,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
     if (ledger.close(r.id, status, reason, now(), lease)) resolved(r, status, { reason });
   };
 
-  async function start(call: ToolCall): Promise<ApprovalRecord> {
+  async function start(call: ApprovalSubject): Promise<ApprovalRecord> {
     const id = ulid();
     const description = describeCall(call.tool, call.args);
     const details = buildAuthorizationDetails({ tool: call.tool, args: call.args, digest: call.digest, resource: call.resource }, description);
@@ -154,7 +171,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
     return ledger.get(id)!;
   }
 
-  async function openOrStart(call: ToolCall): Promise<ApprovalRecord> {
+  async function openOrStart(call: ApprovalSubject): Promise<ApprovalRecord> {
     // An interruption settled without this call (by the start-up reconcile) is told to the next call once.
     const untold = ledger.takeUnreported(call.digest, now() - REPORT_INTERRUPTED_FOR_MS, now());
     if (untold && untold.sub === call.caller.sub) throw new ApprovalInterruptedError(interruptedMessage(untold), { approvalId: untold.id });

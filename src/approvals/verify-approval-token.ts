@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ApprovalInvalidError, UpstreamUnavailableError } from '../errors.js';
 import { ALLOWED_ALGORITHMS } from '../identity/verify-bearer.js';
 import { AuthorizationDetails, type ToolCallDetail } from './authorization-details.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../lib/canonical-json.js';
 
 export interface ExpectedApproval {
   readonly issuer: string;

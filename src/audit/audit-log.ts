@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../approvals/canonical-json.js';
+import { canonicalJson } from '../lib/canonical-json.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 import { scrubSecrets } from './scrub.js';
 

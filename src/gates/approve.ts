@@ -1,6 +1,7 @@
 import type { ApprovalLedger } from '../approvals/approval-ledger.js';
 import type { ApprovalFlow } from '../approvals/await-approval.js';
 import { ApprovalConsumedError, ApprovalError, ApprovalRequiredError } from '../errors.js';
+import type { ApprovalGrant } from '../tools/define.js';
 import { overBudget } from './budget.js';
 import type { Gate, ToolCall } from './gate.js';
 
@@ -8,13 +9,6 @@ export interface ApproveGateOptions {
   readonly flow: ApprovalFlow;
   readonly ledger: ApprovalLedger;
   readonly now?: () => number;
-}
-
-/** What `run` finds under `call.grants.get('approval')`. */
-export interface ApprovalGrant {
-  readonly id: string;
-  readonly approvedBy: string;
-  readonly approvedAt: string;
 }
 
 /**

@@ -2,13 +2,33 @@ import express, { type RequestHandler, type Response, type Router } from 'expres
 import { z } from 'zod';
 import { connectionLabel } from '../errors.js';
 import type { Logger } from '../log.js';
-import { ConnectFlowError, type ConnectFlow, type FlowStep } from '../vault/connect-flow.js';
-import type { ConnectTickets } from '../vault/connect-ticket.js';
 import { connectedPage, failurePage, PAGE_HEADERS } from './connect-pages.js';
 
+/** Why a connect flow stopped; each has its own page. */
+export type ConnectFailure = 'invalid_ticket' | 'expired' | 'wrong_user' | 'denied' | 'unavailable';
+
+/** Where a flow goes next: the browser is sent on (and the flow bound to it by a cookie), or the account is connected. */
+export type ConnectStep =
+  | { readonly flowId: string; readonly redirect: URL }
+  | { readonly done: { readonly sub: string; readonly connection: string; readonly scopes: readonly string[] } };
+
+/**
+ * What the connect routes need from the Token Vault's connect flow. The routes speak HTTP and know
+ * nothing of how the vault runs the flow; the composition root adapts the vault to this port.
+ */
+export interface ConnectPort {
+  /** Consumes a connect ticket and starts the flow for `connection`. */
+  start(connection: string, ticket: string): Promise<ConnectStep>;
+  /** Continues the flow bound to the browser's `flowId` with the callback's query. */
+  callback(flowId: string, query: URLSearchParams): Promise<ConnectStep>;
+  /** Mints a connect URL for a signed-in user's own account. */
+  issueTicket(sub: string, connection: string, scopes: readonly string[]): string;
+  /** The failure a thrown error stands for; undefined when it is not a known flow failure (then: unavailable, and logged). */
+  failureOf(err: unknown): ConnectFailure | undefined;
+}
+
 export interface ConnectRoutesOptions {
-  readonly flow: ConnectFlow;
-  readonly tickets: ConnectTickets;
+  readonly connect: ConnectPort;
   /** The MCP origin; https makes the cookie `__Host-` and Secure. */
   readonly origin: string;
   /** Provider scopes each connection may be asked for (from the tool catalogue). */
@@ -34,13 +54,16 @@ export function connectRoutes(o: ConnectRoutesOptions): Router {
   const cookie = (value: string, maxAge: number) =>
     `${cookieName}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
 
-  const fail = (res: Response, err: unknown) => {
-    const kind = err instanceof ConnectFlowError ? err.kind : 'unavailable';
-    if (!(err instanceof ConnectFlowError)) o.logger.error({ err: err instanceof Error ? err.name : 'Error', cause: err instanceof Error ? err.message : undefined }, 'connect flow failed');
+  const refuse = (res: Response, kind: ConnectFailure) => {
     const page = failurePage(kind);
     res.status(page.status).set(PAGE_HEADERS).append('Set-Cookie', cookie('', 0)).send(page.body);
   };
-  const follow = (res: Response, step: FlowStep) => {
+  const fail = (res: Response, err: unknown) => {
+    const kind = o.connect.failureOf(err);
+    if (kind === undefined) o.logger.error({ err: err instanceof Error ? err.name : 'Error', cause: err instanceof Error ? err.message : undefined }, 'connect flow failed');
+    refuse(res, kind ?? 'unavailable');
+  };
+  const follow = (res: Response, step: ConnectStep) => {
     if ('done' in step) {
       const { connection, sub, scopes } = step.done;
       res.status(200).set(PAGE_HEADERS).append('Set-Cookie', cookie('', 0)).send(connectedPage({ label: connectionLabel(connection), connection, user: sub, scopes }));
@@ -52,9 +75,9 @@ export function connectRoutes(o: ConnectRoutesOptions): Router {
   router.get('/connect/callback', async (req, res) => {
     const flowId = readCookie(req.headers.cookie, cookieName);
     const query = new URLSearchParams(req.url.split('?')[1] ?? '');
+    if (!flowId) return refuse(res, 'expired');
     try {
-      if (!flowId) throw new ConnectFlowError('expired');
-      follow(res, await o.flow.callback(flowId, query));
+      follow(res, await o.connect.callback(flowId, query));
     } catch (err) {
       fail(res, err);
     }
@@ -62,9 +85,9 @@ export function connectRoutes(o: ConnectRoutesOptions): Router {
 
   router.get('/connect/:connection', async (req, res) => {
     const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : '';
+    if (!o.connectionScopes.has(req.params.connection)) return refuse(res, 'invalid_ticket');
     try {
-      if (!o.connectionScopes.has(req.params.connection)) throw new ConnectFlowError('invalid_ticket');
-      follow(res, await o.flow.start(req.params.connection, ticket));
+      follow(res, await o.connect.start(req.params.connection, ticket));
     } catch (err) {
       fail(res, err);
     }
@@ -83,7 +106,7 @@ export function connectRoutes(o: ConnectRoutesOptions): Router {
       res.status(403).json({ error: 'forbidden', error_description: 'Only a signed-in user can connect an account.' });
       return;
     }
-    res.status(201).json({ connect_url: o.tickets.issue(auth.caller.sub, body.data.connection, scopes), expires_in: 600 });
+    res.status(201).json({ connect_url: o.connect.issueTicket(auth.caller.sub, body.data.connection, scopes), expires_in: 600 });
   });
 
   return router;

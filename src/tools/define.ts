@@ -15,6 +15,16 @@ export interface ToolContext {
   audit?(detail: Record<string, unknown>): void;
 }
 
+/**
+ * What `run` finds under `grants.get('approval')` once the approve gate redeemed a person's approval.
+ * Defined with the tool contract so tools read it without importing the gates.
+ */
+export interface ApprovalGrant {
+  readonly id: string;
+  readonly approvedBy: string;
+  readonly approvedAt: string;
+}
+
 /** A tool's result, mapped to MCP content by src/mcp (text, structuredContent, resource links). */
 export interface ToolOutput {
   readonly text: string;

@@ -9,7 +9,7 @@ import { silentLogger, type Logger } from '../../log.js';
 import { FgaEngine } from './engine.js';
 import { listen } from './http/server.js';
 import { loadStoreFile } from './store-file.js';
-import { canonicalJson } from '../../approvals/canonical-json.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import type { AuthorizationModelInput } from './model-types.js';
 
 export interface EmbeddedFga {

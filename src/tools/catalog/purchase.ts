@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { ApprovalGrant } from '../../gates/approve.js';
-import { defineTool } from '../define.js';
+import { defineTool, type ApprovalGrant } from '../define.js';
 import { memoryMerchant, type DemoMerchant } from './demo-merchant.js';
 
 /** Merchants the approval names as such; any other is shown as an unverified merchant. */

@@ -1,11 +1,11 @@
+import { createApprovalLedger } from '../approvals/approval-ledger.js';
+import { createApprovalFlow, type ApprovalHooks } from '../approvals/await-approval.js';
+import { createCibaClient } from '../approvals/ciba-client.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { approveGate } from '../gates/approve.js';
 import type { Gate } from '../gates/gate.js';
 import type { Logger } from '../log.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
-import { createApprovalLedger } from './approval-ledger.js';
-import { createApprovalFlow, type ApprovalHooks } from './await-approval.js';
-import { createCibaClient } from './ciba-client.js';
 
 export interface ApprovalGateConfig {
   readonly db: SqliteDatabase;

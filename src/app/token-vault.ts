@@ -1,19 +1,19 @@
 import type { RequestHandler, Router } from 'express';
 import { connectGate } from '../gates/connect.js';
 import type { Gate } from '../gates/gate.js';
-import { connectRoutes } from '../http/connect-routes.js';
+import { connectRoutes, type ConnectPort } from '../http/connect-routes.js';
 import type { Logger } from '../log.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 import type { AnyTool } from '../tools/define.js';
-import { ConnectFlow } from './connect-flow.js';
-import { ConnectFlowStore } from './connect-flow-store.js';
-import { ConnectTickets } from './connect-ticket.js';
-import { ConnectedAccountsLedger } from './connected-accounts-ledger.js';
-import { MyAccountClient } from './my-account-client.js';
-import { SealedBox } from './sealed-box.js';
-import { serverClient } from './server-client.js';
-import { federatedTokenExchange } from './token-exchange.js';
-import { TokenVault } from './token-vault.js';
+import { ConnectFlow, ConnectFlowError } from '../vault/connect-flow.js';
+import { ConnectFlowStore } from '../vault/connect-flow-store.js';
+import { ConnectTickets } from '../vault/connect-ticket.js';
+import { ConnectedAccountsLedger } from '../vault/connected-accounts-ledger.js';
+import { MyAccountClient } from '../vault/my-account-client.js';
+import { SealedBox } from '../vault/sealed-box.js';
+import { serverClient } from '../vault/server-client.js';
+import { federatedTokenExchange } from '../vault/token-exchange.js';
+import { TokenVault } from '../vault/token-vault.js';
 
 /** The real Google APIs; the embedded demo provider (or GATEHOUSE_GOOGLE_API_URL) replaces only this URL. */
 export const GOOGLE_API_URL = 'https://www.googleapis.com';
@@ -54,8 +54,14 @@ export function createTokenVaultWiring(o: TokenVaultWiringOptions): TokenVaultWi
     if (!t.connection) continue;
     connectionScopes.set(t.connection.connection, [...new Set([...(connectionScopes.get(t.connection.connection) ?? []), ...t.connection.scopes])]);
   }
+  const connect: ConnectPort = {
+    start: (connection, ticket) => flow.start(connection, ticket),
+    callback: (flowId, query) => flow.callback(flowId, query),
+    issueTicket: (sub, connection, scopes) => tickets.issue(sub, connection, scopes),
+    failureOf: (err) => (err instanceof ConnectFlowError ? err.kind : undefined),
+  };
   return {
     gate: connectGate({ vault, ledger, apiBaseUrls: o.apiBaseUrls }),
-    routes: (authenticate) => connectRoutes({ flow, tickets, origin: o.origin, connectionScopes, authenticate, logger: o.logger }),
+    routes: (authenticate) => connectRoutes({ connect, origin: o.origin, connectionScopes, authenticate, logger: o.logger }),
   };
 }

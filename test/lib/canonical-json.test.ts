@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/approvals/canonical-json.js';
+import { canonicalJson } from '../../src/lib/canonical-json.js';
 
 /** Test vectors from RFC 8785 (JSON Canonicalization Scheme). */
 describe('canonicalJson (RFC 8785)', () => {
