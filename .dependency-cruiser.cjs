@@ -203,7 +203,7 @@ const configuration = {
     doNotFollow: { path: 'node_modules' },
     // Resolve packages through their `exports` like Node does (ESM, NodeNext).
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], mainFields: ['module', 'main', 'types'] },
-    exclude: { path: '^(dist|node_modules)/' },
+    exclude: { path: '^dist/' },
   },
 };
 
