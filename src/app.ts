@@ -166,7 +166,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       approve: approvals ?? approvalNotConfigured,
     });
     const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
-    const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds });
+    const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.now && (() => opts.now!().getTime()) });
     const bearer = bearerAuth({ verifier, challenge, logger });
     const hosts = hostNamesFor(config.server.host, port, [
       ...(config.server.publicUrl ? [new URL(config.server.publicUrl).host] : []),
