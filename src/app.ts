@@ -52,7 +52,7 @@ export interface GatehouseOptions {
   readonly tools?: readonly AnyTool[];
   /** Add a team's own tools (built with defineTool) to the built-in catalogue. */
   readonly extraTools?: readonly AnyTool[];
-  /** The clock FGA conditions see (time-limited grants); tests freeze or advance it. */
+  /** The clock FGA conditions (time-limited grants) and token exp/nbf checks see; tests freeze or advance it. */
   readonly now?: () => Date;
   /** Retrieval planner knobs (tests force the ListObjects cap small to exercise post-filtering). */
   readonly retrieval?: RetrieverOptions;
