@@ -157,7 +157,7 @@ describe('token lifetime at the HTTP edge (frozen clock)', () => {
   const t0 = Math.floor(nowMs / 1000);
 
   beforeAll(async () => {
-    gh = await startTestGatehouse({}, { now: () => new Date(nowMs) });
+    gh = await startTestGatehouse({}, { tokenNow: () => new Date(nowMs) });
     realKey = JSON.parse(readFileSync(join(gh.dataDir, 'keys', 'authserver.signing-key.rs256.key'), 'utf8'));
   });
   afterAll(async () => {
