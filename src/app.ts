@@ -54,6 +54,8 @@ export interface GatehouseOptions {
   readonly extraTools?: readonly AnyTool[];
   /** The clock FGA conditions see (time-limited grants); tests freeze or advance it. */
   readonly now?: () => Date;
+  /** The clock access-token `exp`/`nbf` checks and the verified-token cache see; tests freeze or advance it. */
+  readonly tokenNow?: () => Date;
   /** Retrieval planner knobs (tests force the ListObjects cap small to exercise post-filtering). */
   readonly retrieval?: RetrieverOptions;
   /** Test-only pause points in the approval flow (crash tests); never set from configuration. */
@@ -166,7 +168,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       approve: approvals ?? approvalNotConfigured,
     });
     const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
-    const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds });
+    const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
     const bearer = bearerAuth({ verifier, challenge, logger });
     const hosts = hostNamesFor(config.server.host, port, [
       ...(config.server.publicUrl ? [new URL(config.server.publicUrl).host] : []),

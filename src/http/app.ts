@@ -35,8 +35,8 @@ export function createHttpApp(o: HttpAppOptions): express.Express {
     res.json({ status: 'ok' });
   });
   app.post('/mcp', express.json({ limit: o.bodyLimit, type: ['application/json'] }), o.authenticate, o.mcpPost);
-  app.get('/mcp', o.authenticate, o.mcpOther);
-  app.delete('/mcp', o.authenticate, o.mcpOther);
+  // Every other method on /mcp (GET, DELETE, PUT, ...) is 405 with Allow: POST, never a 404.
+  app.all('/mcp', o.authenticate, o.mcpOther);
   for (const r of o.routers ?? []) app.use(r);
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', error_description: 'No such endpoint. The MCP endpoint is /mcp.' });

@@ -27,6 +27,7 @@ export interface TokenVerifierOptions {
    * tokens valid for at most this long.
    */
   readonly cacheTtlMs?: number;
+  /** The clock (epoch ms) for `exp`/`nbf` checks and the cache alike. */
   readonly now?: () => number;
 }
 
@@ -69,7 +70,8 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
     return discovering;
   };
 
-  const cache = new VerifiedTokenCache(opts.cacheTtlMs ?? 60_000, 10_000, opts.now ?? Date.now);
+  const now = opts.now ?? Date.now;
+  const cache = new VerifiedTokenCache(opts.cacheTtlMs ?? 60_000, 10_000, now);
 
   return {
     async verify(token: string): Promise<Caller> {
@@ -94,6 +96,7 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
         audience: opts.audience,
         algorithms: [...ALLOWED_ALGORITHMS],
         clockTolerance: opts.clockSkewSeconds,
+        currentDate: new Date(now()),
         requiredClaims: ['exp', 'sub', 'iss', 'aud'],
       });
       payload = result.payload;

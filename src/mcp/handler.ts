@@ -49,7 +49,7 @@ export function mcpPostHandler(deps: McpDeps, challenge: ChallengeContext): Requ
   };
 }
 
-/** GET/DELETE /mcp: this server is stateless (no standalone SSE stream, no sessions to delete). */
+/** Any method but POST on /mcp: this server is stateless (no standalone SSE stream, no sessions to delete). */
 export const mcpMethodNotAllowed: RequestHandler = (_req, res) => {
   res.status(405).set('Allow', 'POST').json(jsonRpcErrorResponse(JSONRPC_ERROR.serverError, 'Method not allowed: this server is stateless; use POST.'));
 };

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createAuditLog } from '../../src/audit/audit-log.js';
+import { createAuditLog, entryHash } from '../../src/audit/audit-log.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 
 const fixedClock = () => {
@@ -28,10 +29,24 @@ describe('hash-chained audit log', () => {
 
   it('a re-hashed altered row is caught by the next link', () => {
     const { db, log } = logWith(5);
-    db.prepare("UPDATE audit_log SET data = '{}', hash = 'f00' WHERE seq = 2").run();
-    const r = log.verify();
-    expect(r.ok).toBe(false);
-    expect(r.ok === false && r.badSeq).toBe(2);
+    const row = db.prepare('SELECT seq, at, event, prev_hash AS prevHash, hash FROM audit_log WHERE seq = 2').get() as {
+      seq: number;
+      at: string;
+      event: string;
+      prevHash: string;
+      hash: string;
+    };
+    // The forger rewrites row 2 and recomputes its own hash the way the log does:
+    // sha256(prev + "\n" + canonical JSON of {at, data, event, seq}).
+    const forged = { i: 2, sub: 'mallory', tool: 'whoami' };
+    const text = `{"at":${JSON.stringify(row.at)},"data":${JSON.stringify(forged)},"event":"tool_call","seq":2}`;
+    const rehash = createHash('sha256').update(row.prevHash).update('\n').update(text).digest('hex');
+    expect(rehash).toBe(entryHash(row.prevHash, { seq: 2, at: row.at, event: row.event, data: forged }));
+    expect(rehash).not.toBe(row.hash);
+    db.prepare('UPDATE audit_log SET data = ?, hash = ? WHERE seq = 2').run(JSON.stringify(forged), rehash);
+
+    // Row 2 now checks out on its own; only row 3's link to it gives the forgery away.
+    expect(log.verify()).toEqual({ ok: false, entries: 3, badSeq: 3, reason: 'previous-hash link does not match' });
   });
 
   it('a removed row is named', () => {

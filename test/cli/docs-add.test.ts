@@ -79,7 +79,15 @@ describe('gatehouse docs add (against a running embedded server)', () => {
   }, 60_000);
 
   it('refuses bad input and changes nothing', async () => {
+    const state = () => ({
+      documents: gh.db.prepare('SELECT COUNT(*) AS n FROM documents').get(),
+      chunks: gh.db.prepare('SELECT COUNT(*) AS n FROM document_chunks').get(),
+      tuples: gh.db.prepare('SELECT COUNT(*) AS n FROM fga_tuples').get(),
+      audit: gh.audit.recent(1)[0]?.seq ?? 0,
+    });
+    const before = state();
     await expect(cli(src, '--folder', 'Bad Folder!')).rejects.toMatchObject({ code: 2 });
     await expect(cli(src, '--folder', 'finance', '--owner', 'alice')).rejects.toMatchObject({ code: 2 });
+    expect(state()).toEqual(before);
   }, 60_000);
 });

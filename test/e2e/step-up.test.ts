@@ -10,6 +10,7 @@ import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js'
 import { callTool, HeadlessOAuthProvider, rpc, tokenFor } from '../helpers/mcp-client.js';
 
 /** A tool that needs a scope outside the baseline, so first-contact tokens lack it. */
+const notesSent: string[] = [];
 const sendNote = defineTool({
   name: 'send_note',
   description: 'test tool needing email:send',
@@ -17,6 +18,7 @@ const sendNote = defineTool({
   scopes: ['email:send'],
   risk: 'medium',
   async run(args) {
+    notesSent.push(args.text);
     return { text: `sent: ${args.text}` };
   },
 });
@@ -45,6 +47,8 @@ describe('step-up: a token lacking a tool scope gets 403 insufficient_scope, re-
   it('the step-up is audited, and nothing ran', async () => {
     const last = gh.audit.recent(5).find((e) => e.event === 'step_up');
     expect(last?.data).toMatchObject({ sub: 'alice', required: ['identity:read', 'docs:read', 'calendar:read', 'email:send'] });
+    expect(notesSent).toEqual([]);
+    expect(gh.audit.recent(50).filter((e) => e.event === 'tool_call' && e.data.tool === 'send_note' && e.data.result === 'ok')).toEqual([]);
   });
 
   it('the SDK client re-authorizes with the challenged scopes and the call succeeds', async () => {

@@ -28,7 +28,15 @@ describe('Token Vault across users: bob can never obtain alice\'s provider token
     const own = await call(gh, alice, 'list_calendar_events', week());
     expect(own.message.result?.isError).toBeFalsy();
     const other = await call(gh, bob, 'list_calendar_events', week());
+    expect(other.status).toBe(200);
+    expect(other.message.result).toBeUndefined();
     expect(other.message.error?.code).toBe(-32042);
+    expect(other.message.error?.message).toMatch(/^(MCP error -32042: )?Connect your Google account to use this tool: open \S+ in your browser, then retry\. \[not_connected\]$/);
+    const [elicitation, ...more] = other.message.error!.data!.elicitations!;
+    expect(more).toEqual([]);
+    expect(elicitation!.mode).toBe('url');
+    expect(new URL(elicitation!.url).pathname).toBe('/connect/google-oauth2');
+    expect(new URL(elicitation!.url).origin).toBe(new URL(gh.mcpUrl).origin);
     expect(JSON.stringify(other.message)).not.toContain('Sprint planning');
   });
 
@@ -67,6 +75,13 @@ describe('Token Vault across users: bob can never obtain alice\'s provider token
     expect(JSON.stringify(body)).not.toContain('ya29.');
     const me = await fetch(`${gh.issuer}/me/v1/connected-accounts/accounts`, { headers: { authorization: `Bearer ${alice}` } });
     expect(me.status).toBe(401);
+    expect(me.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(await me.json()).toEqual({
+      type: 'https://auth0.com/api-errors/A0E-401-0001',
+      status: 401,
+      title: 'Unauthorized',
+      detail: 'A valid access token for the My Account API is required.',
+    });
   });
 
   it('a connect ticket opened by another signed-in user is refused, and is then used up', async () => {

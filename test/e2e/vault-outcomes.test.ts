@@ -153,5 +153,8 @@ describe('Token Vault outcome: the vault (authorization server) is down', () => 
     expect(r.message.result?.isError).toBe(true);
     expect(r.message.result!.structuredContent).toMatchObject({ error: { code: 'vault_unavailable' } });
     expect(r.message.result!.content[0]!.text).toContain('cannot be reached');
+    const audit = lastToolCall(gh) as ReturnType<typeof lastToolCall> & { tool?: string; run?: unknown };
+    expect([audit.tool, audit.result, audit.error, audit.run]).toEqual(['list_calendar_events', 'error', 'vault_unavailable', undefined]);
+    expect(audit.decisions.find((d) => d.gate === 'connect')?.decision).not.toBe('allow');
   });
 });

@@ -92,17 +92,45 @@ describe('resource server HTTP surface', () => {
     expect(text).toContain('Input validation error');
   });
 
-  it('unknown tools and methods are JSON-RPC errors', async () => {
+  it('an unknown tool is a tool error naming it; the refusal is audited and nothing ran', async () => {
+    const before = gh.audit.recent(1)[0]?.seq ?? 0;
     const res = await rpc(gh.mcpUrl, callTool('no_such_tool'), { authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
-    expect(await res.text()).toMatch(/no_such_tool/);
+    const body = parseRpc(await res.text()) as { id: number; result: { isError: boolean; content: { type: string; text: string }[] } };
+    expect(body.id).toBe(2);
+    expect(body.result.isError).toBe(true);
+    expect(body.result.content).toHaveLength(1);
+    expect(body.result.content[0]!.text).toMatch(/^(MCP error -32602: )?Tool no_such_tool not found$/);
+    const after = gh.audit.recent(50).filter((e) => e.seq > before);
+    expect(after.map((e) => [e.event, e.data.reason, e.data.tool])).toEqual([['call_rejected', 'unknown_tool', 'no_such_tool']]);
   });
 
-  it('GET and DELETE /mcp are 405 on this stateless server (after authentication)', async () => {
-    expect((await fetch(gh.mcpUrl)).status).toBe(401);
-    const get = await fetch(gh.mcpUrl, { headers: { authorization: `Bearer ${token}` } });
-    expect(get.status).toBe(405);
-    expect(get.headers.get('allow')).toBe('POST');
+  it('an unknown JSON-RPC method is -32601 Method not found', async () => {
+    const res = await rpc(gh.mcpUrl, { jsonrpc: '2.0', id: 7, method: 'tools/destroy', params: {} }, { authorization: `Bearer ${token}` });
+    expect(res.status).toBe(200);
+    expect(parseRpc(await res.text())).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32601, message: 'Method not found' } });
+  });
+
+  it('GET and DELETE /mcp are 405 with Allow: POST on this stateless server (after authentication)', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const anonymous = await fetch(gh.mcpUrl, { method });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata="/);
+      const res = await fetch(gh.mcpUrl, { method, headers: { authorization: `Bearer ${token}`, 'mcp-session-id': 'any' } });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+      expect(await res.json()).toEqual({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless; use POST.' }, id: null });
+    }
+  });
+
+  it('other HTTP methods on /mcp are 405 with Allow: POST too, never a 404 or a pass', async () => {
+    for (const method of ['PUT', 'PATCH']) {
+      expect((await fetch(gh.mcpUrl, { method, body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+      const res = await fetch(gh.mcpUrl, { method, body: JSON.stringify(callTool('whoami')), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+      expect(await res.json()).toEqual({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless; use POST.' }, id: null });
+    }
   });
 
   it('health endpoint', async () => {
@@ -137,3 +165,12 @@ describe('fail closed when the authorization server is unreachable', () => {
     expect(gh.issuer).toBe('https://127.0.0.1:9/');
   });
 });
+
+/** A JSON-RPC answer, sent either as JSON or as one SSE message. */
+function parseRpc(text: string): unknown {
+  const t = text.trim();
+  if (t.startsWith('{')) return JSON.parse(t);
+  const data = t.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+  expect(data).toHaveLength(1);
+  return JSON.parse(data[0]!);
+}

@@ -94,3 +94,76 @@ describe('verify-bearer: JWKS caching, rotation and outages', () => {
     await expect(v.verify(t)).rejects.toThrow('The token is not an access token.');
   });
 });
+
+/** A loopback issuer publishing one key per allowed algorithm; the verifier runs on a frozen clock. */
+describe('verify-bearer: algorithms, exact clock skew and the verified-token cache', () => {
+  let server: Server;
+  let issuer: string;
+  const audience = 'http://127.0.0.1:9/mcp';
+  const algs = ['RS256', 'PS256', 'ES256'] as const;
+  const keys = {} as Record<(typeof algs)[number], CryptoKey>;
+  const published: JWK[] = [];
+  const t0 = 1_800_000_000; // seconds
+  let nowMs = t0 * 1000;
+
+  const sign = (alg: (typeof algs)[number], claims: Record<string, unknown> = {}) =>
+    new SignJWT({ client_id: 'c1', scope: 'identity:read', sub: 'auth0|u1', iss: `${issuer}/`, aud: audience, iat: t0, exp: t0 + 300, ...claims })
+      .setProtectedHeader({ alg, typ: 'at+jwt', kid: alg.toLowerCase() })
+      .sign(keys[alg]);
+  const verifier = (over: { cacheTtlMs?: number } = {}) =>
+    createTokenVerifier({ issuer: `${issuer}/`, audience, clockSkewSeconds: 30, now: () => nowMs, ...over });
+
+  beforeAll(async () => {
+    for (const alg of algs) {
+      const { privateKey, publicKey } = await generateKeyPair(alg);
+      keys[alg] = privateKey;
+      published.push({ ...(await exportJWK(publicKey)), kid: alg.toLowerCase(), alg, use: 'sig' });
+    }
+    server = createServer((req, res) => {
+      if (req.url === '/.well-known/openid-configuration') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: `${issuer}/`, jwks_uri: `${issuer}/.well-known/jwks.json` }));
+      } else if (req.url === '/.well-known/jwks.json') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it.each(algs)('a %s token signed by a published key is accepted', async (alg) => {
+    nowMs = t0 * 1000;
+    await expect(verifier({ cacheTtlMs: 0 }).verify(await sign(alg))).resolves.toMatchObject({ kind: 'user', sub: 'auth0|u1', clientId: 'c1', scopes: ['identity:read'] });
+  });
+
+  it('exp 29 s ago is accepted, 31 s ago refused (30 s skew)', async () => {
+    nowMs = t0 * 1000;
+    const v = verifier({ cacheTtlMs: 0 });
+    await expect(v.verify(await sign('ES256', { exp: t0 - 29 }))).resolves.toMatchObject({ sub: 'auth0|u1', expiresAt: t0 - 29 });
+    const err = await v.verify(await sign('ES256', { exp: t0 - 31 })).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidTokenError);
+    expect([err.code, err.message]).toEqual(['invalid_token', 'The access token has expired.']);
+  });
+
+  it('nbf 29 s ahead is accepted, 31 s ahead refused (30 s skew)', async () => {
+    nowMs = t0 * 1000;
+    const v = verifier({ cacheTtlMs: 0 });
+    await expect(v.verify(await sign('PS256', { nbf: t0 + 29 }))).resolves.toMatchObject({ sub: 'auth0|u1' });
+    const err = await v.verify(await sign('PS256', { nbf: t0 + 31 })).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidTokenError);
+    expect([err.code, err.message]).toEqual(['invalid_token', 'The access token is not valid yet.']);
+  });
+
+  it('a cached token past its exp (plus skew) is refused on the cache hit, even inside the cache TTL', async () => {
+    nowMs = t0 * 1000;
+    const v = verifier({ cacheTtlMs: 10 * 60_000 });
+    const token = await sign('RS256', { exp: t0 + 60 });
+    await expect(v.verify(token)).resolves.toMatchObject({ sub: 'auth0|u1' });
+    nowMs = (t0 + 60 + 29) * 1000;
+    await expect(v.verify(token)).resolves.toMatchObject({ sub: 'auth0|u1' });
+    nowMs = (t0 + 60 + 31) * 1000;
+    const err = await v.verify(token).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidTokenError);
+    expect([err.code, err.message]).toEqual(['invalid_token', 'The access token has expired.']);
+  });
+});

@@ -95,6 +95,8 @@ describe('approval security (wait 20 s)', () => {
     const other = both.find((r) => r.id !== req!.id)!;
     await device.decide(other.id, 'deny');
     expect(errorCodeOf(await changed)).toBe('approval_denied');
+    const placed = gh.db.prepare("SELECT amount, currency FROM demo_orders WHERE sub = 'alice' AND item = 'Exact'").all() as { amount: string; currency: string }[];
+    expect(placed.map((o) => [Number(o.amount), o.currency])).toEqual([[600, 'EUR']]);
   }, 40_000);
 
   it('a token whose authorization_details carry another digest is refused; nothing runs', async () => {

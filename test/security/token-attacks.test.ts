@@ -145,3 +145,58 @@ describe('token attack matrix', () => {
     expect(text).not.toContain(good.slice(20, 60));
   });
 });
+
+/**
+ * The same edge on a clock the test moves: the exact 30 s skew, and a token remembered by the
+ * verified-token cache is refused once its `exp` (plus skew) has passed, inside the cache's 60 s TTL.
+ */
+describe('token lifetime at the HTTP edge (frozen clock)', () => {
+  let gh: TestGatehouse;
+  let realKey: JWK;
+  let nowMs = Date.now();
+  const t0 = Math.floor(nowMs / 1000);
+
+  beforeAll(async () => {
+    gh = await startTestGatehouse({}, { tokenNow: () => new Date(nowMs) });
+    realKey = JSON.parse(readFileSync(join(gh.dataDir, 'keys', 'authserver.signing-key.rs256.key'), 'utf8'));
+  });
+  afterAll(async () => {
+    await gh?.stop();
+  });
+
+  const token = async (over: Record<string, unknown>) =>
+    new SignJWT({ iss: gh.issuer, aud: gh.mcpUrl, sub: 'alice', client_id: 'gatehouse-cli', scope: 'identity:read', iat: t0 - 60, exp: t0 + 300, ...over })
+      .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: realKey.kid })
+      .sign(await importJWK(realKey, 'RS256'));
+  const whoami = (t: string) => rpc(gh.mcpUrl, callTool('whoami'), { authorization: `Bearer ${t}` });
+  const challenge = (description: string) =>
+    `Bearer error="invalid_token", error_description="${description}", resource_metadata="${new URL(gh.mcpUrl).origin}/.well-known/oauth-protected-resource/mcp", scope="identity:read docs:read calendar:read"`;
+
+  async function expectRefused(res: Response, description: string) {
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe(challenge(description));
+    expect(await res.json()).toEqual({ error: 'invalid_token', error_description: description });
+  }
+
+  it('exp 29 s ago is accepted, 31 s ago refused', async () => {
+    nowMs = t0 * 1000;
+    expect((await whoami(await token({ exp: t0 - 29 }))).status).toBe(200);
+    await expectRefused(await whoami(await token({ exp: t0 - 31 })), 'The access token has expired.');
+  });
+
+  it('nbf 29 s ahead is accepted, 31 s ahead refused', async () => {
+    nowMs = t0 * 1000;
+    expect((await whoami(await token({ nbf: t0 + 29 }))).status).toBe(200);
+    await expectRefused(await whoami(await token({ nbf: t0 + 31 })), 'The access token is not valid yet.');
+  });
+
+  it('a cached token is refused once past its exp, within the cache TTL', async () => {
+    nowMs = t0 * 1000;
+    const t = await token({ exp: t0 + 10 });
+    expect((await whoami(t)).status).toBe(200);
+    nowMs = (t0 + 10 + 29) * 1000;
+    expect((await whoami(t)).status).toBe(200);
+    nowMs = (t0 + 10 + 31) * 1000; // 41 s after the first use: the entry is still inside its 60 s TTL
+    await expectRefused(await whoami(t), 'The access token has expired.');
+  });
+});

@@ -70,6 +70,7 @@ describe('assertions', () => {
     });
     expect(ctx.status).toBe(400);
     expect(((await ctx.json()) as { code: string }).code).toBe('validation_error');
+    expect((await client.readAssertions()).assertions).toHaveLength(1);
   });
 
   it('refuses more than 100 assertions', async () => {
