@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (no build step): `npx gatehouse <command>`.
-import { register } from 'tsx/esm/api';
+// `npx gatehouse <command>`: runs the compiled CLI (dist/, built by `npm run build`).
+import { main } from '../dist/main.js';
 
-register();
-const { main } = await import('../src/main.ts');
 process.exitCode = await main(process.argv.slice(2));

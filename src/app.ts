@@ -6,12 +6,10 @@ import { createApprovalGate } from './app/approval-gate.js';
 import type { ApprovalHooks } from './approvals/await-approval.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
-import { startEmbeddedAuthServer, type EmbeddedAuthServer } from './embedded/authserver/index.js';
-import { startEmbeddedFga, type EmbeddedFga } from './embedded/fga/index.js';
-import { resolveFgaApiKeys } from './embedded/fga/api-key.js';
+import type { EmbeddedAuthServer } from './embedded/authserver/index.js';
+import type { EmbeddedFga } from './embedded/fga/index.js';
 import { createAuthorizer, type Authorizer } from './fga/authorizer.js';
 import { createAuthorizeGate } from './gates/authorize.js';
-import { DEMO_USERS } from './embedded/seed/users.js';
 import { budgetGate } from './gates/budget.js';
 import { callersGate } from './gates/callers.js';
 import { approvalNotConfigured, buildChain, requireNoPolicy } from './gates/chain.js';
@@ -27,7 +25,6 @@ import { createTokenVerifier } from './identity/verify-bearer.js';
 import { createLogger, type Logger } from './log.js';
 import { mcpMethodNotAllowed, mcpPostHandler } from './mcp/handler.js';
 import type { RetrieverOptions } from './rag/authorized-retriever.js';
-import { loadDemoCorpus } from './rag/demo-corpus.js';
 import { createDocuments, type Documents } from './rag/documents.js';
 import { createBudgetStore } from './store/sqlite/budget-store.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from './store/sqlite/database.js';
@@ -36,8 +33,7 @@ import { builtinTools } from './tools/catalog/index.js';
 import { sqliteMerchant } from './tools/catalog/demo-merchant.js';
 import { purchaseTool } from './tools/catalog/purchase.js';
 import type { AnyTool } from './tools/define.js';
-import { startDemoProviders, type DemoProviders } from './embedded/providers/index.js';
-import { demoGoogleConnection, providerTokenKey } from './embedded/providers/google-connection.js';
+import type { DemoProviders } from './embedded/providers/index.js';
 import { createTokenVaultWiring, GOOGLE_API_URL } from './app/token-vault.js';
 import { loadVaultKey } from './vault/sealed-box.js';
 
@@ -80,6 +76,8 @@ export interface Gatehouse {
 /**
  * The composition root: builds every part from the validated config, starts them in order and
  * stops them in reverse. The only place that knows whether a concern is embedded or remote.
+ * Internal: it hands back the database and the stand-ins' handles (for the CLI and tests); the
+ * package's `startGatehouse` (src/server.ts) exposes only the URLs and `close()`.
  */
 export async function startGatehouse(config: Config, opts: GatehouseOptions = {}): Promise<Gatehouse> {
   const logger = opts.logger ?? createLogger(config.logLevel);
@@ -103,6 +101,13 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     let authServer: EmbeddedAuthServer | undefined;
     let providers: DemoProviders | undefined;
     if (config.auth.mode === 'embedded') {
+      // The stand-ins (and oidc-provider) are loaded only when configuration asks for them.
+      const [{ startEmbeddedAuthServer }, { startDemoProviders }, { demoGoogleConnection, providerTokenKey }, { DEMO_USERS }] = await Promise.all([
+        import('./embedded/authserver/index.js'),
+        import('./embedded/providers/index.js'),
+        import('./embedded/providers/google-connection.js'),
+        import('./embedded/seed/users.js'),
+      ]);
       providers = await startDemoProviders({ host: config.server.host, port: config.providers.port, users: DEMO_USERS, tokenKey: providerTokenKey(keyDir), allowedHosts: config.server.allowedHosts, allowedOrigins: config.server.allowedOrigins, logger });
       stack.push(() => providers!.close());
       const google = demoGoogleConnection(providers, keyDir);
@@ -130,6 +135,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     let fga: EmbeddedFga | undefined;
     let authorizer: Authorizer;
     if (config.fga.mode === 'embedded') {
+      const [{ startEmbeddedFga }, { resolveFgaApiKeys }] = await Promise.all([import('./embedded/fga/index.js'), import('./embedded/fga/api-key.js')]);
       const { keys } = resolveFgaApiKeys(config.dataDir, config.fga.apiKeys);
       fga = await startEmbeddedFga({ db, host: config.server.host, port: config.fga.port, apiKeys: keys, allowedHosts: config.server.allowedHosts, seedStoreFile: DEMO_STORE_FILE, logger });
       stack.push(() => fga!.close());
@@ -139,7 +145,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     }
 
     const documents = createDocuments(db, authorizer, { now: opts.now, ...opts.retrieval });
-    if (fga) await loadDemoCorpus({ store: documents.store, authorizer });
+    if (fga) await (await import('./rag/demo-corpus.js')).loadDemoCorpus({ store: documents.store, authorizer });
 
     const audit = createAuditLog(db);
     const tools = [

@@ -127,8 +127,8 @@ export class AuthorizationUnavailableError extends GatehouseError {
 
 /** An approval outcome; `approvalId` (when one exists) links the refusal to the ledger and the audit log. */
 export abstract class ApprovalError extends GatehouseError {
-  readonly approvalId?: string;
-  constructor(message: string, options?: { cause?: unknown; approvalId?: string }) {
+  readonly approvalId?: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; approvalId?: string | undefined }) {
     super(message, options);
     this.approvalId = options?.approvalId;
   }

@@ -1,6 +1,3 @@
-import { UsageError } from './cli/args.js';
-import { ConfigError } from './config.js';
-
 type Command = (argv: string[]) => Promise<number>;
 
 /**
@@ -35,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (e) {
+    // Loaded only here (already in memory when they are what was thrown), so `--help` loads neither zod nor the config schema.
+    const [{ ConfigError }, { UsageError }] = await Promise.all([import('./config.js'), import('./cli/args.js')]);
     if (e instanceof ConfigError) {
       process.stderr.write(`gatehouse: ${e.message}\n`);
       return 78;

@@ -87,7 +87,7 @@ describe('config: one schema, parsed once, errors name the variable', () => {
   it('the CLI exits 78 naming the variable', async () => {
     const { execFile } = await import('node:child_process');
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['bin/gatehouse.mjs', 'serve'], { env: { PATH: process.env.PATH ?? '', GATEHOUSE_PORT: 'x' } }, (err, _o, stderr) =>
+      execFile(process.execPath, ['bin/gatehouse-dev.mjs', 'serve'], { env: { PATH: process.env.PATH ?? '', GATEHOUSE_PORT: 'x' } }, (err, _o, stderr) =>
         resolve({ code: err ? (err as { code: number }).code : 0, stderr }),
       );
     });

@@ -6,7 +6,7 @@ export interface Caller {
   readonly kind: 'user' | 'client';
   readonly sub: string;
   readonly clientId: string;
-  readonly orgId?: string;
+  readonly orgId?: string | undefined;
   readonly scopes: readonly string[];
   /** Auth0 RBAC `permissions` claim, when the API enables it. */
   readonly permissions: readonly string[];

@@ -28,8 +28,8 @@ export interface ApprovalGrant {
 /** A tool's result, mapped to MCP content by src/mcp (text, structuredContent, resource links). */
 export interface ToolOutput {
   readonly text: string;
-  readonly structured?: Record<string, unknown>;
-  readonly links?: readonly { uri: string; name: string; description?: string; mimeType?: string }[];
+  readonly structured?: Record<string, unknown> | undefined;
+  readonly links?: readonly { uri: string; name: string; description?: string | undefined; mimeType?: string | undefined }[] | undefined;
 }
 
 /** FGA policy: which relation the caller needs on which object, derived from the arguments. */
@@ -89,38 +89,38 @@ export interface ApprovalDescription {
   readonly verb: string;
   /** A fixed sentence, e.g. "Approve a purchase from the demo merchant" (not built from arguments). */
   readonly instruction: string;
-  readonly amount?: { readonly value: number; readonly currency: string };
+  readonly amount?: { readonly value: number; readonly currency: string } | undefined;
   /** The merchant named by the call; shown by name only when listed in `knownMerchants`. */
-  readonly merchant?: { readonly name: string; readonly knownMerchants: readonly string[] };
+  readonly merchant?: { readonly name: string; readonly knownMerchants: readonly string[] } | undefined;
   /** Validated addresses (e.g. z.email()); all of them are shown, the count and the first go in the binding message. */
-  readonly recipients?: { readonly label: string; readonly addresses: readonly string[] };
+  readonly recipients?: { readonly label: string; readonly addresses: readonly string[] } | undefined;
   /** Short typed values (numbers, ISO instants, identifiers matching a pattern), shown on one line each. */
-  readonly facts?: readonly { readonly key: string; readonly label: string; readonly value: string | number }[];
+  readonly facts?: readonly { readonly key: string; readonly label: string; readonly value: string | number }[] | undefined;
   /** Free text, shown quoted and labelled; `multiline` keeps line breaks (an email body) on the device page. */
-  readonly texts?: readonly { readonly key: string; readonly label: string; readonly text: string; readonly multiline?: boolean }[];
+  readonly texts?: readonly { readonly key: string; readonly label: string; readonly text: string; readonly multiline?: boolean | undefined }[] | undefined;
 }
 
 export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
-  readonly title?: string;
+  readonly title?: string | undefined;
   readonly description: string;
   readonly input: S;
   /** Every scope the call needs. The 401/403 challenges and the scopes gate use this list. */
   readonly scopes: readonly Scope[];
   readonly risk: Risk;
   /** Kinds of caller this tool serves; users only when absent. Checked before every other gate. */
-  readonly callers?: readonly CallerKind[];
+  readonly callers?: readonly CallerKind[] | undefined;
   /** Per-caller calls per minute; unlimited when absent. */
-  readonly rateLimit?: RateLimitPolicy;
+  readonly rateLimit?: RateLimitPolicy | undefined;
   /** Cumulative per-user limit; over it the call needs approval (or is refused), see BudgetPolicy. */
-  readonly budget?: BudgetPolicy<z.infer<S>>;
-  readonly authorize?: AuthorizePolicy<z.infer<S>>;
-  readonly connection?: ConnectionPolicy;
-  readonly approval?: ApprovalPolicy<z.infer<S>>;
+  readonly budget?: BudgetPolicy<z.infer<S>> | undefined;
+  readonly authorize?: AuthorizePolicy<z.infer<S>> | undefined;
+  readonly connection?: ConnectionPolicy | undefined;
+  readonly approval?: ApprovalPolicy<z.infer<S>> | undefined;
   /** How an approval request describes a call; derived generically from the arguments when absent. */
-  readonly describeApproval?: (args: z.infer<S>) => ApprovalDescription;
+  readonly describeApproval?: ((args: z.infer<S>) => ApprovalDescription) | undefined;
   /** MCP annotations (hints for clients); derived from `risk` when absent. */
-  readonly readOnly?: boolean;
+  readonly readOnly?: boolean | undefined;
   run(args: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
 }
 

@@ -7,7 +7,7 @@ import { callTool, rpc, tokenFor } from '../helpers/mcp-client.js';
 
 const run = promisify(execFile);
 const cli = (args: string[], env: Record<string, string>) =>
-  run(process.execPath, ['bin/gatehouse.mjs', ...args], { env: { PATH: process.env.PATH ?? '', ...env } }).then(
+  run(process.execPath, ['bin/gatehouse-dev.mjs', ...args], { env: { PATH: process.env.PATH ?? '', ...env } }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );

@@ -21,7 +21,7 @@ describe('gatehouse docs add (against a running embedded server)', () => {
   });
 
   const cliWith = (env: Record<string, string>, ...args: string[]) =>
-    run(process.execPath, ['bin/gatehouse.mjs', 'docs', 'add', ...args], {
+    run(process.execPath, ['bin/gatehouse-dev.mjs', 'docs', 'add', ...args], {
       env: { ...process.env, GATEHOUSE_DATA_DIR: gh.dataDir, GATEHOUSE_FGA_PORT: new URL(gh.fga!.url).port, GATEHOUSE_LOG_LEVEL: 'silent', ...env },
     });
   const cli = (...args: string[]) => cliWith({}, ...args);

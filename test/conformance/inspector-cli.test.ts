@@ -28,20 +28,20 @@ describe('gatehouse token + MCP Inspector CLI', () => {
   });
 
   it('gatehouse token prints only an access token for the MCP resource', async () => {
-    const r = await run(process.execPath, ['bin/gatehouse.mjs', 'token', '--user', 'carol', '--scope', 'identity:read'], { env });
+    const r = await run(process.execPath, ['bin/gatehouse-dev.mjs', 'token', '--user', 'carol', '--scope', 'identity:read'], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     expect(decodeJwt(r.stdout.trim())).toMatchObject({ sub: 'carol', aud: gh.mcpUrl, scope: 'identity:read', iss: gh.issuer });
   });
 
   it('gatehouse token refuses an unknown user with a usage error', async () => {
-    const r = await run(process.execPath, ['bin/gatehouse.mjs', 'token', '--user', 'mallory'], { env });
+    const r = await run(process.execPath, ['bin/gatehouse-dev.mjs', 'token', '--user', 'mallory'], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('gatehouse token: --user must be one of alice, bob, carol\n');
   });
 
   it('Inspector CLI calls whoami with the token', async () => {
-    const token = (await run(process.execPath, ['bin/gatehouse.mjs', 'token', '--user', 'alice'], { env })).stdout.trim();
+    const token = (await run(process.execPath, ['bin/gatehouse-dev.mjs', 'token', '--user', 'alice'], { env })).stdout.trim();
     // The Inspector CLI resolves ../package.json from its working directory: run it from test/.
     const cli = join(root, 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js');
     const args = [cli, gh.mcpUrl, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'whoami'];

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineTool, loadConfig, startGatehouse } from '../../src/index.js';
+import { defineTool } from '../../src/index.js';
+import { loadConfig, startGatehouse } from '../../src/server.js';
 import { startTestGatehouse, tempDir, type TestGatehouse } from '../helpers/bootstrap.js';
 import { tokenFor } from '../helpers/mcp-client.js';
 import { call } from '../helpers/vault.js';

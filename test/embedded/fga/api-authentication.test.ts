@@ -118,7 +118,7 @@ describe('Gatehouse and its embedded FGA API key', () => {
 
 /** Runs `gatehouse fga serve` until it prints its banner; returns the banner and a stop function. */
 async function serve(args: string[], env: Record<string, string> = {}): Promise<{ banner: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['bin/gatehouse.mjs', 'fga', 'serve', '--port', '0', ...args], {
+  const child = spawn(process.execPath, ['bin/gatehouse-dev.mjs', 'fga', 'serve', '--port', '0', ...args], {
     env: { PATH: process.env.PATH ?? '', GATEHOUSE_LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
