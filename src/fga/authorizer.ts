@@ -41,7 +41,7 @@ export interface Authorizer {
   check(q: CheckQuery): Promise<boolean>;
   /** One answer per query, in order; sent in chunks of 50 (the server's batch cap). */
   batchCheck(qs: CheckQuery[]): Promise<boolean[]>;
-  /** `complete` is false when the server capped the list (so callers must post-filter instead). */
+  /** `complete` is false when the list reached the server's cap (so callers must post-filter instead). */
   listObjects(q: ListObjectsQuery): Promise<{ objects: string[]; complete: boolean }>;
   /** Chunked by 100 operations per request; idempotent (duplicates and missing deletes are ignored). */
   writeTuples(writes: TupleKey[], deletes?: TupleKey[]): Promise<void>;
@@ -62,7 +62,6 @@ export const BATCH_CHECK_CHUNK = 50;
 export const WRITE_CHUNK = 100;
 /** OpenFGA's default ListObjects cap; a list this long may have been cut short. */
 export const LIST_OBJECTS_CAP = 1000;
-const TRUNCATED_HEADER = 'x-gatehouse-truncated';
 
 function translate(e: unknown): Error {
   if (e instanceof InvalidRequestError || e instanceof AuthorizationUnavailableError) return e;
@@ -156,9 +155,9 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
           contextualTuples: q.contextualTuples,
         });
         const objects = r.objects ?? [];
-        const flagged =
-          (r as { truncated?: unknown }).truncated === true || String(r.$response?.headers?.[TRUNCATED_HEADER]) === 'true';
-        return { objects, complete: !flagged && objects.length < (cfg.listObjectsCap ?? LIST_OBJECTS_CAP) };
+        // OpenFGA says nothing when it cuts a list at its cap, so the cap is the only signal: a list
+        // that reaches it may be missing objects. Nothing server-specific (headers, extra fields) is read.
+        return { objects, complete: objects.length < (cfg.listObjectsCap ?? LIST_OBJECTS_CAP) };
       }),
 
     writeTuples: (writes, deletes = []) =>

@@ -67,6 +67,29 @@ describe('Authorizer', () => {
     expect(capped.objects).toHaveLength(1000);
   });
 
+  it('infers a capped list from the configured cap alone, never from a server-specific header', async () => {
+    // A server capped at 3 (like OPENFGA_LIST_OBJECTS_MAX_RESULTS=3); the embedded one also flags the cut on the wire.
+    const small = await startTestServer({ limits: { listObjectsMaxResults: 3 } });
+    try {
+      const storeId = (await small.client().createStore({ name: 'capped' })).id;
+      const { authorization_model_id: modelId } = await small.client(storeId).writeAuthorizationModel(dslToModel(MODEL) as never);
+      const at = (listObjectsCap?: number) => createAuthorizer({ apiUrl: small.server.url, storeId, modelId, apiToken: small.apiKey, listObjectsCap });
+      await at().writeTuples(Array.from({ length: 5 }, (_, i) => ({ user: 'user:dee', relation: 'viewer', object: `doc:d${i}` })));
+      const raw = await small.client(storeId, modelId).listObjects({ user: 'user:dee', relation: 'viewer', type: 'doc' });
+      expect(raw.$response.headers['x-gatehouse-truncated']).toBe('true');
+      // Told the cap, the Authorizer knows a list of that length may be cut short.
+      expect(await at(3).listObjects({ user: 'user:dee', relation: 'viewer', type: 'doc' })).toMatchObject({ complete: false });
+      // The stand-in's header is not part of the contract: against the default cap the same answer reads as complete.
+      const unread = await at().listObjects({ user: 'user:dee', relation: 'viewer', type: 'doc' });
+      expect(unread.objects).toHaveLength(3);
+      expect(unread.complete).toBe(true);
+      await at().writeTuples([], Array.from({ length: 3 }, (_, i) => ({ user: 'user:dee', relation: 'viewer', object: `doc:d${i}` })));
+      expect(await at(3).listObjects({ user: 'user:dee', relation: 'viewer', type: 'doc' })).toMatchObject({ objects: expect.any(Array), complete: true });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('turns a 400 into InvalidRequestError, never an answer', async () => {
     await expect(authz.check({ user: 'user:ann', relation: 'nope', object: 'doc:1' })).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(authz.batchCheck([{ user: 'user:ann', relation: 'nope', object: 'doc:1' }])).rejects.toBeInstanceOf(InvalidRequestError);

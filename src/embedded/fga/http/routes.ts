@@ -6,7 +6,8 @@
  * Capped lists: when ListObjects or ListUsers stopped at the server cap (1000 results by default), or
  * ListObjects at its deadline (3 s by default, where OpenFGA too answers with what it found), the
  * response carries the header `x-gatehouse-truncated: true` and the extra body field
- * `"truncated": true`. @openfga/sdk ignores both; Gatehouse's Authorizer reads them.
+ * `"truncated": true`. @openfga/sdk ignores both, and so does Gatehouse's Authorizer: it infers a
+ * capped list from the cap alone, as it must against OpenFGA, which sends no such signal.
  */
 import express, { type Request, type Router } from 'express';
 import type { FgaEngine } from '../engine.js';
