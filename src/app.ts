@@ -35,6 +35,7 @@ import { purchaseTool } from './tools/catalog/purchase.js';
 import type { AnyTool } from './tools/define.js';
 import type { DemoProviders } from './embedded/providers/index.js';
 import { createTokenVaultWiring, GOOGLE_API_URL } from './app/token-vault.js';
+import { serverOrigin } from './app/resolve-backends.js';
 import { loadVaultKey } from './vault/sealed-box.js';
 
 export const VERSION = '0.1.0';
@@ -93,7 +94,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     const http = await listen(config.server.host, config.server.port);
     stack.push(() => closeServer(http));
     const port = (http.address() as AddressInfo).port;
-    const origin = config.server.publicUrl ?? `http://${urlHost(config.server.host)}:${port}`;
+    const origin = serverOrigin(config, port);
     const mcpUrl = `${origin}/mcp`;
 
     let issuer: string;
@@ -209,11 +210,6 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     await close();
     throw e;
   }
-}
-
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 function listen(host: string, port: number): Promise<Server> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { multiLine, quoted, singleLine as one } from '../approvals/sanitize-text.js';
+import { embeddedEndpoints } from '../app/resolve-backends.js';
 import { loadConfig } from '../config.js';
 import { CookieJar } from '../embedded/authserver/cookie-jar.js';
 import { DEMO_USERS, findDemoUser } from '../embedded/seed/users.js';
@@ -113,7 +114,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
   if (config.auth.mode !== 'embedded') throw new UsageError('only for the embedded authorization server (with Auth0, approve in Guardian on your phone)');
   const user = values.user ? findDemoUser(values.user) : undefined;
   if (!user) throw new UsageError(`--user must be one of ${DEMO_USERS.map((u) => u.id).join(', ')}`);
-  const issuer = `http://${config.server.host}:${config.auth.port}`;
+  const { issuer } = embeddedEndpoints(config);
   let device: DeviceClient;
   try {
     device = await DeviceClient.login(issuer, user.id, user.password);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { embeddedEndpoints } from '../app/resolve-backends.js';
 import { loadConfig } from '../config.js';
 import { connectHeadlessly } from '../embedded/authserver/headless-connect.js';
 import { obtainAccessToken } from '../embedded/authserver/headless-login.js';
@@ -19,8 +20,7 @@ export async function connectCommand(argv: string[]): Promise<number> {
   const user = values.user ? findDemoUser(values.user) : undefined;
   if (!user) throw new UsageError(`--user must be one of ${DEMO_USERS.map((u) => u.id).join(', ')}`);
   if (!values.connection) throw new UsageError('--connection is required (e.g. google-oauth2)');
-  const origin = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
-  const issuer = `http://${config.server.host}:${config.auth.port}`;
+  const { origin, issuer } = embeddedEndpoints(config);
   const result = await runConnect({ origin, issuer, user: user.id, connection: values.connection, scopes: values.scopes?.split(' ').filter(Boolean) });
   if (result.ok) {
     process.stdout.write(`Connected ${values.connection} for ${user.id}.\n`);

@@ -3,6 +3,7 @@ import { extname, join, relative, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { FgaApiAuthenticationError } from '@openfga/sdk';
 import { createAuditLog } from '../audit/audit-log.js';
+import { embeddedEndpoints } from '../app/resolve-backends.js';
 import { loadConfig, type Config } from '../config.js';
 import { readFgaApiKeyFile } from '../embedded/fga/api-key.js';
 import { auditedWrites } from '../fga/audited-writes.js';
@@ -35,7 +36,7 @@ export async function docsCommand(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
   const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
   try {
-    const fga = config.fga.mode === 'remote' ? createAuthorizer(config.fga) : embeddedAuthorizer(db, config.server.host, config.fga.port, embeddedApiKey(config));
+    const fga = config.fga.mode === 'remote' ? createAuthorizer(config.fga) : embeddedAuthorizer(db, embeddedEndpoints(config).fgaUrl, embeddedApiKey(config));
     const authorizer = auditedWrites(fga, createAuditLog(db), {
       command: 'docs add',
       operator: operatorName(),
@@ -76,12 +77,11 @@ function embeddedApiKey(config: Config): string {
   return key;
 }
 
-function embeddedAuthorizer(db: SqliteDatabase, host: string, port: number, apiKey: string): Authorizer {
+function embeddedAuthorizer(db: SqliteDatabase, apiUrl: string, apiKey: string): Authorizer {
   const store = db.prepare("SELECT id FROM fga_stores WHERE name = 'gatehouse' AND deleted_at IS NULL").get() as { id: string } | undefined;
   const model = store && (db.prepare('SELECT id FROM fga_models WHERE store_id = ? ORDER BY id DESC LIMIT 1').get(store.id) as { id: string } | undefined);
   if (!store || !model) throw new Error('no embedded FGA store in this data directory yet: run `gatehouse serve` once first');
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return createAuthorizer({ apiUrl: `http://${shown}:${port}`, storeId: store.id, modelId: model.id, apiToken: apiKey });
+  return createAuthorizer({ apiUrl, storeId: store.id, modelId: model.id, apiToken: apiKey });
 }
 
 /** A file, a directory (recursively), or a simple glob: `dir/*.md`, `dir/**\/*.md`. */

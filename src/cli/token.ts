@@ -1,3 +1,4 @@
+import { embeddedEndpoints } from '../app/resolve-backends.js';
 import { loadConfig } from '../config.js';
 import { obtainAccessToken } from '../embedded/authserver/headless-login.js';
 import { findDemoUser, DEMO_USERS } from '../embedded/seed/users.js';
@@ -13,10 +14,9 @@ export async function tokenCommand(argv: string[]): Promise<number> {
   if (config.auth.mode !== 'embedded') throw new UsageError('only for the embedded authorization server (AUTH0_DOMAIN is set: get tokens from Auth0)');
   const user = values.user ? findDemoUser(values.user) : undefined;
   if (!user) throw new UsageError(`--user must be one of ${DEMO_USERS.map((u) => u.id).join(', ')}`);
-  const origin = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
-  const issuer = `http://${config.server.host}:${config.auth.port}`;
+  const { issuer, mcpUrl } = embeddedEndpoints(config);
   try {
-    const t = await obtainAccessToken({ issuer, resource: `${origin}/mcp`, user: user.id, password: user.password, scope: values.scope });
+    const t = await obtainAccessToken({ issuer, resource: mcpUrl, user: user.id, password: user.password, scope: values.scope });
     process.stdout.write(`${t.accessToken}\n`);
     return 0;
   } catch (e) {
