@@ -36,6 +36,7 @@ import type { AnyTool } from './tools/define.js';
 import type { DemoProviders } from './embedded/providers/index.js';
 import { createTokenVaultWiring, GOOGLE_API_URL } from './app/token-vault.js';
 import { serverOrigin } from './app/resolve-backends.js';
+import { gateGaps, runnableTools } from './app/runnable-tools.js';
 import { loadVaultKey } from './vault/sealed-box.js';
 
 export const VERSION = '0.1.0';
@@ -149,15 +150,14 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     if (fga) await (await import('./rag/demo-corpus.js')).loadDemoCorpus({ store: documents.store, authorizer });
 
     const audit = createAuditLog(db);
-    const tools = [
-      ...(opts.tools ?? [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))]),
-      ...(opts.extraTools ?? []),
-    ];
-    const duplicate = tools.find((t, i) => tools.findIndex((u) => u.name === t.name) !== i);
-    if (duplicate) throw new TypeError(`two tools are named "${duplicate.name}"`);
     const serverClient = authServer?.serverClient ?? (config.auth.mode === 'auth0' && config.auth.clientId ? { clientId: config.auth.clientId, clientSecret: config.auth.clientSecret! } : undefined);
     const customApiClient = authServer?.customApiClient ?? (config.auth.mode === 'auth0' ? config.auth.customApiClient : undefined);
-    if (serverClient && !customApiClient) logger.warn('AUTH0_CUSTOM_API_CLIENT_ID is not set: tools that need a connected account are refused (Auth0 exchanges access tokens only for the Custom API Client)');
+    const builtin = opts.tools ? [] : [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))];
+    const own = [...(opts.tools ?? []), ...(opts.extraTools ?? [])];
+    const all = [...builtin, ...own];
+    const duplicate = all.find((t, i) => all.findIndex((u) => u.name === t.name) !== i);
+    if (duplicate) throw new TypeError(`two tools are named "${duplicate.name}"`);
+    const tools = runnableTools(builtin, own, gateGaps({ serverClient: serverClient !== undefined, customApiClient: customApiClient !== undefined }), logger);
     const googleApiUrl = config.vault.googleApiUrl ?? providers?.url ?? GOOGLE_API_URL;
     const vault = serverClient && customApiClient
       ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: vaultKey, tools, apiBaseUrls: { 'google-oauth2': googleApiUrl }, logger })
