@@ -3,7 +3,24 @@
  * server, its stand-ins and the CLI use, so the server and the commands that talk to it agree
  * (IPv6 hosts are bracketed; a wildcard bind is reached over loopback).
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
+import type { EmbeddedAuthServer } from '../embedded/authserver/index.js';
+import type { EmbeddedFga } from '../embedded/fga/index.js';
+import type { DemoProviders } from '../embedded/providers/index.js';
+import { createAuthorizer, type Authorizer } from '../fga/authorizer.js';
+import { ALL_SCOPES, BASELINE_SCOPES } from '../identity/scopes.js';
+import type { Logger } from '../log.js';
+import type { DocumentStore } from '../rag/document-store.js';
+import { keyDirFor, openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
+import { loadVaultKey } from '../vault/sealed-box.js';
+import { GOOGLE_API_URL } from './token-vault.js';
+
+/** The demo authorization model, tuples and tests loaded into the embedded FGA store on first start. */
+export const DEMO_STORE_FILE = fileURLToPath(new URL('../../authz/store.fga.yaml', import.meta.url));
 
 /** A bind address as it appears in a URL's authority: `::1` → `[::1]`. */
 export function bracketHost(host: string): string {
@@ -41,4 +58,173 @@ export function embeddedEndpoints(config: Config): EmbeddedEndpoints {
     issuer: `http://${bracketHost(config.server.host)}:${authPort}`,
     fgaUrl: `http://${reachableHost(config.server.host)}:${fgaPort}`,
   };
+}
+
+/** An OAuth client's credentials at the authorization server. */
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/**
+ * Every backend the server talks to, resolved from configuration: embedded stand-ins started on
+ * loopback, or the remote services named by the variables. What `assemble` builds on; it never asks
+ * which mode produced them.
+ */
+export interface Backends {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly db: SqliteDatabase;
+  readonly vaultKey: string;
+  /** The MCP port, listening but not yet answering (assemble attaches the app). */
+  readonly http: Server;
+  readonly port: number;
+  readonly origin: string;
+  readonly mcpUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  /** The confidential client that runs CIBA and the Token Vault's connect flow; absent when not configured. */
+  readonly serverClient: ClientCredentials | undefined;
+  /** The Custom API Client Auth0 exchanges access tokens for (Token Vault); absent when not configured. */
+  readonly customApiClient: ClientCredentials | undefined;
+  readonly authorizer: Authorizer;
+  readonly googleApiUrl: string;
+  /** `/mcp` without authentication (test only, loopback only: config refuses it elsewhere). */
+  readonly insecureNoAuth: boolean;
+  /** Seeds the demo corpus into a fresh document store (embedded FGA only). */
+  readonly seedDocuments: ((store: DocumentStore) => Promise<void>) | undefined;
+  readonly authServer?: EmbeddedAuthServer;
+  readonly providers?: DemoProviders;
+  readonly fga?: EmbeddedFga;
+  /** Stops everything started, in reverse order. */
+  close(): Promise<void>;
+}
+
+/**
+ * The one place with mode branches: opens the database, binds the MCP port, starts the embedded
+ * stand-ins or points at Auth0 / OpenFGA, and decides the clients. On failure it stops what it
+ * started and rethrows.
+ */
+export async function resolveBackends(config: Config, logger: Logger): Promise<Backends> {
+  const dbFile = join(config.dataDir, 'gatehouse.db');
+  const db = openDatabase(dbFile);
+  const keyDir = keyDirFor(dbFile);
+  const stack: (() => Promise<void> | void)[] = [() => void db.close()];
+  const close = async () => {
+    for (const stop of stack.splice(0).reverse()) await stop();
+  };
+  try {
+    const vaultKey = loadVaultKey(keyDir, config.vault.encryptionKey);
+    const http = await listen(config.server.host, config.server.port);
+    stack.push(() => closeServer(http));
+    const port = (http.address() as AddressInfo).port;
+    const origin = serverOrigin(config, port);
+    const mcpUrl = `${origin}/mcp`;
+
+    let issuer: string;
+    let audience = mcpUrl;
+    let authServer: EmbeddedAuthServer | undefined;
+    let providers: DemoProviders | undefined;
+    let serverClient: ClientCredentials | undefined;
+    let customApiClient: ClientCredentials | undefined;
+    if (config.auth.mode === 'embedded') {
+      // The stand-ins (and oidc-provider) are loaded only when configuration asks for them.
+      const [{ startEmbeddedAuthServer }, { startDemoProviders }, { demoGoogleConnection, providerTokenKey }, { DEMO_USERS }] = await Promise.all([
+        import('../embedded/authserver/index.js'),
+        import('../embedded/providers/index.js'),
+        import('../embedded/providers/google-connection.js'),
+        import('../embedded/seed/users.js'),
+      ]);
+      const started = await startDemoProviders({ host: config.server.host, port: config.providers.port, users: DEMO_USERS, tokenKey: providerTokenKey(keyDir), allowedHosts: config.server.allowedHosts, allowedOrigins: config.server.allowedOrigins, logger });
+      providers = started;
+      stack.push(() => started.close());
+      const google = demoGoogleConnection(started, keyDir);
+      const as = await startEmbeddedAuthServer({
+        tokenVault: { connections: [google.connection], encryptionKey: vaultKey },
+        db,
+        keyDir,
+        host: config.server.host,
+        port: config.auth.port,
+        resource: { uri: mcpUrl, scopes: ALL_SCOPES, defaultScopes: BASELINE_SCOPES, name: 'Gatehouse', thirdPartyScopes: config.auth.thirdPartyScopes },
+        users: DEMO_USERS,
+        logger,
+        cibaIntervalSeconds: config.approvals.cibaIntervalSeconds,
+        allowedOrigins: config.server.allowedOrigins,
+        tokenProfile: config.auth.tokenProfile,
+      });
+      authServer = as;
+      stack.push(() => as.close());
+      issuer = as.issuer;
+      google.register(issuer);
+      serverClient = as.serverClient;
+      customApiClient = as.customApiClient;
+    } else {
+      issuer = config.auth.issuer;
+      audience = config.auth.audience ?? mcpUrl;
+      serverClient = config.auth.clientId ? { clientId: config.auth.clientId, clientSecret: config.auth.clientSecret! } : undefined;
+      customApiClient = config.auth.customApiClient;
+    }
+
+    let fga: EmbeddedFga | undefined;
+    let authorizer: Authorizer;
+    let seedDocuments: Backends['seedDocuments'];
+    if (config.fga.mode === 'embedded') {
+      const [{ startEmbeddedFga }, { resolveFgaApiKeys }] = await Promise.all([import('../embedded/fga/index.js'), import('../embedded/fga/api-key.js')]);
+      const { keys } = resolveFgaApiKeys(config.dataDir, config.fga.apiKeys);
+      const started = await startEmbeddedFga({ db, host: config.server.host, port: config.fga.port, apiKeys: keys, allowedHosts: config.server.allowedHosts, seedStoreFile: DEMO_STORE_FILE, logger });
+      fga = started;
+      stack.push(() => started.close());
+      const embeddedAuthorizer = createAuthorizer({ apiUrl: started.url, storeId: started.storeId, modelId: started.modelId, apiToken: keys[0] });
+      authorizer = embeddedAuthorizer;
+      seedDocuments = async (store) => void (await (await import('../rag/demo-corpus.js')).loadDemoCorpus({ store, authorizer: embeddedAuthorizer }));
+    } else {
+      authorizer = createAuthorizer(config.fga);
+    }
+
+    const insecureNoAuth = config.server.insecureNoAuth;
+    if (insecureNoAuth) logger.warn('GATEHOUSE_INSECURE_NO_AUTH is set: /mcp accepts unauthenticated requests (test only)');
+    return {
+      config,
+      logger,
+      db,
+      vaultKey,
+      http,
+      port,
+      origin,
+      mcpUrl,
+      issuer,
+      audience,
+      serverClient,
+      customApiClient,
+      authorizer,
+      googleApiUrl: config.vault.googleApiUrl ?? providers?.url ?? GOOGLE_API_URL,
+      insecureNoAuth,
+      seedDocuments,
+      authServer,
+      providers,
+      fga,
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+function listen(host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

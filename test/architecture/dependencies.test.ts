@@ -52,7 +52,7 @@ describe('architecture: dependencies point inwards', () => {
     expect(result.summary.totalCruised).toBeGreaterThan(150);
     const edges = edgesOf(result);
     // A value import through a NodeNext `.js` specifier, a type-only import, a package resolved through `exports`.
-    expect(edges).toContain('src/app.ts → src/embedded/seed/users.ts');
+    expect(edges).toContain('src/app/resolve-backends.ts → src/embedded/seed/users.ts');
     expect(edges).toContain('src/gates/chain.ts → src/tools/define.ts');
     expect(result.modules.find((m) => m.source === 'src/gates/chain.ts')?.dependencies.find((d) => d.resolved === 'src/tools/define.ts')?.dependencyTypes).toContain('type-only');
     const sdk = result.modules.find((m) => m.source === 'src/mcp/server.ts')?.dependencies.find((d) => d.module === '@modelcontextprotocol/sdk/server/mcp.js');
