@@ -101,6 +101,6 @@ function call(tool: AnyTool, sub: string): ToolCall {
     signal: new AbortController().signal,
     progress: async () => {},
     decisions: [],
-    grants: new Map(),
+    grants: {},
   };
 }

@@ -63,7 +63,7 @@ export function approveGate(opts: ApproveGateOptions): Gate {
         decision: 'allow',
         detail: { approvalId: grant.id, approver: grant.approvedBy, approvedAt: grant.approvedAt, bindingMessage: approval.bindingMessage },
       });
-      call.grants.set('approval', grant);
+      call.grants.approval = grant;
       return next();
     },
   };

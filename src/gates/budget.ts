@@ -1,22 +1,12 @@
 import { BudgetExceededError, InvalidRequestError } from '../errors.js';
 import type { BudgetStore } from '../store/sqlite/budget-store.js';
-import { runStarted, type Gate, type ToolCall } from './gate.js';
+import { runStarted, type BudgetVerdict, type Gate, type ToolCall } from './gate.js';
 
-/** What the budget gate leaves on the call for the approve gate (under `call.grants.get(BUDGET_GRANT)`). */
-export interface BudgetVerdict {
-  readonly over: boolean;
-  readonly amount: number;
-  readonly currency: string;
-  readonly used: number;
-  readonly limit: number | null;
-  readonly windowSeconds: number;
-}
-
-export const BUDGET_GRANT = 'budget';
+export type { BudgetVerdict };
 
 /** True when the budget gate found this call over the caller's budget (so it needs approval). */
 export function overBudget(call: ToolCall): boolean {
-  return (call.grants.get(BUDGET_GRANT) as BudgetVerdict | undefined)?.over === true;
+  return call.grants.budget?.over === true;
 }
 
 /**
@@ -55,7 +45,7 @@ export function budgetGate(store: BudgetStore, now: () => number = Date.now): Ga
         );
       }
       call.decisions.push({ gate: 'budget', decision: 'allow', detail });
-      call.grants.set(BUDGET_GRANT, verdict);
+      call.grants.budget = verdict;
       try {
         return await next();
       } catch (e) {

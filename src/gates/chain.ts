@@ -1,5 +1,7 @@
-import { UpstreamUnavailableError } from '../errors.js';
-import type { AnyTool, ToolOutput } from '../tools/define.js';
+import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../audit/audit-log.js';
+import { GatehouseError, RateLimitedError, UpstreamUnavailableError } from '../errors.js';
+import type { AnyTool, Grants, ToolOutput } from '../tools/define.js';
 import { approvalNeeded } from './approve.js';
 import { markRunStarted, type Gate, type ToolCall } from './gate.js';
 
@@ -19,11 +21,30 @@ export interface GateSet {
   readonly approve: Gate;
 }
 
-export type Chain = (call: ToolCall, run: (call: ToolCall) => Promise<ToolOutput>) => Promise<ToolOutput>;
+/**
+ * How a call ended, for the transport to translate. `refused`: a gate or the tool threw; the entry in
+ * the audit log carries the same `reference`. `rejected`: the caller is over the tool's rate limit; no
+ * `tool_call` entry was written (the transport records it as a `call_rejected` entry).
+ */
+export type ChainOutcome =
+  | { readonly kind: 'ok'; readonly output: ToolOutput }
+  | { readonly kind: 'refused'; readonly error: unknown; readonly code: string; readonly reference: string }
+  | { readonly kind: 'rejected'; readonly error: RateLimitedError; readonly code: 'rate_limited' };
+
+export interface Chain {
+  /** Walks the gates in order, then `run`; a refusing gate's typed error propagates. Writes nothing. */
+  (call: ToolCall, run: (call: ToolCall) => Promise<ToolOutput>): Promise<ToolOutput>;
+  /**
+   * One tool call end to end: the gates, then the tool's `run` with the grants the gates left; writes
+   * the call's one `tool_call` audit entry (who, tool, digest, every gate's decision, the facts `run`
+   * recorded, the result) — never the arguments — and returns a typed outcome, never throws.
+   */
+  execute(call: ToolCall, audit: AuditLog): Promise<ChainOutcome>;
+}
 
 export function buildChain(gates: GateSet): Chain {
   const ordered: readonly Gate[] = [gates.callers, gates.scopes, gates.rateLimit, gates.authorize, gates.connect, gates.budget, gates.approve];
-  return (call, run) => {
+  const walk = (call: ToolCall, run: (call: ToolCall) => Promise<ToolOutput>): Promise<ToolOutput> => {
     const step = (i: number): Promise<ToolOutput> => {
       if (i < ordered.length) return ordered[i]!.evaluate(call, () => step(i + 1));
       markRunStarted(call);
@@ -31,6 +52,41 @@ export function buildChain(gates: GateSet): Chain {
     };
     return step(0);
   };
+  const execute = async (call: ToolCall, audit: AuditLog): Promise<ChainOutcome> => {
+    const { caller, tool } = call;
+    const ran: Record<string, unknown> = {};
+    const record = (detail: Record<string, unknown>) => void Object.assign(ran, detail);
+    const entry = (result: Record<string, unknown>) =>
+      audit.append('tool_call', {
+        sub: caller.sub,
+        kind: caller.kind,
+        client: caller.clientId,
+        org: caller.orgId ?? null,
+        tool: tool.name,
+        digest: call.digest,
+        decisions: call.decisions,
+        ...(Object.keys(ran).length ? { run: ran } : {}),
+        ...result,
+      });
+    try {
+      const output = await walk(call, (c) => c.tool.run(c.args, { caller: c.caller, signal: c.signal, progress: c.progress, grants: toolGrants(c), audit: record }));
+      entry({ result: 'ok' });
+      return { kind: 'ok', output };
+    } catch (error) {
+      if (error instanceof RateLimitedError) return { kind: 'rejected', error, code: 'rate_limited' };
+      const reference = randomUUID();
+      const code = error instanceof GatehouseError ? error.code : 'internal_error';
+      entry({ result: 'error', error: code, reference });
+      return { kind: 'refused', error, code, reference };
+    }
+  };
+  return Object.assign(walk, { execute });
+}
+
+/** The grants `run` may see: the budget verdict stays between the gates. */
+function toolGrants(call: ToolCall): Grants {
+  const { connection, approval } = call.grants;
+  return { ...(connection ? { connection } : {}), ...(approval ? { approval } : {}) };
 }
 
 /** Used by the slots whose capability is not configured: a tool that declares no such policy passes. */

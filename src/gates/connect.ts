@@ -34,7 +34,7 @@ export function connectGate(deps: ConnectGateDeps): Gate {
       const connectedAccountId = deps.ledger.accountId(call.caller.sub, connection);
       try {
         const grant = await openProviderSession({ vault: deps.vault, caller: call.caller, credential: call.credential, need: policy, apiBaseUrl, connectedAccountId });
-        call.grants.set('connection', grant);
+        call.grants.connection = grant;
       } catch (e) {
         const code = e instanceof GatehouseError ? e.code : 'internal_error';
         const decision = code === 'not_connected' || code === 'connection_scope_missing' ? 'deny' : 'error';

@@ -1,5 +1,5 @@
 import type { BearerCredential, Caller } from '../identity/caller.js';
-import type { AnyTool, ToolOutput } from '../tools/define.js';
+import type { AnyTool, ApprovalGrant, ConnectionGrant, ToolOutput } from '../tools/define.js';
 
 /** One gate's verdict on one call, kept for the audit log. */
 export interface GateDecision {
@@ -23,8 +23,25 @@ export interface ToolCall {
   progress(message: string): Promise<void>;
   /** Gates record their verdicts here; the chain writes them to the audit log. */
   readonly decisions: GateDecision[];
-  /** Values gates hand to `run` (e.g. the provider token from the connect gate). */
-  readonly grants: Map<string, unknown>;
+  /** What gates leave on the call: for `run` (connection, approval) and for later gates (budget). */
+  readonly grants: CallGrants;
+}
+
+/** The budget gate's verdict, left on the call for the approve gate (which asks for approval when over). */
+export interface BudgetVerdict {
+  readonly over: boolean;
+  readonly amount: number;
+  readonly currency: string;
+  readonly used: number;
+  readonly limit: number | null;
+  readonly windowSeconds: number;
+}
+
+/** Set by the gates as they allow a call; `run` sees `connection` and `approval` only (ToolContext.grants). */
+export interface CallGrants {
+  connection?: ConnectionGrant;
+  approval?: ApprovalGrant;
+  budget?: BudgetVerdict;
 }
 
 /**

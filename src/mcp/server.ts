@@ -1,9 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { randomUUID } from 'node:crypto';
 import { argumentDigest } from '../approvals/argument-digest.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { GatehouseError, RateLimitedError } from '../errors.js';
 import type { Chain } from '../gates/chain.js';
 import type { ToolCall } from '../gates/gate.js';
 import type { Authenticated } from '../http/authenticate.js';
@@ -84,31 +82,26 @@ async function runTool(deps: McpDeps, auth: Authenticated, tool: AnyTool, args: 
     digest: argumentDigest({ tool: tool.name, args, sub: caller.sub, resource }),
     signal: extra.signal,
     decisions: [],
-    grants: new Map(),
+    grants: {},
     async progress(message) {
       if (progressToken === undefined) return;
       await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: ++progressCount, message } }).catch(() => undefined);
     },
   };
-  const base = { sub: caller.sub, kind: caller.kind, client: caller.clientId, org: caller.orgId ?? null, tool: tool.name, digest: call.digest };
-  const ran: Record<string, unknown> = {};
-  const audit = (detail: Record<string, unknown>) => void Object.assign(ran, detail);
-  try {
-    const out = await deps.chain(call, (c) => tool.run(c.args, { caller, signal: c.signal, progress: c.progress, grants: c.grants, audit }));
-    deps.audit.append('tool_call', { ...base, decisions: call.decisions, ...(Object.keys(ran).length ? { run: ran } : {}), result: 'ok' });
-    return toCallToolResult(out);
-  } catch (err) {
-    const reference = randomUUID();
-    const code = err instanceof GatehouseError ? err.code : 'internal_error';
-    if (err instanceof RateLimitedError) auditRejected(deps.audit, caller, resource, { reason: 'rate_limited', tool: tool.name, args, retryAfterSeconds: err.retryAfterSeconds });
-    else deps.audit.append('tool_call', { ...base, decisions: call.decisions, ...(Object.keys(ran).length ? { run: ran } : {}), result: 'error', error: code, reference });
-    if (code === 'internal_error') deps.logger.error({ err, tool: tool.name, reference }, 'tool call failed');
-    else deps.logger.info({ tool: tool.name, code, sub: caller.sub }, 'tool call refused');
-    if (isUrlElicitation(err)) throw err;
-    const elicitation = toUrlElicitation(err);
-    if (elicitation) throw elicitation;
-    return toToolError(err, reference);
+  const outcome = await deps.chain.execute(call, deps.audit);
+  if (outcome.kind === 'ok') return toCallToolResult(outcome.output);
+  if (outcome.kind === 'rejected') {
+    auditRejected(deps.audit, caller, resource, { reason: 'rate_limited', tool: tool.name, args, retryAfterSeconds: outcome.error.retryAfterSeconds });
+    deps.logger.info({ tool: tool.name, code: outcome.code, sub: caller.sub }, 'tool call refused');
+    return toToolError(outcome.error);
   }
+  const { error, code, reference } = outcome;
+  if (code === 'internal_error') deps.logger.error({ err: error, tool: tool.name, reference }, 'tool call failed');
+  else deps.logger.info({ tool: tool.name, code, sub: caller.sub }, 'tool call refused');
+  if (isUrlElicitation(error)) throw error;
+  const elicitation = toUrlElicitation(error);
+  if (elicitation) throw elicitation;
+  return toToolError(error, reference);
 }
 
 /** URL elicitation (-32042) must travel as a JSON-RPC error, not a tool result. */

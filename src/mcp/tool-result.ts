@@ -15,7 +15,9 @@ export function toCallToolResult(out: ToolOutput): CallToolResult {
  * The edge translation of a failed call into a tool error result. Typed errors carry a client-safe
  * message and a stable code; anything else is reported as an internal error with a reference only.
  */
-export function toToolError(err: unknown, reference: string): CallToolResult {
+export function toToolError(err: GatehouseError): CallToolResult;
+export function toToolError(err: unknown, reference: string): CallToolResult;
+export function toToolError(err: unknown, reference?: string): CallToolResult {
   if (err instanceof GatehouseError && err.code !== 'internal_error') {
     return {
       isError: true,

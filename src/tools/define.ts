@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Caller } from '../identity/caller.js';
+import type { BearerCredential, Caller } from '../identity/caller.js';
 import type { Scope } from '../identity/scopes.js';
 
 export type Risk = 'low' | 'medium' | 'high';
@@ -9,14 +9,38 @@ export interface ToolContext {
   readonly caller: Caller;
   readonly signal: AbortSignal;
   progress(message: string): Promise<void>;
-  /** Values granted by gates for this one call (e.g. `connection` from the connect gate). */
-  readonly grants: ReadonlyMap<string, unknown>;
+  /** What the gates granted this one call (the provider session from connect, the approval from approve). */
+  readonly grants: Grants;
   /** Record non-secret facts about how `run` served the call (e.g. a retrieval plan) in its audit entry; never sent to the caller. */
   audit?(detail: Record<string, unknown>): void;
 }
 
 /**
- * What `run` finds under `grants.get('approval')` once the approve gate redeemed a person's approval.
+ * What the gates hand a tool's `run` for one call, each set only when its gate allowed the call with
+ * something to hand over: `connection` when the tool declares a connection, `approval` when the call
+ * needed (and got) a person's approval.
+ */
+export interface Grants {
+  readonly connection?: ConnectionGrant | undefined;
+  readonly approval?: ApprovalGrant | undefined;
+}
+
+/**
+ * What `run` finds under `grants.connection` once the connect gate obtained a provider token for the
+ * caller's connected account. Defined with the tool contract so tools read it without importing the vault.
+ */
+export interface ConnectionGrant {
+  readonly connection: string;
+  readonly connectedAccountId?: string;
+  readonly scopes: readonly string[];
+  /** The provider access token (redacted in logs and JSON). Prefer `fetch`, which also handles a 401. */
+  readonly accessToken: BearerCredential;
+  /** Calls the provider API at `path` (relative to the connection's API base URL) with the token. */
+  fetch(path: string, init?: { method?: string; body?: unknown; query?: Record<string, string> }): Promise<Response>;
+}
+
+/**
+ * What `run` finds under `grants.approval` once the approve gate redeemed a person's approval.
  * Defined with the tool contract so tools read it without importing the gates.
  */
 export interface ApprovalGrant {

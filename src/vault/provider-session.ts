@@ -3,16 +3,10 @@ import { BearerCredential, type Caller } from '../identity/caller.js';
 import { connectionLabel } from '../errors.js';
 import type { ConnectionNeed, TokenVault } from './token-vault.js';
 
-/** What the connect gate grants a tool: its connection, and a fetch that carries the provider token. */
-export interface ConnectionGrant {
-  readonly connection: string;
-  readonly connectedAccountId?: string;
-  readonly scopes: readonly string[];
-  /** The provider access token (redacted in logs and JSON). Prefer `fetch`, which also handles a 401. */
-  readonly accessToken: BearerCredential;
-  /** Calls the provider API at `path` (relative to the connection's API base URL) with the token. */
-  fetch(path: string, init?: { method?: string; body?: unknown; query?: Record<string, string> }): Promise<Response>;
-}
+import type { ConnectionGrant } from '../tools/define.js';
+
+/** What the connect gate grants a tool (defined with the tool contract): its connection, and a fetch that carries the provider token. */
+export type { ConnectionGrant };
 
 const TIMEOUT_MS = 10_000;
 

@@ -65,7 +65,7 @@ function call(args: Record<string, unknown> = { item: 'Laptop', amount: 900, cur
     signal: new AbortController().signal,
     progress: async (m) => void progress.push(m),
     decisions: [],
-    grants: new Map(),
+    grants: {},
   };
   return Object.assign(c, { sent: progress });
 }
@@ -325,7 +325,7 @@ describe('approval flow across a crash', () => {
     const run = async () => ((runs += 1), { text: 'ran' });
     const c = call();
     expect(await gate.evaluate(c, run)).toEqual({ text: 'ran' });
-    expect(c.grants.get('approval')).toMatchObject({ id: recorded.id, approvedBy: 'alice' });
+    expect(c.grants.approval).toMatchObject({ id: recorded.id, approvedBy: 'alice' });
     await expect(gate.evaluate(call(), run)).rejects.toMatchObject({ code: 'approval_pending' });
     expect(runs).toBe(1);
     expect(authorizeCalls).toBe(2);

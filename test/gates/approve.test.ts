@@ -23,7 +23,7 @@ function call(args: Record<string, unknown>, kind: 'user' | 'client' = 'user', t
     signal: new AbortController().signal,
     progress: async () => {},
     decisions: [],
-    grants: new Map(),
+    grants: {},
   };
 }
 
@@ -51,7 +51,7 @@ describe('approve gate', () => {
     next.mockClear();
     expect(await gate(async () => approved).evaluate(c, next)).toEqual({ text: 'ran' });
     expect(next).toHaveBeenCalledOnce();
-    expect(c.grants.get('approval')).toEqual({ id: 'apr1', approvedBy: 'alice', approvedAt: '2026-01-01T00:00:00.000Z' });
+    expect(c.grants.approval).toEqual({ id: 'apr1', approvedBy: 'alice', approvedAt: '2026-01-01T00:00:00.000Z' });
     expect(c.decisions[0]).toMatchObject({ decision: 'allow', detail: { approvalId: 'apr1', approver: 'alice', bindingMessage: 'Buy x #ABC123' } });
   });
 

@@ -37,7 +37,7 @@ function call(tool: AnyTool, args: Record<string, unknown>, sub = 'alice'): Tool
     signal: new AbortController().signal,
     progress: async () => {},
     decisions: [],
-    grants: new Map(),
+    grants: {},
   };
 }
 
@@ -66,7 +66,7 @@ describe('budget gate', () => {
     await run(c, ran);
     expect(obtain).toHaveBeenCalledTimes(1);
     expect(c.decisions.find((d) => d.gate === 'budget')).toMatchObject({ decision: 'allow', detail: { over: true, used: 1000, limit: 1000, reason: 'over the limit' } });
-    expect(c.grants.get('approval')).toMatchObject({ id: 'apr1' });
+    expect(c.grants.approval).toMatchObject({ id: 'apr1' });
     // The approved amount counts as well.
     expect(rows()).toEqual([400, 600, 1].map((amount) => ({ sub: 'alice', currency: 'USD', amount })));
   });

@@ -24,7 +24,7 @@ function call(t: AnyTool, kind: CallerKind = 'user', sub = kind === 'user' ? 'al
     signal: new AbortController().signal,
     progress: async () => {},
     decisions: [],
-    grants: new Map(),
+    grants: {},
   };
 }
 

@@ -22,7 +22,7 @@ const callFor = (t: ReturnType<typeof tool>, kind: 'user' | 'client' = 'user'): 
   signal: new AbortController().signal,
   progress: async () => undefined,
   decisions: [],
-  grants: new Map(),
+  grants: {},
 });
 
 const ledger = { accountId: () => 'cac_1' } as unknown as ConnectedAccountsLedger;
@@ -41,7 +41,7 @@ describe('connect gate', () => {
     const gate = connectGate({ vault: new TokenVault(async () => ({ accessToken: 'provider-secret', expiresIn: 60, scopes: ['s'] }), tickets), ledger, apiBaseUrls: { g: 'http://api' } });
     const c = callFor(tool({ connection: 'g', scopes: ['s'] }));
     await gate.evaluate(c, next);
-    expect(c.grants.get('connection')).toMatchObject({ connection: 'g', connectedAccountId: 'cac_1' });
+    expect(c.grants.connection).toMatchObject({ connection: 'g', connectedAccountId: 'cac_1' });
     expect(c.decisions).toEqual([{ gate: 'connect', decision: 'allow', detail: { connection: 'g', connectedAccountId: 'cac_1', scopes: ['s'] } }]);
     expect(JSON.stringify(c.decisions)).not.toContain('provider-secret');
   });

@@ -23,7 +23,7 @@ const readDoc = defineTool({
 });
 
 function call(tool: AnyTool, caller: Caller = alice, args: Record<string, unknown> = { id: 'q3-budget' }): ToolCall {
-  return { tool, args, caller, credential: new BearerCredential('t'), resource: 'r', digest: 'd', signal: new AbortController().signal, decisions: [], grants: new Map(), progress: async () => {} };
+  return { tool, args, caller, credential: new BearerCredential('t'), resource: 'r', digest: 'd', signal: new AbortController().signal, decisions: [], grants: {}, progress: async () => {} };
 }
 const next = async () => ({ text: 'ran' });
 const failNext = async (): Promise<never> => {

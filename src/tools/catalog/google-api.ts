@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { InternalError, InvalidRequestError, ProviderError } from '../../errors.js';
-import type { ToolContext } from '../define.js';
-import type { ConnectionGrant } from '../../vault/provider-session.js';
+import type { ConnectionGrant, ToolContext } from '../define.js';
 
 /** The Google connection as the calendar and mail tools declare it (only the scopes differ per tool). */
 export const GOOGLE = 'google-oauth2';
@@ -25,7 +24,7 @@ export type GoogleEvent = z.infer<typeof GoogleEvent>;
 
 /** The provider session the connect gate granted this call (the tool never sees a raw token). */
 export function connectionOf(ctx: ToolContext): ConnectionGrant {
-  const grant = ctx.grants.get('connection') as ConnectionGrant | undefined;
+  const grant = ctx.grants.connection;
   if (!grant) throw new InternalError('connect gate did not grant a connection');
   return grant;
 }

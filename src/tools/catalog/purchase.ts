@@ -38,7 +38,7 @@ export function purchaseTool(threshold: number, merchant: DemoMerchant = memoryM
       texts: [{ key: 'item', label: 'Item', text: a.item }],
     }),
     async run(a, { caller, grants }) {
-      const approval = grants.get('approval') as ApprovalGrant | undefined;
+      const approval = grants.approval;
       const order = merchant.placeOrder({ sub: caller.sub, item: a.item, amount: a.amount, currency: a.currency, merchant: a.merchant, approvalId: approval?.id });
       const approvedText = approval ? ` Approved by ${approval.approvedBy} at ${approval.approvedAt} (approval ${approval.id}).` : '';
       return {
