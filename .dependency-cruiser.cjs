@@ -25,7 +25,6 @@ const KERNEL = '^src/(errors|log)\\.ts$';
  */
 const SQLITE_IN_CORE_ALLOWED = [
   'src/approvals/approval-ledger.ts',
-  'src/audit/audit-log.ts',
   'src/gates/budget.ts',
   'src/rag/document-store.ts',
   'src/rag/documents.ts',

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createApprovalGate } from './app/approval-gate.js';
 import type { ApprovalHooks } from './approvals/await-approval.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
+import { createSqliteAuditStore } from './store/sqlite/audit-store.js';
 import type { Config } from './config.js';
 import type { EmbeddedAuthServer } from './embedded/authserver/index.js';
 import type { EmbeddedFga } from './embedded/fga/index.js';
@@ -147,7 +148,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
     const documents = createDocuments(db, authorizer, { now: opts.now, ...opts.retrieval });
     if (fga) await (await import('./rag/demo-corpus.js')).loadDemoCorpus({ store: documents.store, authorizer });
 
-    const audit = createAuditLog(db);
+    const audit = createAuditLog(createSqliteAuditStore(db));
     const tools = [
       ...(opts.tools ?? [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))]),
       ...(opts.extraTools ?? []),

@@ -3,6 +3,7 @@ import { extname, join, relative, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { FgaApiAuthenticationError } from '@openfga/sdk';
 import { createAuditLog } from '../audit/audit-log.js';
+import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
 import { loadConfig, type Config } from '../config.js';
 import { readFgaApiKeyFile } from '../embedded/fga/api-key.js';
 import { auditedWrites } from '../fga/audited-writes.js';
@@ -36,7 +37,7 @@ export async function docsCommand(argv: string[]): Promise<number> {
   const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
   try {
     const fga = config.fga.mode === 'remote' ? createAuthorizer(config.fga) : embeddedAuthorizer(db, config.server.host, config.fga.port, embeddedApiKey(config));
-    const authorizer = auditedWrites(fga, createAuditLog(db), {
+    const authorizer = auditedWrites(fga, createAuditLog(createSqliteAuditStore(db)), {
       command: 'docs add',
       operator: operatorName(),
       fga: config.fga.mode === 'remote' ? config.fga.apiUrl : 'embedded',

@@ -4,6 +4,7 @@ import { createApprovalFlow, REDEEM_LEASE_MS, type ApprovalHooks } from '../../s
 import type { CibaClient } from '../../src/approvals/ciba-client.js';
 import type { PollOutcome } from '../../src/approvals/poll-token.js';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { ApprovalInvalidError, UpstreamUnavailableError } from '../../src/errors.js';
 import { approveGate } from '../../src/gates/approve.js';
 import type { ToolCall } from '../../src/gates/gate.js';
@@ -74,7 +75,7 @@ beforeEach(() => {
   clock = 1_000_000;
   const db = openDatabase(':memory:');
   ledger = createApprovalLedger(db);
-  audit = createAuditLog(db);
+  audit = createAuditLog(createSqliteAuditStore(db));
   script = [];
   authorizeCalls = 0;
   hangAuthorize = false;

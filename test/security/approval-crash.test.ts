@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApprovalLedger } from '../../src/approvals/approval-ledger.js';
 import { createAuditLog } from '../../src/audit/audit-log.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { deviceFor, errorCodeOf, LAPTOP, textOf, waitForRequests } from '../helpers/approvals.js';
 import { tempDir } from '../helpers/bootstrap.js';
@@ -114,7 +115,7 @@ describe('crash inside the redemption window (kill -9, restart, retry)', () => {
     const db = openDatabase(join(dataDir, 'gatehouse.db'));
     try {
       expect(db.prepare('SELECT COUNT(*) AS n FROM demo_orders').get()).toEqual({ n: 0 });
-      const interrupted = createAuditLog(db)
+      const interrupted = createAuditLog(createSqliteAuditStore(db))
         .recent(100)
         .filter((e) => e.event === 'approval_interrupted');
       expect(interrupted).toHaveLength(1);

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
+import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.js';
+import { describeAuditStoreContract } from './contracts/audit-store.contract.js';
+import type { StoreFixture } from './contracts/fixture.js';
+
+// Every Store port's contract, run against the SQLite implementation. Each fixture is a fresh database
+// file; `other()` opens a second connection to it, as a second process would.
+
+function sqliteFixture<T>(make: (db: SqliteDatabase) => T): () => StoreFixture<T> {
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-contract-'));
+    const file = join(dir, 'gatehouse.db');
+    const dbs = [openDatabase(file)];
+    return {
+      store: make(dbs[0]!),
+      other: () => {
+        const db = openDatabase(file);
+        dbs.push(db);
+        return make(db);
+      },
+      close: () => {
+        for (const db of dbs) db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  };
+}
+
+describeAuditStoreContract('SQLite', sqliteFixture(createSqliteAuditStore));
