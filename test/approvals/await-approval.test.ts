@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createApprovalLedger, type ApprovalLedger } from '../../src/approvals/approval-ledger.js';
+import type { ApprovalLedger } from '../../src/approvals/approval-ledger.js';
+import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
 import { createApprovalFlow, REDEEM_LEASE_MS, type ApprovalHooks } from '../../src/approvals/await-approval.js';
 import type { CibaClient } from '../../src/approvals/ciba-client.js';
 import type { PollOutcome } from '../../src/approvals/poll-token.js';
@@ -74,7 +75,7 @@ function call(args: Record<string, unknown> = { item: 'Laptop', amount: 900, cur
 beforeEach(() => {
   clock = 1_000_000;
   const db = openDatabase(':memory:');
-  ledger = createApprovalLedger(db);
+  ledger = createSqliteApprovalLedger(db);
   audit = createAuditLog(createSqliteAuditStore(db));
   script = [];
   authorizeCalls = 0;

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
 import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.js';
+import { describeApprovalLedgerContract } from './contracts/approval-ledger.contract.js';
 import { describeAuditStoreContract } from './contracts/audit-store.contract.js';
 import type { StoreFixture } from './contracts/fixture.js';
 
@@ -30,3 +32,4 @@ function sqliteFixture<T>(make: (db: SqliteDatabase) => T): () => StoreFixture<T
 }
 
 describeAuditStoreContract('SQLite', sqliteFixture(createSqliteAuditStore));
+describeApprovalLedgerContract('SQLite', sqliteFixture(createSqliteApprovalLedger));
