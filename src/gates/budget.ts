@@ -1,5 +1,5 @@
 import { BudgetExceededError, InvalidRequestError } from '../errors.js';
-import type { BudgetStore } from '../store/sqlite/budget-store.js';
+import type { BudgetStore } from '../store/ports/budget-store.js';
 import { runStarted, type Gate, type ToolCall } from './gate.js';
 
 /** What the budget gate leaves on the call for the approve gate (under `call.grants.get(BUDGET_GRANT)`). */

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
 import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
+import { createBudgetStore } from '../../src/store/sqlite/budget-store.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.js';
 import { describeApprovalLedgerContract } from './contracts/approval-ledger.contract.js';
 import { describeAuditStoreContract } from './contracts/audit-store.contract.js';
+import { describeBudgetStoreContract } from './contracts/budget-store.contract.js';
 import type { StoreFixture } from './contracts/fixture.js';
 
 // Every Store port's contract, run against the SQLite implementation. Each fixture is a fresh database
@@ -33,3 +35,4 @@ function sqliteFixture<T>(make: (db: SqliteDatabase) => T): () => StoreFixture<T
 
 describeAuditStoreContract('SQLite', sqliteFixture(createSqliteAuditStore));
 describeApprovalLedgerContract('SQLite', sqliteFixture(createSqliteApprovalLedger));
+describeBudgetStoreContract('SQLite', sqliteFixture(createBudgetStore));
