@@ -28,9 +28,6 @@ const SQLITE_IN_CORE_ALLOWED = [
   'src/rag/documents.ts',
   'src/rag/fts-index.ts',
   'src/tools/catalog/demo-merchant.ts',
-  'src/vault/connect-flow-store.ts',
-  'src/vault/connect-ticket.ts',
-  'src/vault/connected-accounts-ledger.ts',
   'src/vault/sealed-box.ts',
 ];
 

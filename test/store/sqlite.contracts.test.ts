@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
 import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { createBudgetStore } from '../../src/store/sqlite/budget-store.js';
+import { createSqliteConnectFlowStore } from '../../src/store/sqlite/connect-flow-store.js';
+import { createSqliteConnectTicketStore } from '../../src/store/sqlite/connect-ticket-store.js';
+import { createSqliteConnectedAccountStore } from '../../src/store/sqlite/connected-account-store.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.js';
 import { describeApprovalLedgerContract } from './contracts/approval-ledger.contract.js';
 import { describeAuditStoreContract } from './contracts/audit-store.contract.js';
 import { describeBudgetStoreContract } from './contracts/budget-store.contract.js';
+import { describeConnectFlowStoreContract } from './contracts/connect-flow-store.contract.js';
+import { describeConnectTicketStoreContract } from './contracts/connect-ticket-store.contract.js';
+import { describeConnectedAccountStoreContract } from './contracts/connected-account-store.contract.js';
 import type { StoreFixture } from './contracts/fixture.js';
 
 // Every Store port's contract, run against the SQLite implementation. Each fixture is a fresh database
@@ -36,3 +42,6 @@ function sqliteFixture<T>(make: (db: SqliteDatabase) => T): () => StoreFixture<T
 describeAuditStoreContract('SQLite', sqliteFixture(createSqliteAuditStore));
 describeApprovalLedgerContract('SQLite', sqliteFixture(createSqliteApprovalLedger));
 describeBudgetStoreContract('SQLite', sqliteFixture(createBudgetStore));
+describeConnectTicketStoreContract('SQLite', sqliteFixture(createSqliteConnectTicketStore));
+describeConnectFlowStoreContract('SQLite', sqliteFixture(createSqliteConnectFlowStore));
+describeConnectedAccountStoreContract('SQLite', sqliteFixture(createSqliteConnectedAccountStore));
