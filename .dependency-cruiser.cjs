@@ -28,7 +28,6 @@ const SQLITE_IN_CORE_ALLOWED = [
   'src/rag/documents.ts',
   'src/rag/fts-index.ts',
   'src/tools/catalog/demo-merchant.ts',
-  'src/vault/sealed-box.ts',
 ];
 
 const exactly = (file) => `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { createApprovalGate } from './app/approval-gate.js';
 import type { ApprovalHooks } from './approvals/await-approval.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
-import { createSqliteAuditStore } from './store/sqlite/audit-store.js';
 import type { Config } from './config.js';
 import type { EmbeddedAuthServer } from './embedded/authserver/index.js';
 import type { EmbeddedFga } from './embedded/fga/index.js';
@@ -27,8 +26,10 @@ import { createLogger, type Logger } from './log.js';
 import { mcpMethodNotAllowed, mcpPostHandler } from './mcp/handler.js';
 import type { RetrieverOptions } from './rag/authorized-retriever.js';
 import { createDocuments, type Documents } from './rag/documents.js';
+import { createSqliteAuditStore } from './store/sqlite/audit-store.js';
 import { createBudgetStore } from './store/sqlite/budget-store.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from './store/sqlite/database.js';
+import { createKeyFileSecretStore } from './store/sqlite/secrets.js';
 import { documentTools } from './tools/catalog/documents.js';
 import { builtinTools } from './tools/catalog/index.js';
 import { sqliteMerchant } from './tools/catalog/demo-merchant.js';
@@ -85,7 +86,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
   const dbFile = join(config.dataDir, 'gatehouse.db');
   const db = openDatabase(dbFile);
   const keyDir = keyDirFor(dbFile);
-  const vaultKey = loadVaultKey(keyDir, config.vault.encryptionKey);
+  const vaultKey = loadVaultKey(createKeyFileSecretStore(keyDir), config.vault.encryptionKey);
   const stack: (() => Promise<void> | void)[] = [() => void db.close()];
   const close = async () => {
     for (const stop of stack.splice(0).reverse()) await stop();

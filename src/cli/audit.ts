@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.js';
-import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
 import { formatEntry } from '../audit/format-entry.js';
 import { loadConfig } from '../config.js';
+import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
 import { openDatabase } from '../store/sqlite/database.js';
 import { flags, UsageError } from './args.js';
 

@@ -3,13 +3,13 @@ import { extname, join, relative, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { FgaApiAuthenticationError } from '@openfga/sdk';
 import { createAuditLog } from '../audit/audit-log.js';
-import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
 import { loadConfig, type Config } from '../config.js';
 import { readFgaApiKeyFile } from '../embedded/fga/api-key.js';
 import { auditedWrites } from '../fga/audited-writes.js';
 import { createAuthorizer, type Authorizer } from '../fga/authorizer.js';
 import { DocumentStore } from '../rag/document-store.js';
 import { INGESTIBLE, ingestFiles, IngestTarget, type SourceFile } from '../rag/ingest.js';
+import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { flags, UsageError } from './args.js';
 

@@ -1,16 +1,16 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalLedger } from '../../src/approvals/approval-ledger.js';
-import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
 import { createApprovalFlow, REDEEM_LEASE_MS, type ApprovalHooks } from '../../src/approvals/await-approval.js';
 import type { CibaClient } from '../../src/approvals/ciba-client.js';
 import type { PollOutcome } from '../../src/approvals/poll-token.js';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
-import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { ApprovalInvalidError, UpstreamUnavailableError } from '../../src/errors.js';
 import { approveGate } from '../../src/gates/approve.js';
 import type { ToolCall } from '../../src/gates/gate.js';
 import { BearerCredential } from '../../src/identity/caller.js';
 import { silentLogger } from '../../src/log.js';
+import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { purchaseTool } from '../../src/tools/catalog/purchase.js';
 
