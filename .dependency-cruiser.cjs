@@ -24,9 +24,6 @@ const KERNEL = '^src/(errors|log)\\.ts$';
  * Never add to it: new code takes a port.
  */
 const SQLITE_IN_CORE_ALLOWED = [
-  'src/rag/document-store.ts',
-  'src/rag/documents.ts',
-  'src/rag/fts-index.ts',
   'src/tools/catalog/demo-merchant.ts',
 ];
 

@@ -29,6 +29,8 @@ import { createDocuments, type Documents } from './rag/documents.js';
 import { createSqliteAuditStore } from './store/sqlite/audit-store.js';
 import { createBudgetStore } from './store/sqlite/budget-store.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from './store/sqlite/database.js';
+import { SqliteDocumentStore } from './store/sqlite/document-store.js';
+import { SqliteFtsIndex } from './store/sqlite/fts-index.js';
 import { createKeyFileSecretStore } from './store/sqlite/secrets.js';
 import { documentTools } from './tools/catalog/documents.js';
 import { builtinTools } from './tools/catalog/index.js';
@@ -146,7 +148,7 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       authorizer = createAuthorizer(config.fga);
     }
 
-    const documents = createDocuments(db, authorizer, { now: opts.now, ...opts.retrieval });
+    const documents = createDocuments({ store: new SqliteDocumentStore(db), index: new SqliteFtsIndex(db) }, authorizer, { now: opts.now, ...opts.retrieval });
     if (fga) await (await import('./rag/demo-corpus.js')).loadDemoCorpus({ store: documents.store, authorizer });
 
     const audit = createAuditLog(createSqliteAuditStore(db));
