@@ -8,6 +8,8 @@ import { createSqliteConnectFlowStore } from '../../src/store/sqlite/connect-flo
 import { createSqliteConnectTicketStore } from '../../src/store/sqlite/connect-ticket-store.js';
 import { createSqliteConnectedAccountStore } from '../../src/store/sqlite/connected-account-store.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.js';
+import { SqliteDocumentStore } from '../../src/store/sqlite/document-store.js';
+import { SqliteFtsIndex } from '../../src/store/sqlite/fts-index.js';
 import { createKeyFileSecretStore } from '../../src/store/sqlite/secrets.js';
 import { describeApprovalLedgerContract } from './contracts/approval-ledger.contract.js';
 import { describeAuditStoreContract } from './contracts/audit-store.contract.js';
@@ -15,6 +17,7 @@ import { describeBudgetStoreContract } from './contracts/budget-store.contract.j
 import { describeConnectFlowStoreContract } from './contracts/connect-flow-store.contract.js';
 import { describeConnectTicketStoreContract } from './contracts/connect-ticket-store.contract.js';
 import { describeConnectedAccountStoreContract } from './contracts/connected-account-store.contract.js';
+import { describeDocumentStoreContract } from './contracts/document-store.contract.js';
 import { describeSecretStoreContract } from './contracts/secret-store.contract.js';
 import type { StoreFixture } from './contracts/fixture.js';
 
@@ -48,3 +51,4 @@ describeConnectTicketStoreContract('SQLite', sqliteFixture(createSqliteConnectTi
 describeConnectFlowStoreContract('SQLite', sqliteFixture(createSqliteConnectFlowStore));
 describeConnectedAccountStoreContract('SQLite', sqliteFixture(createSqliteConnectedAccountStore));
 describeSecretStoreContract('key files', sqliteFixture((_db, file) => createKeyFileSecretStore(keyDirFor(file))));
+describeDocumentStoreContract('SQLite', sqliteFixture((db) => ({ docs: new SqliteDocumentStore(db), index: new SqliteFtsIndex(db) })));
