@@ -10,6 +10,7 @@ import { createSqliteConnectedAccountStore } from '../../src/store/sqlite/connec
 import { keyDirFor, openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.js';
 import { SqliteDocumentStore } from '../../src/store/sqlite/document-store.js';
 import { SqliteFtsIndex } from '../../src/store/sqlite/fts-index.js';
+import { createSqliteOidcModelStore } from '../../src/store/sqlite/oidc-model-store.js';
 import { createKeyFileSecretStore } from '../../src/store/sqlite/secrets.js';
 import { describeApprovalLedgerContract } from './contracts/approval-ledger.contract.js';
 import { describeAuditStoreContract } from './contracts/audit-store.contract.js';
@@ -18,6 +19,7 @@ import { describeConnectFlowStoreContract } from './contracts/connect-flow-store
 import { describeConnectTicketStoreContract } from './contracts/connect-ticket-store.contract.js';
 import { describeConnectedAccountStoreContract } from './contracts/connected-account-store.contract.js';
 import { describeDocumentStoreContract } from './contracts/document-store.contract.js';
+import { describeOidcModelStoreContract } from './contracts/oidc-model-store.contract.js';
 import { describeSecretStoreContract } from './contracts/secret-store.contract.js';
 import type { StoreFixture } from './contracts/fixture.js';
 
@@ -52,3 +54,4 @@ describeConnectFlowStoreContract('SQLite', sqliteFixture(createSqliteConnectFlow
 describeConnectedAccountStoreContract('SQLite', sqliteFixture(createSqliteConnectedAccountStore));
 describeSecretStoreContract('key files', sqliteFixture((_db, file) => createKeyFileSecretStore(keyDirFor(file))));
 describeDocumentStoreContract('SQLite', sqliteFixture((db) => ({ docs: new SqliteDocumentStore(db), index: new SqliteFtsIndex(db) })));
+describeOidcModelStoreContract('SQLite', sqliteFixture(createSqliteOidcModelStore));
