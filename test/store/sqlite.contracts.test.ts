@@ -7,6 +7,7 @@ import { createBudgetStore } from '../../src/store/sqlite/budget-store.js';
 import { createSqliteConnectFlowStore } from '../../src/store/sqlite/connect-flow-store.js';
 import { createSqliteConnectTicketStore } from '../../src/store/sqlite/connect-ticket-store.js';
 import { createSqliteConnectedAccountStore } from '../../src/store/sqlite/connected-account-store.js';
+import { sqliteMerchant } from '../../src/store/sqlite/demo-merchant.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from '../../src/store/sqlite/database.js';
 import { SqliteDocumentStore } from '../../src/store/sqlite/document-store.js';
 import { SqliteFtsIndex } from '../../src/store/sqlite/fts-index.js';
@@ -18,6 +19,7 @@ import { describeBudgetStoreContract } from './contracts/budget-store.contract.j
 import { describeConnectFlowStoreContract } from './contracts/connect-flow-store.contract.js';
 import { describeConnectTicketStoreContract } from './contracts/connect-ticket-store.contract.js';
 import { describeConnectedAccountStoreContract } from './contracts/connected-account-store.contract.js';
+import { describeDemoMerchantContract } from './contracts/demo-merchant.contract.js';
 import { describeDocumentStoreContract } from './contracts/document-store.contract.js';
 import { describeOidcModelStoreContract } from './contracts/oidc-model-store.contract.js';
 import { describeSecretStoreContract } from './contracts/secret-store.contract.js';
@@ -55,3 +57,4 @@ describeConnectedAccountStoreContract('SQLite', sqliteFixture(createSqliteConnec
 describeSecretStoreContract('key files', sqliteFixture((_db, file) => createKeyFileSecretStore(keyDirFor(file))));
 describeDocumentStoreContract('SQLite', sqliteFixture((db) => ({ docs: new SqliteDocumentStore(db), index: new SqliteFtsIndex(db) })));
 describeOidcModelStoreContract('SQLite', sqliteFixture(createSqliteOidcModelStore));
+describeDemoMerchantContract('SQLite', sqliteFixture(sqliteMerchant));
