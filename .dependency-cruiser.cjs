@@ -18,24 +18,12 @@ const KERNEL = '^src/(errors|log)\\.ts$';
 
 /**
  * Core files that still take the SQLite handle (or a SQLite helper) straight from src/store/sqlite/,
- * instead of a Store port. Moving each behind a port (audit, approvals ledger, connect tickets and
- * flows, documents, secrets, budgets) removes it from this list; the architecture test fails if an
- * entry no longer imports src/store/sqlite/ (so stale entries are removed) or if the list grows.
+ * instead of a Store port (src/store/ports/). Moving each behind a port removes it from this list; the
+ * architecture test fails if an entry no longer imports src/store/sqlite/ (so stale entries are
+ * removed) or if the list grows.
  * Never add to it: new code takes a port.
  */
-const SQLITE_IN_CORE_ALLOWED = [
-  'src/approvals/approval-ledger.ts',
-  'src/audit/audit-log.ts',
-  'src/gates/budget.ts',
-  'src/rag/document-store.ts',
-  'src/rag/documents.ts',
-  'src/rag/fts-index.ts',
-  'src/tools/catalog/demo-merchant.ts',
-  'src/vault/connect-flow-store.ts',
-  'src/vault/connect-ticket.ts',
-  'src/vault/connected-accounts-ledger.ts',
-  'src/vault/sealed-box.ts',
-];
+const SQLITE_IN_CORE_ALLOWED = [];
 
 const exactly = (file) => `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 

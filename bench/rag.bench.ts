@@ -19,9 +19,10 @@ import type { Caller } from '../src/identity/caller.js';
 import { silentLogger } from '../src/log.js';
 import { AuthorizedRetriever } from '../src/rag/authorized-retriever.js';
 import { chunkText } from '../src/rag/chunker.js';
-import { DocumentStore } from '../src/rag/document-store.js';
-import { FtsIndex, parseQuery, RankedDocuments } from '../src/rag/fts-index.js';
+import { parseQuery, RankedDocuments } from '../src/rag/fts-index.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
+import { SqliteDocumentStore } from '../src/store/sqlite/document-store.js';
+import { SqliteFtsIndex } from '../src/store/sqlite/fts-index.js';
 import { percentile, type BenchResult } from './index.js';
 import { seededRandom } from '../test/helpers/prng.js';
 import { generateDoc, generateQuery } from './rag-corpus.js';
@@ -55,7 +56,7 @@ export async function run(): Promise<BenchResult[]> {
     // corpus
     const db = openDatabase(join(dir, 'docs.db'));
     closers.push(() => void db.close());
-    const store = new DocumentStore(db);
+    const store = new SqliteDocumentStore(db);
     const rand = seededRandom(42);
     let t0 = performance.now();
     db.transaction(() => {
@@ -83,7 +84,7 @@ export async function run(): Promise<BenchResult[]> {
     closers.unshift(() => uncapped.close());
     process.stderr.write(`  rag: fga seeded with ${tuples.length} tuples in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 
-    const index = new FtsIndex(db);
+    const index = new SqliteFtsIndex(db);
     const authzCapped = createAuthorizer({ apiUrl: capped.url, storeId, modelId, apiToken: BENCH_API_KEY, listObjectsCap: PLANNER_LIST_CAP });
     const authzUncapped = createAuthorizer({ apiUrl: uncapped.url, storeId, modelId, apiToken: BENCH_API_KEY, listObjectsCap: DOCS * 2 });
     const planner = new AuthorizedRetriever(store, index, authzCapped);

@@ -1,4 +1,4 @@
-import { createApprovalLedger } from '../approvals/approval-ledger.js';
+import { createSqliteApprovalLedger } from '../store/sqlite/approval-ledger.js';
 import { createApprovalFlow, type ApprovalHooks } from '../approvals/await-approval.js';
 import { createCibaClient } from '../approvals/ciba-client.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -29,7 +29,7 @@ export interface ApprovalGate extends Gate {
 
 /** Assembles the approve gate: CIBA client, ledger on the Store, and the waiting flow. */
 export function createApprovalGate(c: ApprovalGateConfig): ApprovalGate {
-  const ledger = createApprovalLedger(c.db);
+  const ledger = createSqliteApprovalLedger(c.db);
   const ciba = createCibaClient({ issuer: c.issuer, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, ...c.client });
   const flow = createApprovalFlow({ ledger, ciba, audit: c.audit, logger: c.logger, waitSeconds: c.waitSeconds, expirySeconds: c.expirySeconds, hooks: c.hooks });
   return { ...approveGate({ flow, ledger }), reconcile: () => flow.reconcile() };

@@ -22,7 +22,10 @@ import { createDocuments } from '../rag/documents.js';
 import { createBudgetStore } from '../store/sqlite/budget-store.js';
 import { documentTools } from '../tools/catalog/documents.js';
 import { builtinTools } from '../tools/catalog/index.js';
-import { sqliteMerchant } from '../tools/catalog/demo-merchant.js';
+import { sqliteMerchant } from '../store/sqlite/demo-merchant.js';
+import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
+import { SqliteDocumentStore } from '../store/sqlite/document-store.js';
+import { SqliteFtsIndex } from '../store/sqlite/fts-index.js';
 import { purchaseTool } from '../tools/catalog/purchase.js';
 import type { Gatehouse, GatehouseOptions } from '../app.js';
 import { createApprovalGate } from './approval-gate.js';
@@ -32,10 +35,10 @@ import { createTokenVaultWiring } from './token-vault.js';
 
 export async function assemble(b: Backends, opts: GatehouseOptions, version: string): Promise<Gatehouse> {
   const { config, logger, db, issuer, audience, mcpUrl, origin, serverClient, customApiClient } = b;
-  const documents = createDocuments(db, b.authorizer, { now: opts.now, ...opts.retrieval });
+  const documents = createDocuments({ store: new SqliteDocumentStore(db), index: new SqliteFtsIndex(db) }, b.authorizer, { now: opts.now, ...opts.retrieval });
   await b.seedDocuments?.(documents.store);
 
-  const audit = createAuditLog(db);
+  const audit = createAuditLog(createSqliteAuditStore(db));
   const builtin = opts.tools ? [] : [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))];
   const own = [...(opts.tools ?? []), ...(opts.extraTools ?? [])];
   const all = [...builtin, ...own];

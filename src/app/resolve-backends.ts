@@ -16,6 +16,7 @@ import { ALL_SCOPES, BASELINE_SCOPES } from '../identity/scopes.js';
 import type { Logger } from '../log.js';
 import type { DocumentStore } from '../rag/document-store.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
+import { createKeyFileSecretStore } from '../store/sqlite/secrets.js';
 import { loadVaultKey } from '../vault/sealed-box.js';
 import { GOOGLE_API_URL } from './token-vault.js';
 
@@ -114,7 +115,7 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
     for (const stop of stack.splice(0).reverse()) await stop();
   };
   try {
-    const vaultKey = loadVaultKey(keyDir, config.vault.encryptionKey);
+    const vaultKey = loadVaultKey(createKeyFileSecretStore(keyDir), config.vault.encryptionKey);
     const http = await listen(config.server.host, config.server.port);
     stack.push(() => closeServer(http));
     const port = (http.address() as AddressInfo).port;

@@ -4,6 +4,9 @@ import type { Gate } from '../gates/gate.js';
 import { connectRoutes, type ConnectPort } from '../http/connect-routes.js';
 import type { Logger } from '../log.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
+import { createSqliteConnectFlowStore } from '../store/sqlite/connect-flow-store.js';
+import { createSqliteConnectTicketStore } from '../store/sqlite/connect-ticket-store.js';
+import { createSqliteConnectedAccountStore } from '../store/sqlite/connected-account-store.js';
 import type { AnyTool } from '../tools/define.js';
 import { ConnectFlow, ConnectFlowError } from '../vault/connect-flow.js';
 import { ConnectFlowStore } from '../vault/connect-flow-store.js';
@@ -43,12 +46,12 @@ export interface TokenVaultWiring {
 export function createTokenVaultWiring(o: TokenVaultWiringOptions): TokenVaultWiring {
   const client = serverClient({ issuer: o.issuer, clientId: o.client.clientId, clientSecret: o.client.clientSecret });
   const exchangeClient = serverClient({ issuer: o.issuer, clientId: o.exchangeClient.clientId, clientSecret: o.exchangeClient.clientSecret });
-  const tickets = new ConnectTickets(o.db, o.origin);
-  const ledger = new ConnectedAccountsLedger(o.db);
+  const tickets = new ConnectTickets(createSqliteConnectTicketStore(o.db), o.origin);
+  const ledger = new ConnectedAccountsLedger(createSqliteConnectedAccountStore(o.db));
   const vault = new TokenVault(federatedTokenExchange(exchangeClient), tickets);
   const box = new SealedBox(o.encryptionKey);
   const callbackUrl = new URL('/connect/callback', o.origin).href;
-  const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client, tickets, flows: new ConnectFlowStore(o.db, box), myAccount: new MyAccountClient(o.issuer), ledger, logger: o.logger });
+  const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client, tickets, flows: new ConnectFlowStore(createSqliteConnectFlowStore(o.db), box), myAccount: new MyAccountClient(o.issuer), ledger, logger: o.logger });
   const connectionScopes = new Map<string, string[]>();
   for (const t of o.tools) {
     if (!t.connection) continue;

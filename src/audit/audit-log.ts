@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../lib/canonical-json.js';
-import type { SqliteDatabase } from '../store/sqlite/database.js';
+import type { AuditStore } from '../store/ports/audit-store.js';
 import { scrubSecrets } from './scrub.js';
 
 export interface AuditEntry {
@@ -35,70 +35,52 @@ function hashCanonical(prevHash: string, e: { seq: number; at: string; event: st
   return createHash('sha256').update(prevHash).update('\n').update(text).digest('hex');
 }
 
-interface Row {
-  seq: number;
-  at: string;
-  event: string;
-  data: string;
-  prev_hash: string;
-  hash: string;
-}
-
 /**
- * Append-only, hash-chained audit log in the Store. Each entry's hash covers the previous hash and
- * the entry's canonical JSON, so altering or removing a row breaks the chain from that row on; the
- * head row (updated in the same transaction) exposes a removed tail.
+ * Append-only, hash-chained audit log over an AuditStore. Each entry's hash covers the previous hash and
+ * the entry's canonical JSON, so altering or removing an entry breaks the chain from that entry on; the
+ * head (moved in the same append) exposes a removed tail.
  */
-export function createAuditLog(db: SqliteDatabase, now: () => Date = () => new Date()): AuditLog {
-  const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-  const insert = db.prepare('INSERT INTO audit_log (seq, at, event, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)');
-  const setHead = db.prepare('INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
-
-  const appendTx = db.transaction((event: string, data: Record<string, unknown>): AuditEntry => {
-    const prev = last.get() as { seq: number; hash: string } | undefined;
-    const seq = (prev?.seq ?? 0) + 1;
-    const prevHash = prev?.hash ?? GENESIS;
-    const at = now().toISOString();
-    const dataJson = canonicalJson(data);
-    const hash = hashCanonical(prevHash, { seq, at, event }, dataJson);
-    insert.run(seq, at, event, dataJson, prevHash, hash);
-    setHead.run(seq, hash);
-    return { seq, at, event, data, prevHash, hash };
-  });
-
+export function createAuditLog(store: AuditStore, now: () => Date = () => new Date()): AuditLog {
   return {
     append(event, data) {
-      return appendTx.immediate(event, scrubSecrets(data) as Record<string, unknown>);
+      const scrubbed = scrubSecrets(data) as Record<string, unknown>;
+      const stored = store.append((prev) => {
+        const seq = (prev?.seq ?? 0) + 1;
+        const prevHash = prev?.hash ?? GENESIS;
+        const at = now().toISOString();
+        const dataJson = canonicalJson(scrubbed);
+        return { seq, at, event, dataJson, prevHash, hash: hashCanonical(prevHash, { seq, at, event }, dataJson) };
+      });
+      return { seq: stored.seq, at: stored.at, event: stored.event, data: scrubbed, prevHash: stored.prevHash, hash: stored.hash };
     },
     verify() {
       let prevHash = GENESIS;
       let expectedSeq = 1;
       let count = 0;
-      for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as Iterable<Row>) {
+      for (const e of store.entries()) {
         count++;
-        if (row.seq !== expectedSeq) return { ok: false, entries: count, badSeq: expectedSeq, reason: `entry ${expectedSeq} is missing` };
-        if (row.prev_hash !== prevHash) return { ok: false, entries: count, badSeq: row.seq, reason: 'previous-hash link does not match' };
+        if (e.seq !== expectedSeq) return { ok: false, entries: count, badSeq: expectedSeq, reason: `entry ${expectedSeq} is missing` };
+        if (e.prevHash !== prevHash) return { ok: false, entries: count, badSeq: e.seq, reason: 'previous-hash link does not match' };
         let data: unknown;
         try {
-          data = JSON.parse(row.data);
+          data = JSON.parse(e.dataJson);
         } catch {
-          return { ok: false, entries: count, badSeq: row.seq, reason: 'entry data is not valid JSON' };
+          return { ok: false, entries: count, badSeq: e.seq, reason: 'entry data is not valid JSON' };
         }
-        if (entryHash(prevHash, { seq: row.seq, at: row.at, event: row.event, data }) !== row.hash) {
-          return { ok: false, entries: count, badSeq: row.seq, reason: 'entry content does not match its hash' };
+        if (entryHash(prevHash, { seq: e.seq, at: e.at, event: e.event, data }) !== e.hash) {
+          return { ok: false, entries: count, badSeq: e.seq, reason: 'entry content does not match its hash' };
         }
-        prevHash = row.hash;
+        prevHash = e.hash;
         expectedSeq++;
       }
-      const head = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
+      const head = store.head();
       if (head && (head.seq !== count || head.hash !== prevHash)) {
         return { ok: false, entries: count, badSeq: Math.min(head.seq, count + 1), reason: `the chain ends at entry ${count} but the head records entry ${head.seq}` };
       }
       return { ok: true, entries: count, head: prevHash };
     },
     recent(limit) {
-      const rows = db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(limit) as Row[];
-      return rows.map((r) => ({ seq: r.seq, at: r.at, event: r.event, data: JSON.parse(r.data), prevHash: r.prev_hash, hash: r.hash }));
+      return store.recent(limit).map((e) => ({ seq: e.seq, at: e.at, event: e.event, data: JSON.parse(e.dataJson) as Record<string, unknown>, prevHash: e.prevHash, hash: e.hash }));
     },
   };
 }

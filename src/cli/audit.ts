@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.js';
 import { formatEntry } from '../audit/format-entry.js';
 import { loadConfig } from '../config.js';
+import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
 import { openDatabase } from '../store/sqlite/database.js';
 import { flags, UsageError } from './args.js';
 
@@ -21,7 +22,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
   const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
   try {
-    const log = createAuditLog(db);
+    const log = createAuditLog(createSqliteAuditStore(db));
     return sub === 'verify' ? verify(log) : show(log, limit, values.user, values.json === true);
   } finally {
     db.close();

@@ -8,9 +8,10 @@ import { loadConfig, type Config } from '../config.js';
 import { readFgaApiKeyFile } from '../embedded/fga/api-key.js';
 import { auditedWrites } from '../fga/audited-writes.js';
 import { createAuthorizer, type Authorizer } from '../fga/authorizer.js';
-import { DocumentStore } from '../rag/document-store.js';
 import { INGESTIBLE, ingestFiles, IngestTarget, type SourceFile } from '../rag/ingest.js';
+import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
+import { SqliteDocumentStore } from '../store/sqlite/document-store.js';
 import { flags, UsageError } from './args.js';
 
 const USAGE = 'usage: gatehouse docs add <path|dir|glob> --folder <id> [--owner user:<id>]';
@@ -37,12 +38,12 @@ export async function docsCommand(argv: string[]): Promise<number> {
   const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
   try {
     const fga = config.fga.mode === 'remote' ? createAuthorizer(config.fga) : embeddedAuthorizer(db, embeddedEndpoints(config).fgaUrl, embeddedApiKey(config));
-    const authorizer = auditedWrites(fga, createAuditLog(db), {
+    const authorizer = auditedWrites(fga, createAuditLog(createSqliteAuditStore(db)), {
       command: 'docs add',
       operator: operatorName(),
       fga: config.fga.mode === 'remote' ? config.fga.apiUrl : 'embedded',
     });
-    const results = await ingestFiles({ store: new DocumentStore(db), authorizer }, parsed.data, files);
+    const results = await ingestFiles({ store: new SqliteDocumentStore(db), authorizer }, parsed.data, files);
     for (const r of results) process.stdout.write(`${r.outcome.padEnd(9)} document:${r.id}\n`);
     process.stdout.write(`${results.length} document(s) in folder:${parsed.data.folder}\n`);
     return 0;

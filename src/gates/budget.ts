@@ -1,5 +1,5 @@
 import { BudgetExceededError, InvalidRequestError } from '../errors.js';
-import type { BudgetStore } from '../store/sqlite/budget-store.js';
+import type { BudgetStore } from '../store/ports/budget-store.js';
 import { runStarted, type BudgetVerdict, type Gate, type ToolCall } from './gate.js';
 
 export type { BudgetVerdict };

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { SqliteDatabase } from '../store/sqlite/database.js';
+import type { ConnectFlowStore as FlowRows } from '../store/ports/connect-flow-store.js';
 import type { SealedBox } from './sealed-box.js';
 
 const TTL_MS = 10 * 60_000;
@@ -23,35 +23,35 @@ const hash = (id: string) => createHash('sha256').update(id).digest('base64url')
 /** Connect flows keyed by a random id that lives only in the browser's HttpOnly cookie (stored hashed). */
 export class ConnectFlowStore {
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly rows: FlowRows,
     private readonly box: SealedBox,
   ) {}
 
   create(state: FlowState): string {
     const id = randomBytes(32).toString('base64url');
-    this.db.prepare('DELETE FROM vault_connect_flows WHERE expires_at < ?').run(Date.now());
-    this.db.prepare('INSERT INTO vault_connect_flows (id_hash, payload, expires_at) VALUES (?, ?, ?)').run(hash(id), this.seal(id, state), Date.now() + TTL_MS);
+    const now = Date.now();
+    this.rows.insert(hash(id), this.seal(id, state), now + TTL_MS, now);
     return id;
   }
 
   get(id: string): FlowState | undefined {
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-    const row = this.db.prepare('SELECT payload FROM vault_connect_flows WHERE id_hash = ? AND expires_at >= ?').get(hash(id), Date.now()) as { payload: string } | undefined;
-    if (!row) return undefined;
+    const payload = this.rows.get(hash(id), Date.now());
+    if (payload === undefined) return undefined;
     try {
-      return FlowState.parse(JSON.parse(this.box.open(row.payload, `flow:${hash(id)}`)));
+      return FlowState.parse(JSON.parse(this.box.open(payload, `flow:${hash(id)}`)));
     } catch {
       return undefined;
     }
   }
 
   update(id: string, state: FlowState): void {
-    this.db.prepare('UPDATE vault_connect_flows SET payload = ? WHERE id_hash = ?').run(this.seal(id, state), hash(id));
+    this.rows.update(hash(id), this.seal(id, state));
   }
 
   /** Atomic: true for the one request that ended the flow. */
   delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM vault_connect_flows WHERE id_hash = ?').run(hash(id)).changes > 0;
+    return this.rows.delete(hash(id));
   }
 
   private seal(id: string, state: FlowState): string {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { loadNamedSecret } from '../store/sqlite/secrets.js';
+import type { SecretStore } from '../store/ports/secret-store.js';
 
 const VERSION = 'v1';
 
@@ -36,9 +36,9 @@ export class SealedBox {
 }
 
 /**
- * The configured key (GATEHOUSE_VAULT_KEY), or one generated on first start into the 0600 key file
- * `<keyDir>/vault.encryption-key.key`, beside the database whose values it seals, never inside it.
+ * The configured key (GATEHOUSE_VAULT_KEY), or the secret `vault.encryption-key` generated on first
+ * start (in the SQLite deployment a 0600 key file beside the database whose values it seals, never inside it).
  */
-export function loadVaultKey(keyDir: string, configured: string | undefined): string {
-  return configured ?? loadNamedSecret(keyDir, 'vault.encryption-key', () => randomBytes(32).toString('base64url'));
+export function loadVaultKey(secrets: SecretStore, configured: string | undefined): string {
+  return configured ?? secrets.get('vault.encryption-key', () => randomBytes(32).toString('base64url'));
 }

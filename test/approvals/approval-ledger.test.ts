@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApprovalLedger, type ApprovalLedger, type NewApproval } from '../../src/approvals/approval-ledger.js';
+import type { ApprovalLedger, NewApproval } from '../../src/approvals/approval-ledger.js';
+import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { migrations } from '../../src/store/sqlite/migrations/index.js';
 import { tempDir } from '../helpers/bootstrap.js';
@@ -21,7 +22,7 @@ const approval = (id: string, digest = 'D'.repeat(43)): NewApproval => ({
 });
 
 function pendingLedger(): ApprovalLedger {
-  const ledger = createApprovalLedger(openDatabase(':memory:'));
+  const ledger = createSqliteApprovalLedger(openDatabase(':memory:'));
   ledger.reserve(approval('a1'));
   ledger.started('a1', 'req-1', 61_000, 2000, 3000);
   return ledger;
@@ -111,7 +112,7 @@ describe('approval ledger: write-ahead redemption', () => {
     old.close();
 
     const db = openDatabase(file);
-    const ledger = createApprovalLedger(db);
+    const ledger = createSqliteApprovalLedger(db);
     expect(ledger.get('old1')).toMatchObject({ status: 'approved', approvedBy: 'alice', approvedAt: 5, validUntil: 99, bindingMessage: 'Buy Laptop 900 EUR #ABC123', redeemingAt: null });
     expect(ledger.reserve(approval('new1'))).toBe(false);
     expect(ledger.consume('old1', 50)).toBe(true);

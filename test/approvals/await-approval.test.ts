@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createApprovalLedger, type ApprovalLedger } from '../../src/approvals/approval-ledger.js';
+import type { ApprovalLedger } from '../../src/approvals/approval-ledger.js';
 import { createApprovalFlow, REDEEM_LEASE_MS, type ApprovalHooks } from '../../src/approvals/await-approval.js';
 import type { CibaClient } from '../../src/approvals/ciba-client.js';
 import type { PollOutcome } from '../../src/approvals/poll-token.js';
@@ -9,6 +9,8 @@ import { approveGate } from '../../src/gates/approve.js';
 import type { ToolCall } from '../../src/gates/gate.js';
 import { BearerCredential } from '../../src/identity/caller.js';
 import { silentLogger } from '../../src/log.js';
+import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { purchaseTool } from '../../src/tools/catalog/purchase.js';
 
@@ -73,8 +75,8 @@ function call(args: Record<string, unknown> = { item: 'Laptop', amount: 900, cur
 beforeEach(() => {
   clock = 1_000_000;
   const db = openDatabase(':memory:');
-  ledger = createApprovalLedger(db);
-  audit = createAuditLog(db);
+  ledger = createSqliteApprovalLedger(db);
+  audit = createAuditLog(createSqliteAuditStore(db));
   script = [];
   authorizeCalls = 0;
   hangAuthorize = false;

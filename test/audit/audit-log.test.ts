@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createAuditLog, entryHash } from '../../src/audit/audit-log.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 
 const fixedClock = () => {
@@ -10,7 +11,7 @@ const fixedClock = () => {
 
 function logWith(n: number) {
   const db = openDatabase(':memory:');
-  const log = createAuditLog(db, fixedClock());
+  const log = createAuditLog(createSqliteAuditStore(db), fixedClock());
   for (let i = 1; i <= n; i++) log.append('tool_call', { sub: 'alice', tool: 'whoami', i });
   return { db, log };
 }

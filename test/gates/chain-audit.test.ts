@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { ApprovalPendingError, ForbiddenError, ProviderError } from '../../src/errors.js';
 import type { Authorizer } from '../../src/fga/authorizer.js';
 import { createAuthorizeGate } from '../../src/gates/authorize.js';
@@ -36,7 +37,7 @@ const authorizer = (allowed: boolean): Authorizer => ({
 
 function setup(over: Partial<GateSet> = {}) {
   const db = openDatabase(':memory:');
-  const audit = createAuditLog(db);
+  const audit = createAuditLog(createSqliteAuditStore(db));
   const chain = buildChain({
     callers: callersGate,
     scopes: scopesGate,

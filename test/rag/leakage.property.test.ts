@@ -13,9 +13,10 @@ import { createAuthorizer, type Authorizer, type TupleKey } from '../../src/fga/
 import type { Caller } from '../../src/identity/caller.js';
 import { AuthorizedRetriever, type RetrieverOptions } from '../../src/rag/authorized-retriever.js';
 import { chunkText } from '../../src/rag/chunker.js';
-import { DocumentStore } from '../../src/rag/document-store.js';
-import { FtsIndex, parseQuery, RankedDocuments } from '../../src/rag/fts-index.js';
+import { parseQuery, RankedDocuments } from '../../src/rag/fts-index.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
+import { SqliteDocumentStore } from '../../src/store/sqlite/document-store.js';
+import { SqliteFtsIndex } from '../../src/store/sqlite/fts-index.js';
 import { startTestServer, type FgaTestServer } from '../embedded/fga/helpers.js';
 import { seededRandom } from '../helpers/prng.js';
 
@@ -116,8 +117,8 @@ describe('authorized retrieval never leaks and keeps exact recall (randomised AC
       await authorizer.writeTuples(world.tuples);
 
       const db = openDatabase(':memory:');
-      const store = new DocumentStore(db);
-      const index = new FtsIndex(db);
+      const store = new SqliteDocumentStore(db);
+      const index = new SqliteFtsIndex(db);
       for (const d of world.docs) store.put({ id: d.id, folder: 'x', title: d.id, body: d.body, chunks: chunkText(d.body, { maxChars: 120 }) });
       const bodies = new Map(world.docs.map((d) => [d.id, d.body.replace(/\s+/g, ' ')]));
       const retrievers = Object.entries(VARIANTS).map(([name, v]) => ({ name, ...v, r: new AuthorizedRetriever(store, index, authorizer, v.opts) }));

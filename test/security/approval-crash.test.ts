@@ -4,8 +4,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApprovalLedger } from '../../src/approvals/approval-ledger.js';
 import { createAuditLog } from '../../src/audit/audit-log.js';
+import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { deviceFor, errorCodeOf, LAPTOP, textOf, waitForRequests } from '../helpers/approvals.js';
 import { tempDir } from '../helpers/bootstrap.js';
@@ -114,7 +115,7 @@ describe('crash inside the redemption window (kill -9, restart, retry)', () => {
     const db = openDatabase(join(dataDir, 'gatehouse.db'));
     try {
       expect(db.prepare('SELECT COUNT(*) AS n FROM demo_orders').get()).toEqual({ n: 0 });
-      const interrupted = createAuditLog(db)
+      const interrupted = createAuditLog(createSqliteAuditStore(db))
         .recent(100)
         .filter((e) => e.event === 'approval_interrupted');
       expect(interrupted).toHaveLength(1);
@@ -127,8 +128,8 @@ describe('crash inside the redemption window (kill -9, restart, retry)', () => {
         approvalReceivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
       // The interrupted approval can never allow an execution.
-      expect(createApprovalLedger(db).get(approvalId)?.status).toBe('interrupted');
-      expect(createApprovalLedger(db).consume(approvalId, Date.now())).toBe(false);
+      expect(createSqliteApprovalLedger(db).get(approvalId)?.status).toBe('interrupted');
+      expect(createSqliteApprovalLedger(db).consume(approvalId, Date.now())).toBe(false);
 
       // 4. The next identical call asks alice again (a fresh request) and runs exactly once.
       const again = client2.callTool({ name: 'purchase', arguments: LAPTOP }, undefined, { timeout: 90_000, resetTimeoutOnProgress: true, onprogress: () => {} });

@@ -1,5 +1,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { OidcModelRecord, OidcModelStore } from '../../store/ports/oidc-model-store.js';
 import { sha256, type SqliteDatabase } from '../../store/sqlite/database.js';
+import { createSqliteOidcModelStore } from '../../store/sqlite/oidc-model-store.js';
 
 /**
  * Models whose id is itself a credential: the value of a code or token, or of a session or interaction
@@ -24,33 +26,17 @@ export const HASHED_MODELS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * oidc-provider storage on our SQLite database (table `oidc_models`, migration 002-authserver), so
- * clients, grants, sessions, interactions, codes and refresh tokens survive a restart. Never the built-in
- * memory adapter: it is a process-wide LRU shared by every Provider instance.
+ * oidc-provider storage on an OidcModelStore, so clients, grants, sessions, interactions, codes and
+ * refresh tokens survive a restart. Never the built-in memory adapter: it is a process-wide LRU shared
+ * by every Provider instance.
  */
-export function sqliteAdapterFactory(db: SqliteDatabase): (model: string) => Adapter {
-  const q = {
-    upsert: db.prepare(`
-      INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
-      VALUES (@model, @id, @payload, @grantId, @userCode, @uid, @expiresAt, NULL)
-      ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-        user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`),
-    find: db.prepare('SELECT payload, expires_at, consumed_at FROM oidc_models WHERE model = ? AND id = ?'),
-    findByUid: db.prepare('SELECT payload, expires_at, consumed_at FROM oidc_models WHERE model = ? AND uid = ?'),
-    findByUserCode: db.prepare('SELECT payload, expires_at, consumed_at FROM oidc_models WHERE model = ? AND user_code = ?'),
-    consume: db.prepare('UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id = ?'),
-    destroy: db.prepare('DELETE FROM oidc_models WHERE model = ? AND id = ?'),
-    revokeByGrantId: db.prepare('DELETE FROM oidc_models WHERE grant_id = ?'),
-  };
-
+export function adapterFactory(store: OidcModelStore): (model: string) => Adapter {
   return (model: string): Adapter => {
     const hashed = HASHED_MODELS.has(model);
     const key = (id: string) => (hashed ? sha256(id) : id);
     return {
       async upsert(id, payload, expiresIn) {
-        q.upsert.run({
-          model,
-          id: key(id),
+        store.upsert(model, key(id), {
           payload: JSON.stringify(hashed ? atRest(model, payload) : payload),
           grantId: payload.grantId ?? null,
           userCode: payload.userCode ?? null,
@@ -59,32 +45,37 @@ export function sqliteAdapterFactory(db: SqliteDatabase): (model: string) => Ada
         });
       },
       async find(id) {
-        return withId(toPayload(q.find.get(model, key(id))), hashed ? id : undefined);
+        return withId(toPayload(store.find(model, key(id))), hashed ? id : undefined);
       },
       async findByUid(uid) {
         // A Session's uid is an internal reference, not its cookie. oidc-provider looks sessions up by
         // uid only to compare account and grant, never to save them, so the missing jti does no harm.
-        return toPayload(q.findByUid.get(model, uid));
+        return toPayload(store.findByUid(model, uid));
       },
       async findByUserCode(userCode) {
-        return toPayload(q.findByUserCode.get(model, userCode));
+        return toPayload(store.findByUserCode(model, userCode));
       },
       async consume(id) {
-        q.consume.run(Math.floor(Date.now() / 1000), model, key(id));
+        store.consume(model, key(id), Math.floor(Date.now() / 1000));
       },
       async destroy(id) {
-        q.destroy.run(model, key(id));
+        store.destroy(model, key(id));
       },
       async revokeByGrantId(grantId) {
-        q.revokeByGrantId.run(grantId);
+        store.revokeByGrantId(grantId);
       },
     };
   };
 }
 
+/** The adapter on the SQLite Store (table `oidc_models`). */
+export function sqliteAdapterFactory(db: SqliteDatabase): (model: string) => Adapter {
+  return adapterFactory(createSqliteOidcModelStore(db));
+}
+
 /** Deletes expired rows; oidc-provider never asks for them again. Returns how many were removed. */
 export function deleteExpired(db: SqliteDatabase, now = Date.now()): number {
-  return db.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes;
+  return createSqliteOidcModelStore(db).deleteExpired(now);
 }
 
 /** The payload as stored for a hashed model: without the id (`jti`), nor an interaction's session cookie. */
@@ -102,16 +93,9 @@ function withId(payload: AdapterPayload | undefined, id: string | undefined): Ad
   return payload && id !== undefined ? { ...payload, jti: id } : payload;
 }
 
-interface Row {
-  payload: string;
-  expires_at: number | null;
-  consumed_at: number | null;
-}
-
-function toPayload(row: unknown): AdapterPayload | undefined {
-  if (!row) return undefined;
-  const { payload, expires_at: expiresAt, consumed_at: consumedAt } = row as Row;
-  if (expiresAt !== null && expiresAt <= Date.now()) return undefined;
-  const parsed = JSON.parse(payload) as AdapterPayload;
-  return consumedAt === null ? parsed : { ...parsed, consumed: consumedAt };
+function toPayload(record: OidcModelRecord | undefined): AdapterPayload | undefined {
+  if (!record) return undefined;
+  if (record.expiresAt !== null && record.expiresAt <= Date.now()) return undefined;
+  const parsed = JSON.parse(record.payload) as AdapterPayload;
+  return record.consumedAt === null ? parsed : { ...parsed, consumed: record.consumedAt };
 }

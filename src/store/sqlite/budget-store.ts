@@ -1,34 +1,7 @@
+import type { BudgetStore, Reservation, ReserveRequest } from '../ports/budget-store.js';
 import type { SqliteDatabase } from './database.js';
 
-export interface ReserveRequest {
-  readonly tool: string;
-  readonly sub: string;
-  readonly currency: string;
-  readonly amount: number;
-  /** The limit for this currency; undefined when the tool sets none (the call is then always over). */
-  readonly limit: number | undefined;
-  readonly windowMs: number;
-  readonly digest: string;
-  readonly now: number;
-}
-
-export interface Reservation {
-  readonly id: number;
-  /** Whether used + amount stays within the limit. */
-  readonly within: boolean;
-  /** What this user had reserved or spent in the window before this call. */
-  readonly used: number;
-}
-
-export interface BudgetStore {
-  /**
-   * Check and reserve in one immediate transaction: concurrent calls (in this process or another on the
-   * same Store) are serialized by SQLite's write lock, so each sees the reservations before it.
-   */
-  reserve(r: ReserveRequest): Reservation;
-  /** The call ended without running: its amount no longer counts. (A call that ran needs no write.) */
-  release(id: number): void;
-}
+export type { BudgetStore, Reservation, ReserveRequest } from '../ports/budget-store.js';
 
 const PRUNE_EVERY_MS = 60_000;
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readOrCreatePrivateFile } from '../../lib/private-file.js';
+import type { SecretStore } from '../ports/secret-store.js';
 import type { SqliteDatabase } from './database.js';
 
 /**
@@ -22,6 +23,11 @@ export function secretFile(keyDir: string, name: string): string {
  */
 export function loadNamedSecret(keyDir: string, name: string, generate: () => string = randomSecret): string {
   return readOrCreatePrivateFile(secretFile(keyDir, name), generate);
+}
+
+/** The SecretStore of a deployment: its key files in `keyDir` (see keyDirFor). */
+export function createKeyFileSecretStore(keyDir: string): SecretStore {
+  return { get: (name, generate) => loadNamedSecret(keyDir, name, generate) };
 }
 
 export function randomSecret(): string {

@@ -1,0 +1,104 @@
+import type { ApprovalLedger, ApprovalRecord, ApprovalStatus } from '../ports/approval-ledger.js';
+import type { SqliteDatabase } from './database.js';
+
+interface Row {
+  id: string;
+  digest: string;
+  tool: string;
+  sub: string;
+  resource: string;
+  status: ApprovalStatus;
+  auth_req_id: string | null;
+  binding_message: string;
+  details: string;
+  created_at: number;
+  expires_at: number;
+  interval_ms: number;
+  next_poll_at: number;
+  approved_by: string | null;
+  approved_at: number | null;
+  valid_until: number | null;
+  consumed_at: number | null;
+  reason: string | null;
+  redeeming_at: number | null;
+  lease_until: number | null;
+}
+
+/** The approval ledger in the SQLite Store (table approvals): every state change is one conditional UPDATE. */
+export function createSqliteApprovalLedger(db: SqliteDatabase): ApprovalLedger {
+  const q = {
+    findOpen: db.prepare("SELECT * FROM approvals WHERE digest = ? AND status IN ('starting', 'pending', 'redeeming', 'approved')"),
+    get: db.prepare('SELECT * FROM approvals WHERE id = ?'),
+    reserve: db.prepare(`INSERT OR IGNORE INTO approvals
+      (id, digest, tool, sub, resource, status, binding_message, details, created_at, expires_at, interval_ms, next_poll_at)
+      VALUES (@id, @digest, @tool, @sub, @resource, 'starting', @bindingMessage, @details, @createdAt, @expiresAt, @intervalMs, @expiresAt)`),
+    started: db.prepare("UPDATE approvals SET status = 'pending', auth_req_id = ?, expires_at = ?, interval_ms = ?, next_poll_at = ? WHERE id = ? AND status = 'starting'"),
+    claimRedeem: db.prepare(`UPDATE approvals SET status = 'redeeming', redeeming_at = @now, redeem_lease = @lease, lease_until = @leaseUntil,
+      next_poll_at = @now + interval_ms WHERE id = @id AND status = 'pending' AND next_poll_at <= @now`),
+    takeOver: db.prepare(`UPDATE approvals SET redeem_lease = @lease, lease_until = @leaseUntil, reason = COALESCE(reason, @reason)
+      WHERE id = @id AND status = 'redeeming' AND lease_until <= @now`),
+    release: db.prepare(`UPDATE approvals SET status = 'pending', redeeming_at = NULL, redeem_lease = NULL, lease_until = NULL, reason = NULL
+      WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?`),
+    slowDown: db.prepare(`UPDATE approvals SET status = 'pending', redeeming_at = NULL, redeem_lease = NULL, lease_until = NULL, reason = NULL, interval_ms = ?, next_poll_at = ?
+      WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?`),
+    approved: db.prepare(`UPDATE approvals SET status = 'approved', approved_by = ?, approved_at = ?, valid_until = ?, resolved_at = ?, redeem_lease = NULL, lease_until = NULL
+      WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?`),
+    defer: db.prepare("UPDATE approvals SET redeem_lease = NULL, lease_until = ?, reason = COALESCE(reason, ?) WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?"),
+    interrupt: db.prepare(`UPDATE approvals SET status = 'interrupted', reason = ?, resolved_at = ?, redeem_lease = NULL, lease_until = NULL
+      WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?`),
+    close: db.prepare("UPDATE approvals SET status = ?, reason = ?, resolved_at = ? WHERE id = ? AND status IN ('starting', 'pending', 'approved')"),
+    closeRedeeming: db.prepare(`UPDATE approvals SET status = ?, reason = ?, resolved_at = ?, redeem_lease = NULL, lease_until = NULL
+      WHERE id = ? AND status = 'redeeming' AND redeem_lease = ?`),
+    takeUnreported: db.prepare(`UPDATE approvals SET reported_at = @now
+      WHERE id = (SELECT id FROM approvals WHERE digest = @digest AND status = 'interrupted' AND reported_at IS NULL AND resolved_at >= @since
+                  ORDER BY resolved_at DESC LIMIT 1) RETURNING *`),
+    markReported: db.prepare("UPDATE approvals SET reported_at = ? WHERE id = ? AND status = 'interrupted' AND reported_at IS NULL"),
+    stale: db.prepare("SELECT * FROM approvals WHERE status = 'redeeming' AND lease_until <= ? ORDER BY lease_until LIMIT 100"),
+    consume: db.prepare("UPDATE approvals SET status = 'consumed', consumed_at = ? WHERE id = ? AND status = 'approved' AND valid_until > ?"),
+  };
+  return {
+    findOpen: (digest) => toRecord(q.findOpen.get(digest) as Row | undefined),
+    get: (id) => toRecord(q.get.get(id) as Row | undefined),
+    reserve: (a) => q.reserve.run(a).changes === 1,
+    started: (id, authReqId, expiresAt, intervalMs, nextPollAt) => q.started.run(authReqId, expiresAt, intervalMs, nextPollAt, id).changes === 1,
+    claimRedeem: (id, now, lease, leaseUntil) => q.claimRedeem.run({ id, now, lease, leaseUntil }).changes === 1,
+    takeOver: (id, now, lease, leaseUntil, reason) => q.takeOver.run({ id, now, lease, leaseUntil, reason }).changes === 1,
+    release: (id, lease) => q.release.run(id, lease).changes === 1,
+    slowDown: (id, lease, intervalMs, nextPollAt) => q.slowDown.run(intervalMs, nextPollAt, id, lease).changes === 1,
+    approved: (id, lease, by, at, validUntil) => q.approved.run(by, at, validUntil, at, id, lease).changes === 1,
+    defer: (id, lease, leaseUntil, reason) => q.defer.run(leaseUntil, reason, id, lease).changes === 1,
+    interrupt: (id, lease, reason, now) => q.interrupt.run(reason, now, id, lease).changes === 1,
+    close: (id, status, reason, now, lease) =>
+      (lease === undefined ? q.close.run(status, reason, now, id) : q.closeRedeeming.run(status, reason, now, id, lease)).changes === 1,
+    takeUnreported: (digest, since, now) => toRecord(q.takeUnreported.get({ digest, since, now }) as Row | undefined),
+    markReported: (id, now) => q.markReported.run(now, id).changes === 1,
+    staleRedemptions: (now) => (q.stale.all(now) as Row[]).map((r) => toRecord(r)!),
+    consume: (id, now) => q.consume.run(now, id, now).changes === 1,
+  };
+}
+
+function toRecord(r: Row | undefined): ApprovalRecord | undefined {
+  if (!r) return undefined;
+  return {
+    id: r.id,
+    digest: r.digest,
+    tool: r.tool,
+    sub: r.sub,
+    resource: r.resource,
+    status: r.status,
+    authReqId: r.auth_req_id,
+    bindingMessage: r.binding_message,
+    details: r.details,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    intervalMs: r.interval_ms,
+    nextPollAt: r.next_poll_at,
+    approvedBy: r.approved_by,
+    approvedAt: r.approved_at,
+    validUntil: r.valid_until,
+    consumedAt: r.consumed_at,
+    reason: r.reason,
+    redeemingAt: r.redeeming_at,
+    leaseUntil: r.lease_until,
+  };
+}
