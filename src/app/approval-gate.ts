@@ -2,8 +2,7 @@ import { createSqliteApprovalLedger } from '../store/sqlite/approval-ledger.js';
 import { createApprovalFlow, type ApprovalHooks } from '../approvals/await-approval.js';
 import { createCibaClient } from '../approvals/ciba-client.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { approveGate } from '../gates/approve.js';
-import type { Gate } from '../gates/gate.js';
+import type { ApproveGateOptions } from '../gates/approve.js';
 import type { Logger } from '../log.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 
@@ -22,15 +21,17 @@ export interface ApprovalGateConfig {
   readonly hooks?: ApprovalHooks;
 }
 
-export interface ApprovalGate extends Gate {
+export interface Approvals {
+  /** What the approve gate needs (createGates builds it). */
+  readonly gate: ApproveGateOptions;
   /** At start-up: settles redemptions a previous process left unfinished (see ApprovalFlow.reconcile). */
   reconcile(): Promise<number>;
 }
 
-/** Assembles the approve gate: CIBA client, ledger on the Store, and the waiting flow. */
-export function createApprovalGate(c: ApprovalGateConfig): ApprovalGate {
+/** Assembles what the approve gate needs: CIBA client, ledger on the Store, and the waiting flow. */
+export function createApprovals(c: ApprovalGateConfig): Approvals {
   const ledger = createSqliteApprovalLedger(c.db);
   const ciba = createCibaClient({ issuer: c.issuer, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, ...c.client });
   const flow = createApprovalFlow({ ledger, ciba, audit: c.audit, logger: c.logger, waitSeconds: c.waitSeconds, expirySeconds: c.expirySeconds, hooks: c.hooks });
-  return { ...approveGate({ flow, ledger }), reconcile: () => flow.reconcile() };
+  return { gate: { flow, ledger }, reconcile: () => flow.reconcile() };
 }

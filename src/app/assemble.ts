@@ -4,12 +4,8 @@
  * (resolve-backends.ts decides that).
  */
 import { createAuditLog } from '../audit/audit-log.js';
-import { createAuthorizeGate } from '../gates/authorize.js';
-import { budgetGate } from '../gates/budget.js';
-import { callersGate } from '../gates/callers.js';
-import { approvalNotConfigured, buildChain, requireNoPolicy } from '../gates/chain.js';
-import { rateLimitGate } from '../gates/rate-limit.js';
-import { scopesGate } from '../gates/scopes.js';
+import { buildChain } from '../gates/chain.js';
+import { createGates } from '../gates/create-gates.js';
 import { createHttpApp } from '../http/app.js';
 import { bearerAuth } from '../http/authenticate.js';
 import { hostNamesFor } from '../http/host-origin.js';
@@ -28,7 +24,7 @@ import { SqliteDocumentStore } from '../store/sqlite/document-store.js';
 import { SqliteFtsIndex } from '../store/sqlite/fts-index.js';
 import { purchaseTool } from '../tools/catalog/purchase.js';
 import type { Gatehouse, GatehouseOptions } from '../app.js';
-import { createApprovalGate } from './approval-gate.js';
+import { createApprovals } from './approval-gate.js';
 import type { Backends } from './resolve-backends.js';
 import { gateGaps, runnableTools } from './runnable-tools.js';
 import { createTokenVaultWiring } from './token-vault.js';
@@ -49,17 +45,11 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
     ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: b.vaultKey, tools, apiBaseUrls: { 'google-oauth2': b.googleApiUrl }, logger })
     : undefined;
   const approvals = serverClient
-    ? createApprovalGate({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks })
+    ? createApprovals({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks })
     : undefined;
-  const chain = buildChain({
-    callers: callersGate,
-    scopes: scopesGate,
-    rateLimit: rateLimitGate(),
-    authorize: createAuthorizeGate(b.authorizer, opts.now),
-    connect: vault?.gate ?? requireNoPolicy('connect', (t) => t.connection !== undefined),
-    budget: budgetGate(createBudgetStore(db)),
-    approve: approvals ?? approvalNotConfigured,
-  });
+  const chain = buildChain(
+    createGates({ authorizer: b.authorizer, budgets: createBudgetStore(db), connect: vault?.connect, approve: approvals?.gate, now: opts.now }),
+  );
   const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
   const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
   const bearer = bearerAuth({ verifier, challenge, logger });

@@ -1,6 +1,5 @@
 import type { RequestHandler, Router } from 'express';
-import { connectGate } from '../gates/connect.js';
-import type { Gate } from '../gates/gate.js';
+import type { ConnectGateDeps } from '../gates/connect.js';
 import { connectRoutes, type ConnectPort } from '../http/connect-routes.js';
 import type { Logger } from '../log.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
@@ -38,11 +37,12 @@ export interface TokenVaultWiringOptions {
 }
 
 export interface TokenVaultWiring {
-  readonly gate: Gate;
+  /** What the connect gate needs (createGates builds it). */
+  readonly connect: ConnectGateDeps;
   routes(authenticate: RequestHandler): Router;
 }
 
-/** Builds the Token Vault client, the connect gate and the connect web routes from one set of inputs. */
+/** Builds the Token Vault client, the connect gate's dependencies and the connect web routes from one set of inputs. */
 export function createTokenVaultWiring(o: TokenVaultWiringOptions): TokenVaultWiring {
   const client = serverClient({ issuer: o.issuer, clientId: o.client.clientId, clientSecret: o.client.clientSecret });
   const exchangeClient = serverClient({ issuer: o.issuer, clientId: o.exchangeClient.clientId, clientSecret: o.exchangeClient.clientSecret });
@@ -64,7 +64,7 @@ export function createTokenVaultWiring(o: TokenVaultWiringOptions): TokenVaultWi
     failureOf: (err) => (err instanceof ConnectFlowError ? err.kind : undefined),
   };
   return {
-    gate: connectGate({ vault, ledger, apiBaseUrls: o.apiBaseUrls }),
+    connect: { vault, ledger, apiBaseUrls: o.apiBaseUrls },
     routes: (authenticate) => connectRoutes({ connect, origin: o.origin, connectionScopes, authenticate, logger: o.logger }),
   };
 }

@@ -1,0 +1,41 @@
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { GateNotConfiguredError, buildChain } from '../../src/gates/chain.js';
+import { createGates } from '../../src/gates/create-gates.js';
+import type { ToolCall } from '../../src/gates/gate.js';
+import type { Authorizer } from '../../src/fga/authorizer.js';
+import { BearerCredential, type Caller } from '../../src/identity/caller.js';
+import { createBudgetStore } from '../../src/store/sqlite/budget-store.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { defineTool, type AnyTool } from '../../src/tools/define.js';
+
+const alice: Caller = { kind: 'user', sub: 'alice', clientId: 'c', scopes: ['docs:read', 'email:send'], permissions: [], issuer: 'https://issuer.example/', expiresAt: Math.floor(Date.now() / 1000) + 300 };
+const authorizer = { check: vi.fn(async () => true) } as unknown as Authorizer;
+const call = (tool: AnyTool): ToolCall => ({ tool, args: {}, caller: alice, credential: new BearerCredential('t'), resource: 'https://mcp.example/mcp', digest: 'd', signal: new AbortController().signal, decisions: [], grants: {}, progress: async () => {} });
+const tool = (extra: Partial<Parameters<typeof defineTool>[0]>) =>
+  defineTool({ name: 'x', description: 'x', input: z.object({}), scopes: ['docs:read'], risk: 'low', run: async () => ({ text: 'ran' }), ...extra });
+
+describe('createGates: every gate built in one place, unconfigured capabilities fail closed', () => {
+  const gates = createGates({ authorizer, budgets: createBudgetStore(openDatabase(':memory:')) });
+
+  it('names the seven slots in the chain order and builds each gate once', () => {
+    expect(Object.values(gates).map((g) => g.name)).toEqual(['callers', 'scopes', 'rateLimit', 'authorize', 'connect', 'budget', 'approve']);
+  });
+
+  it('without Token Vault, a tool that declares a connection is refused and does not run; others run', async () => {
+    const chain = buildChain(gates);
+    const run = vi.fn(async () => ({ text: 'ran' }));
+    const connected = tool({ connection: { connection: 'google-oauth2', scopes: ['x'] } });
+    await expect(chain(call(connected), run)).rejects.toBeInstanceOf(GateNotConfiguredError);
+    expect(run).not.toHaveBeenCalled();
+    await expect(chain(call(tool({})), run)).resolves.toEqual({ text: 'ran' });
+  });
+
+  it('without CIBA, a tool that needs approval is refused and does not run', async () => {
+    const run = vi.fn(async () => ({ text: 'ran' }));
+    const c = call(tool({ scopes: ['email:send'], risk: 'high', approval: 'always' }));
+    await expect(buildChain(gates)(c, run)).rejects.toBeInstanceOf(GateNotConfiguredError);
+    expect(run).not.toHaveBeenCalled();
+    expect(c.decisions.at(-1)).toEqual({ gate: 'approve', decision: 'error', detail: { reason: 'approve gate not configured' } });
+  });
+});
