@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -43,17 +43,4 @@ export function readOrCreatePrivateFile(file: string, generate: () => string): s
     unlinkSync(tmp);
   }
   return readFileSync(file, 'utf8').trim();
-}
-
-/** Writes a secret file (0600) atomically, replacing any previous content. */
-export function writePrivateFile(file: string, content: string): void {
-  ensurePrivateDir(dirname(file));
-  const tmp = join(dirname(file), `.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, content.endsWith('\n') ? content : `${content}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensurePrivateDir, readOrCreatePrivateFile, writePrivateFile } from '../../src/lib/private-file.js';
+import { ensurePrivateDir, readOrCreatePrivateFile } from '../../src/lib/private-file.js';
 
 const dirs: string[] = [];
 const fresh = () => {
@@ -38,14 +38,6 @@ describe('private files', () => {
     const f = join(d, 'old.key');
     writeFileSync(f, 'secret\n', { mode: 0o644 });
     expect(readOrCreatePrivateFile(f, () => 'other')).toBe('secret');
-    expect(mode(f)).toBe(0o600);
-  });
-
-  it('writes atomically with mode 0600', () => {
-    const f = join(fresh(), 'w.key');
-    writePrivateFile(f, 'a');
-    writePrivateFile(f, 'b');
-    expect(readOrCreatePrivateFile(f, () => 'c')).toBe('b');
     expect(mode(f)).toBe(0o600);
   });
 });

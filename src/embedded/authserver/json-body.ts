@@ -1,20 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-
-const LIMIT_BYTES = 16 * 1024;
+import { mediaType, readBody } from './read-body.js';
 
 /** Reads an application/json body of at most 16 KiB; undefined when it is not one. */
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > LIMIT_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
+  if (mediaType(req) !== 'application/json') return undefined;
+  const body = await readBody(req);
+  if (!body) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }

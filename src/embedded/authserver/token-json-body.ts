@@ -1,8 +1,8 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { mediaType, readBody } from './read-body.js';
 import { ROUTES } from './routes.js';
 
-const LIMIT_BYTES = 16 * 1024;
 const JsonTokenRequest = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
 /**
@@ -13,18 +13,12 @@ const JsonTokenRequest = z.record(z.string(), z.union([z.string(), z.number(), z
  * Returns the request to hand on, or undefined when it was answered here.
  */
 export async function formFromJsonTokenRequest(req: IncomingMessage, res: ServerResponse): Promise<IncomingMessage | undefined> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://x').pathname !== ROUTES.token || type !== 'application/json') return req;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > LIMIT_BYTES) return refuse(res, 413, 'request body too large');
-    chunks.push(chunk as Buffer);
-  }
+  if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://x').pathname !== ROUTES.token || mediaType(req) !== 'application/json') return req;
+  const raw = await readBody(req);
+  if (!raw) return refuse(res, 413, 'request body too large');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(raw.toString('utf8'));
   } catch {
     return refuse(res, 400, 'failed to parse the request body');
   }
