@@ -5,7 +5,7 @@ import type { Migration } from './index.js';
  * signed JWS as written (its seq and hash are copies for lookups; a verifier trusts only the signed
  * payload); `verified_at` marks the checkpoints up to which `audit verify` has checked the chain, so the
  * next run starts there. The anchor is the checkpoint at the cut of the last prune: the remaining chain
- * links to it. Entries get an index on their time for `audit export --since` and pruning.
+ * links to it.
  */
 export const auditCheckpoints: Migration = {
   id: '013-audit-checkpoints',
@@ -24,6 +24,5 @@ export const auditCheckpoints: Migration = {
       at    TEXT NOT NULL,
       jws   TEXT NOT NULL
     );
-    CREATE INDEX audit_log_at ON audit_log (at);
   `,
 };
