@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/sqlite/database.js';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { defaultCheckpointKeyFile, loadCheckpointKey } from '../../src/audit/checkpoint-key.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
+import { keyDirFor, openDatabase } from '../../src/store/sqlite/database.js';
 import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js';
 import { callTool, rpc, tokenFor } from '../helpers/mcp-client.js';
 
@@ -135,3 +138,27 @@ describe('a configured checkpoint key (GATEHOUSE_AUDIT_SIGNING_KEY_FILE)', () =>
   });
 });
 
+
+describe('retention applied on start (GATEHOUSE_AUDIT_RETENTION_DAYS)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-retention-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('prunes entries past the retention up to a signed checkpoint, records it, and the chain still verifies', async () => {
+    const file = join(dataDir, 'gatehouse.db');
+    const db = openDatabase(file);
+    const key = loadCheckpointKey(defaultCheckpointKeyFile(keyDirFor(file)), { create: true })!;
+    let t = Date.parse('2020-01-01T00:00:00Z');
+    const log = createAuditLog(createSqliteAuditStore(db), { key, checkpointEvery: 5, now: () => new Date((t += 60_000)) });
+    for (let i = 1; i <= 7; i++) log.append('tool_call', { i });
+    db.close();
+
+    const gh = await startTestGatehouse({ GATEHOUSE_AUDIT_RETENTION_DAYS: '30' }, { dataDir });
+    try {
+      expect(gh.db.prepare('SELECT MIN(seq) AS first, COUNT(*) AS n FROM audit_log').get()).toEqual({ first: 6, n: 3 });
+      expect(gh.audit.recent(1)[0]).toMatchObject({ seq: 8, event: 'audit_pruned', data: { through: 5, deleted: 5, retentionDays: 30, by: 'start' } });
+      expect(gh.audit.verify({ full: true })).toMatchObject({ ok: true, lastSeq: 8, from: 5, checked: 3 });
+    } finally {
+      await gh.stop();
+    }
+  });
+});
