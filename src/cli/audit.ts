@@ -102,6 +102,10 @@ export async function auditCommand(argv: string[]): Promise<number> {
 }
 
 function report(result: VerifyResult): number {
+  if (result.ok && result.lastSeq === 0) {
+    process.stdout.write('audit chain intact: no entries yet\n');
+    return 0;
+  }
   if (result.ok) {
     const start = result.from === 0 ? 'genesis' : `entry ${result.from}`;
     const cp = result.checkpoint === 0 ? 'none' : `entry ${result.checkpoint}`;

@@ -43,6 +43,7 @@ const BROKEN = (seq: number, code: string, reason: string) => `audit chain BROKE
 
 describe('gatehouse audit verify against signed checkpoints (the real CLI, the attacker holds the database)', () => {
   it('an intact chain: exit 0, naming where it was checked from and the newest signed checkpoint', async () => {
+    expect(await cli(['audit', 'verify'], dataDir(0, 5).env)).toEqual({ code: 0, stdout: 'audit chain intact: no entries yet\n', stderr: '' });
     const { env } = dataDir(7, 5);
     const r = await cli(['audit', 'verify'], env);
     expect(r).toMatchObject({ code: 0, stderr: '' });
