@@ -87,7 +87,7 @@ export function verifyChain(store: AuditStore, opts: VerifyOptions = {}): Verify
     if (e.seq > base.seq) targets.push({ ...e, verified: false });
     else if (e.seq === base.seq && e.hash !== base.hash) return fail('checkpoint_mismatch', e.seq, `the prune anchor at entry ${e.seq} does not match the exported checkpoint`);
   }
-  const newest = Math.max(base.seq, ...targets.map((c) => c.seq));
+  const newest = targets.reduce((m, c) => Math.max(m, c.seq), base.seq);
 
   // Start after the newest checkpoint a previous run proved, re-reading its entry to hold it to the signature.
   const resume = opts.full ? undefined : signed.filter((c) => c.verified && c.seq > base.seq).at(-1);
