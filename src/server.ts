@@ -45,7 +45,7 @@ export interface Gatehouse {
 export interface ShutdownReport {
   /** Requests in flight when it began. */
   readonly inFlight: number;
-  /** Calls still running when the drain time ran out (or `cutNow` resolved): cut and audited as `shutdown`. */
+  /** Requests still open when the drain time ran out (or `cutNow` resolved): their tool calls are cut and audited as `shutdown`. */
   readonly cut: number;
   /** Requests still unanswered after the cut: their end may be missing from the audit log. */
   readonly unanswered: number;

@@ -25,7 +25,7 @@ export const DRAINING_MESSAGE = 'Gatehouse is shutting down and takes no new req
 export interface DrainReport {
   /** Requests that were in flight when the drain began. */
   readonly inFlight: number;
-  /** Calls still running at the end of the drain time (or at a second signal): cut, audited as `shutdown`. */
+  /** Requests still open at the end of the drain time (or at a second signal): their tool calls are cut and audited as `shutdown`. */
   readonly cut: number;
   /** Requests still unanswered after the cut and its grace: their end may be missing from the audit log. */
   readonly unanswered: number;
