@@ -12,8 +12,10 @@ import type { Documents } from './rag/documents.js';
 import type { SqliteDatabase } from './store/sqlite/database.js';
 import type { AnyTool } from './tools/define.js';
 import { resolveBackends } from './app/resolve-backends.js';
+import { createDrain, type DrainReport } from './app/shutdown.js';
 
 export { DEMO_STORE_FILE } from './app/resolve-backends.js';
+export type { DrainReport } from './app/shutdown.js';
 
 export const VERSION = '0.1.0';
 
@@ -45,6 +47,15 @@ export interface Gatehouse {
   readonly fga?: EmbeddedFga;
   readonly authorizer: Authorizer;
   readonly documents: Documents;
+  /** True once shutdown began: /mcp answers 503, /readyz reports the drain. */
+  readonly draining: boolean;
+  /**
+   * Graceful stop: drain (new requests 503, approval waits answered `approval_pending`, calls in flight
+   * finish) for up to GATEHOUSE_DRAIN_SECONDS or until `cutNow` resolves (a second signal), cut and
+   * audit what remains as `shutdown`, then close the listener, the stand-ins and the database last.
+   */
+  shutdown(cutNow?: Promise<unknown>): Promise<DrainReport>;
+  /** Stops everything at once (no drain): calls in flight are dropped. */
   close(): Promise<void>;
 }
 
@@ -57,10 +68,32 @@ export interface Gatehouse {
  */
 export async function startGatehouse(config: Config, opts: GatehouseOptions = {}): Promise<Gatehouse> {
   const backends = await resolveBackends(config, opts.logger ?? createLogger(config.logLevel));
+  const drain = createDrain();
+  let gh;
   try {
-    return await assemble(backends, opts, VERSION);
+    gh = await assemble(backends, opts, VERSION, drain);
   } catch (e) {
     await backends.close();
     throw e;
   }
+  let stopped: Promise<DrainReport> | undefined;
+  const shutdown = (cutNow?: Promise<unknown>) =>
+    (stopped ??= (async () => {
+      const { logger } = backends;
+      logger.info({ inFlight: drain.inFlight, drainSeconds: config.server.drainSeconds }, 'draining');
+      const report = await drain.drain(backends.http, config.server.drainSeconds, cutNow);
+      if (report.cut > 0) logger.warn(report, 'drain time over: calls cut');
+      // Signs the final audit checkpoint (after the last call's entry), then closes the stand-ins and the database last.
+      await assembled.close();
+      logger.info(report, 'gatehouse stopped');
+      return report;
+    })());
+  const assembled = gh;
+  return {
+    ...gh,
+    get draining() {
+      return drain.draining;
+    },
+    shutdown,
+  };
 }

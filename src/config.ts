@@ -33,6 +33,8 @@ const EnvSchema = z
     /** Test-only: serve MCP without authentication. Refuses any non-loopback host. */
     GATEHOUSE_INSECURE_NO_AUTH: bool.default(false),
     GATEHOUSE_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    /** On SIGTERM/SIGINT, how long calls in flight may still finish before they are cut (audited as `shutdown`). */
+    GATEHOUSE_DRAIN_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
 
     GATEHOUSE_AUTH_PORT: port.default(8788),
     GATEHOUSE_FGA_PORT: port.default(8789),
@@ -105,6 +107,8 @@ export interface Config {
     readonly bodyLimit: string;
     readonly insecureNoAuth: boolean;
     readonly clockSkewSeconds: number;
+    /** GATEHOUSE_DRAIN_SECONDS: the drain time of a graceful shutdown. */
+    readonly drainSeconds: number;
   };
   readonly dataDir: string;
   readonly logLevel: z.infer<typeof EnvSchema>['GATEHOUSE_LOG_LEVEL'];
@@ -223,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       bodyLimit: e.GATEHOUSE_BODY_LIMIT,
       insecureNoAuth: e.GATEHOUSE_INSECURE_NO_AUTH,
       clockSkewSeconds: e.GATEHOUSE_CLOCK_SKEW_SECONDS,
+      drainSeconds: e.GATEHOUSE_DRAIN_SECONDS,
     },
     dataDir: resolve(e.GATEHOUSE_DATA_DIR),
     logLevel: e.GATEHOUSE_LOG_LEVEL,

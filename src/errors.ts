@@ -30,6 +30,7 @@ export const GATEHOUSE_ERROR_CODES = [
   'upstream_unavailable',
   'authorization_unavailable',
   'vault_unavailable',
+  'shutdown',
   'internal_error',
 ] as const;
 
@@ -234,6 +235,17 @@ export function connectionLabel(connection: string): string {
   return connection === 'google-oauth2' ? 'Google' : connection;
 }
 
+/**
+ * The server was stopping and the drain time ran out (or a second stop signal came) before the call
+ * ended: the call was cut. Its `run` may or may not have acted; the audit entry's decisions tell
+ * whether every gate had allowed it. Calling again (on another instance, or after the restart) is safe
+ * for calls that were still waiting for an approval; for others, check before repeating.
+ */
+export class ShutdownError extends GatehouseError {
+  static override readonly code = 'shutdown';
+  readonly code = ShutdownError.code;
+}
+
 /** A bug or an unexpected state; the client sees only a generic text. */
 export class InternalError extends GatehouseError {
   static override readonly code = 'internal_error';
@@ -267,4 +279,5 @@ export type AnyGatehouseError =
   | UpstreamUnavailableError
   | AuthorizationUnavailableError
   | VaultUnavailableError
+  | ShutdownError
   | InternalError;

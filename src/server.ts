@@ -28,8 +28,27 @@ export interface Gatehouse {
   readonly issuer: string;
   /** The audience those tokens must carry. */
   readonly audience: string;
-  /** Stop every server it started, in reverse order. */
+  /** True once `shutdown()` began: new requests get 503 (a readiness probe should fail now). */
+  readonly draining: boolean;
+  /**
+   * Graceful stop, what `gatehouse serve` does on SIGTERM: new requests get 503, calls waiting for an
+   * approval answer `approval_pending` (resumable), calls in flight may finish for up to
+   * GATEHOUSE_DRAIN_SECONDS (or until `cutNow` resolves, e.g. on a second signal); what remains is cut
+   * and audited as `shutdown`; then every server it started is stopped, the database last.
+   */
+  shutdown(cutNow?: Promise<unknown>): Promise<ShutdownReport>;
+  /** Stop every server it started, in reverse order, at once (calls in flight are dropped). */
   close(): Promise<void>;
+}
+
+/** How a graceful shutdown went. */
+export interface ShutdownReport {
+  /** Requests in flight when it began. */
+  readonly inFlight: number;
+  /** Requests still open when the drain time ran out (or `cutNow` resolved): their tool calls are cut and audited as `shutdown`. */
+  readonly cut: number;
+  /** Requests still unanswered after the cut: their end may be missing from the audit log. */
+  readonly unanswered: number;
 }
 
 /**
@@ -42,5 +61,14 @@ export async function startGatehouse(config: Config, options: GatehouseOptions =
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.extraTools ? { extraTools: options.extraTools } : {}),
   });
-  return Object.freeze({ mcpUrl: gh.mcpUrl, issuer: gh.issuer, audience: gh.audience, close: () => gh.close() });
+  return Object.freeze({
+    mcpUrl: gh.mcpUrl,
+    issuer: gh.issuer,
+    audience: gh.audience,
+    get draining() {
+      return gh.draining;
+    },
+    shutdown: (cutNow?: Promise<unknown>) => gh.shutdown(cutNow),
+    close: () => gh.close(),
+  });
 }

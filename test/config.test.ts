@@ -46,6 +46,13 @@ describe('config: one schema, parsed once, errors name the variable', () => {
     expect(issues({ GATEHOUSE_AUDIT_CHECKPOINT_SECONDS: 'soon' })[0]).toMatch(/^GATEHOUSE_AUDIT_CHECKPOINT_SECONDS: /);
   });
 
+  it('GATEHOUSE_DRAIN_SECONDS: the drain time of a graceful shutdown, 20 s by default, whole seconds from 0 to 600', () => {
+    expect(loadConfig({}).server.drainSeconds).toBe(20);
+    expect(loadConfig({ GATEHOUSE_DRAIN_SECONDS: '0' }).server.drainSeconds).toBe(0);
+    expect(loadConfig({ GATEHOUSE_DRAIN_SECONDS: '600' }).server.drainSeconds).toBe(600);
+    for (const bad of ['601', '-1', '2.5', 'soon']) expect(issues({ GATEHOUSE_DRAIN_SECONDS: bad })[0]).toMatch(/^GATEHOUSE_DRAIN_SECONDS: /);
+  });
+
   it('refuses unknown variables with our prefixes (typos)', () => {
     expect(issues({ GATEHOUSE_PROT: '1' })).toEqual(['unknown variable(s) GATEHOUSE_PROT: check the spelling (see README, Configuration)']);
   });

@@ -28,6 +28,7 @@ const make: Record<string, () => GatehouseError> = {
   UpstreamUnavailableError: () => new errors.UpstreamUnavailableError('down'),
   AuthorizationUnavailableError: () => new errors.AuthorizationUnavailableError('fga down'),
   VaultUnavailableError: () => new errors.VaultUnavailableError('vault down'),
+  ShutdownError: () => new errors.ShutdownError('cut by shutdown'),
   InternalError: () => new errors.InternalError('bug'),
 };
 

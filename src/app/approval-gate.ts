@@ -19,6 +19,8 @@ export interface ApprovalGateConfig {
   readonly expirySeconds: number;
   readonly clockSkewSeconds: number;
   readonly hooks?: ApprovalHooks;
+  /** Aborted when the server starts draining: waiting calls answer `approval_pending` (resumable). */
+  readonly stopWaiting?: AbortSignal;
 }
 
 export interface Approvals {
@@ -32,6 +34,6 @@ export interface Approvals {
 export function createApprovals(c: ApprovalGateConfig): Approvals {
   const ledger = createSqliteApprovalLedger(c.db);
   const ciba = createCibaClient({ issuer: c.issuer, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, ...c.client });
-  const flow = createApprovalFlow({ ledger, ciba, audit: c.audit, logger: c.logger, waitSeconds: c.waitSeconds, expirySeconds: c.expirySeconds, hooks: c.hooks });
+  const flow = createApprovalFlow({ ledger, ciba, audit: c.audit, logger: c.logger, waitSeconds: c.waitSeconds, expirySeconds: c.expirySeconds, hooks: c.hooks, stopWaiting: c.stopWaiting });
   return { gate: { flow, ledger }, reconcile: () => flow.reconcile() };
 }

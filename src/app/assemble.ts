@@ -26,10 +26,11 @@ import type { Gatehouse, GatehouseOptions } from '../app.js';
 import { createApprovals } from './approval-gate.js';
 import { openServerAuditLog } from './audit-log.js';
 import type { Backends } from './resolve-backends.js';
+import type { Drain } from './shutdown.js';
 import { gateGaps, runnableTools } from './runnable-tools.js';
 import { createTokenVaultWiring } from './token-vault.js';
 
-export async function assemble(b: Backends, opts: GatehouseOptions, version: string): Promise<Gatehouse> {
+export async function assemble(b: Backends, opts: GatehouseOptions, version: string, drain: Drain): Promise<Omit<Gatehouse, 'draining' | 'shutdown'>> {
   const { config, logger, db, issuer, audience, mcpUrl, origin, serverClient, customApiClient } = b;
   const documents = createDocuments({ store: new SqliteDocumentStore(db), index: new SqliteFtsIndex(db) }, b.authorizer, { now: opts.now, ...opts.retrieval });
   await b.seedDocuments?.(documents.store);
@@ -45,10 +46,11 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
     ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: b.vaultKey, tools, apiBaseUrls: { 'google-oauth2': b.googleApiUrl }, logger })
     : undefined;
   const approvals = serverClient
-    ? createApprovals({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks })
+    ? createApprovals({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks, stopWaiting: drain.stopWaiting })
     : undefined;
   const chain = buildChain(
     createGates({ authorizer: b.authorizer, budgets: createBudgetStore(db), connect: vault?.connect, approve: approvals?.gate, now: opts.now }),
+    { stop: drain.stop },
   );
   const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
   const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
@@ -77,7 +79,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
     mcpOther: mcpMethodNotAllowed,
     routers: vault ? [vault.routes(bearer)] : undefined,
   });
-  b.http.on('request', app);
+  b.http.on('request', drain.listener(app));
   await approvals?.reconcile();
   logger.info({ mcpUrl, issuer }, 'gatehouse started');
   return { mcpUrl, issuer, audience, db, audit, authServer: b.authServer, providers: b.providers, fga: b.fga, authorizer: b.authorizer, documents, close: async () => {

@@ -31,6 +31,11 @@ export interface ApprovalFlowOptions {
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly hooks?: ApprovalHooks;
+  /**
+   * Aborted when the server starts draining: every wait ends at its next step with the resumable
+   * `approval_pending` (the ledger row stays open, so the same call resumes it on any instance).
+   */
+  readonly stopWaiting?: AbortSignal;
 }
 
 /**
@@ -273,6 +278,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
   return {
     async obtain(call) {
       const deadline = now() + opts.waitSeconds * 1000;
+      const signal = opts.stopWaiting ? AbortSignal.any([call.signal, opts.stopWaiting]) : call.signal;
       let record = await openOrStart(call);
       let reachable = true;
       let lastProgress = -Infinity;
@@ -317,7 +323,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
               }
             }
         }
-        if (now() >= deadline || call.signal.aborted) {
+        if (now() >= deadline || signal.aborted) {
           if (!reachable) throw new UpstreamUnavailableError('The authorization server could not be reached to check the approval; nothing was run. Call again to retry.');
           throw new ApprovalPendingError(id, new Date(record.expiresAt), record.bindingMessage);
         }
@@ -327,7 +333,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
         }
         const due = record.status === 'redeeming' ? record.leaseUntil! : record.nextPollAt;
         const wait = Math.min(Math.max(due - now(), 50), MAX_SLEEP_MS, Math.max(deadline - now(), 0));
-        await sleep(wait, call.signal);
+        await sleep(wait, signal);
       }
     },
 

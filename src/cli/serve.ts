@@ -4,20 +4,44 @@ import { fgaApiKeyFile } from '../embedded/fga/api-key.js';
 import { DEMO_USERS } from '../embedded/seed/users.js';
 import { flags } from './args.js';
 
-/** `gatehouse serve` (= `npm start`): run until SIGINT/SIGTERM, then stop everything in order. */
+/** `gatehouse serve` (= `npm start`): run until SIGINT/SIGTERM, drain, then stop everything in order. */
 export async function serveCommand(argv: string[]): Promise<number> {
   flags(argv, {});
   const config = loadConfig(process.env);
   const { startGatehouse } = await import('../app.js');
   const gh = await startGatehouse(config);
   process.stdout.write(banner(config, gh));
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await gh.close();
-  return 0;
+  const code = await serveUntilStopped(gh, config);
+  // Everything is closed; should a cut call's leftover keep the event loop alive, do not hang on it.
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  return code;
+}
+
+const EXIT_GRACE_MS = 1000;
+
+/**
+ * Waits for SIGTERM or SIGINT, then drains: one line says so and for how long; a second signal cuts
+ * the calls still running. Exit code 0 when every request was answered (its end audited), 1 when a
+ * request was still open after the cut.
+ */
+export async function serveUntilStopped(gh: Pick<Gatehouse, 'shutdown'>, config: Config, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  let count = 0;
+  let first!: () => void;
+  let second!: () => void;
+  const stopping = new Promise<void>((resolve) => (first = resolve));
+  const cutNow = new Promise<void>((resolve) => (second = resolve));
+  // Installed for the whole shutdown: a second signal must cut the drain, never kill the process unaudited.
+  const onSignal = () => (++count === 1 ? first() : second());
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    await stopping;
+    out.write(`Draining: finishing the calls in flight for up to ${config.server.drainSeconds} s (GATEHOUSE_DRAIN_SECONDS); send the signal again to stop now.\n`);
+    const report = await gh.shutdown(cutNow);
+    return report.unanswered > 0 ? 1 : 0;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
 }
 
 export function banner(config: Config, gh: Gatehouse): string {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
-import { GatehouseError, RateLimitedError, UpstreamUnavailableError } from '../errors.js';
+import { GatehouseError, RateLimitedError, ShutdownError, UpstreamUnavailableError } from '../errors.js';
 import type { AnyTool, Grants, ToolOutput } from '../tools/define.js';
 import { approvalNeeded } from './approve.js';
 import { markRunStarted, type Gate, type ToolCall } from './gate.js';
@@ -42,7 +42,16 @@ export interface Chain {
   execute(call: ToolCall, audit: AuditLog): Promise<ChainOutcome>;
 }
 
-export function buildChain(gates: GateSet): Chain {
+export interface ChainOptions {
+  /**
+   * Aborted when the server stops and its drain time is over (or a second stop signal came); its
+   * `reason` is a ShutdownError. Every call still in the chain then sees its signal abort and ends at
+   * once as that error — audited like any refusal — even if a gate or the tool ignores the signal.
+   */
+  readonly stop?: AbortSignal;
+}
+
+export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
   const ordered: readonly Gate[] = [gates.callers, gates.scopes, gates.rateLimit, gates.authorize, gates.connect, gates.budget, gates.approve];
   const walk = (call: ToolCall, run: (call: ToolCall) => Promise<ToolOutput>): Promise<ToolOutput> => {
     const step = (i: number): Promise<ToolOutput> => {
@@ -68,19 +77,43 @@ export function buildChain(gates: GateSet): Chain {
         ...(Object.keys(ran).length ? { run: ran } : {}),
         ...result,
       });
+    const cut = opts.stop && stopped(opts.stop);
     try {
-      const output = await walk(call, (c) => c.tool.run(c.args, { caller: c.caller, signal: c.signal, progress: c.progress, grants: toolGrants(c), audit: record }));
+      const gated = cut ? { ...call, signal: AbortSignal.any([call.signal, opts.stop!]) } : call;
+      const running = walk(gated, (c) => c.tool.run(c.args, { caller: c.caller, signal: c.signal, progress: c.progress, grants: toolGrants(c), audit: record }));
+      const output = await (cut ? Promise.race([running, cut.promise]) : running);
       entry({ result: 'ok' });
       return { kind: 'ok', output };
-    } catch (error) {
-      if (error instanceof RateLimitedError) return { kind: 'rejected', error, code: 'rate_limited' };
+    } catch (thrown) {
+      if (thrown instanceof RateLimitedError) return { kind: 'rejected', error: thrown, code: 'rate_limited' };
+      // After the cut, an untyped failure (an AbortError from a tool honouring its signal) is the cut itself.
+      const error = opts.stop?.aborted && !(thrown instanceof GatehouseError) ? cutError(opts.stop) : thrown;
       const reference = randomUUID();
       const code = error instanceof GatehouseError ? error.code : 'internal_error';
       entry({ result: 'error', error: code, reference });
       return { kind: 'refused', error, code, reference };
+    } finally {
+      cut?.dispose();
     }
   };
   return Object.assign(walk, { execute });
+}
+
+function cutError(signal: AbortSignal): GatehouseError {
+  return signal.reason instanceof GatehouseError ? signal.reason : new ShutdownError('The server stopped before this call ended.');
+}
+
+/** A promise that rejects with the signal's reason (a ShutdownError) once it aborts; `dispose` stops listening. */
+function stopped(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+  let dispose = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    const cut = () => reject(cutError(signal));
+    if (signal.aborted) return cut();
+    signal.addEventListener('abort', cut, { once: true });
+    dispose = () => signal.removeEventListener('abort', cut);
+  });
+  promise.catch(() => undefined);
+  return { promise, dispose };
 }
 
 /** The grants `run` may see: the budget verdict stays between the gates. */

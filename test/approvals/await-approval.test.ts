@@ -121,6 +121,35 @@ describe('approval flow', () => {
     expect(authorizeCalls).toBe(1);
   });
 
+  it('draining (stopWaiting aborted mid-wait): the wait ends at once with approval_pending, the approval stays open, and the same call resumes it on another flow (instance)', async () => {
+    const drain = new AbortController();
+    const started = clock;
+    const draining = createApprovalFlow({
+      ledger,
+      ciba,
+      audit,
+      logger: silentLogger,
+      waitSeconds: 300,
+      expirySeconds: 60,
+      now: () => clock,
+      stopWaiting: drain.signal,
+      sleep: async (ms) => {
+        clock += ms;
+        if (clock - started >= 5000) drain.abort();
+      },
+    });
+    const first = await draining.obtain(call()).catch((e) => e);
+    expect(first.code).toBe('approval_pending');
+    expect(clock - started).toBeLessThan(300_000);
+    expect(ledger.get(first.approvalId)?.status).toBe('pending');
+    expect(audit.recent(10).map((e) => e.event)).toEqual(['approval_requested']);
+    script = [{ kind: 'approved', accessToken: 'at' }];
+    const r = await flow(30).obtain(call());
+    expect(r.id).toBe(first.approvalId);
+    expect(r.status).toBe('approved');
+    expect(authorizeCalls).toBe(1);
+  });
+
   it('different arguments never reuse an approval', async () => {
     await flow(0).obtain(call()).catch(() => undefined);
     await flow(0).obtain(call({ item: 'Laptop', amount: 901, currency: 'EUR', merchant: 'Demo' }, 'E'.repeat(43))).catch(() => undefined);
