@@ -99,7 +99,7 @@ describe('SIGTERM drains: calls in flight are answered and audited, the process 
       // The request refused while draining never reached a tool.
       expect(toolCalls(entries, 'whoami')).toHaveLength(0);
     });
-    expect(await auditVerify(env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit chain intact: \d+ entries/) });
+    expect(await auditVerify(env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit chain intact through entry (\d+),.*newest signed checkpoint: entry \1\)/) });
   }, 120_000);
 
   it('a call waiting for approval is answered approval_pending at SIGTERM, its approval stays pending, and after a restart on the same data directory the same call resumes it and runs once', async () => {
@@ -150,7 +150,7 @@ describe('SIGTERM drains: calls in flight are answered and audited, the process 
         ['error', 'approval_pending'],
       ]);
     });
-    expect(await auditVerify(env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit chain intact: /) });
+    expect(await auditVerify(env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit chain intact through entry (\d+),.*newest signed checkpoint: entry \1\)/) });
   }, 120_000);
 
   it('drain time over: a call that never finishes is cut, answered and audited as shutdown, and the process exits 0', async () => {
@@ -174,7 +174,7 @@ describe('SIGTERM drains: calls in flight are answered and audited, the process 
       expect(audited).toMatchObject({ result: 'error', error: 'shutdown', reference: expect.stringMatching(/^[0-9a-f-]{36}$/) });
       expect((audited!.decisions as { gate: string }[]).map((d) => d.gate)).toEqual(['callers', 'scopes', 'rateLimit', 'authorize', 'connect', 'budget', 'approve']);
     });
-    expect(await auditVerify(env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit chain intact: /) });
+    expect(await auditVerify(env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit chain intact through entry (\d+),.*newest signed checkpoint: entry \1\)/) });
   }, 120_000);
 
   it('a second SIGTERM cuts the drain at once: the call still running is answered and audited as shutdown, exit 0', async () => {
