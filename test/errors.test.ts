@@ -28,6 +28,9 @@ const make: Record<string, () => GatehouseError> = {
   UpstreamUnavailableError: () => new errors.UpstreamUnavailableError('down'),
   AuthorizationUnavailableError: () => new errors.AuthorizationUnavailableError('fga down'),
   VaultUnavailableError: () => new errors.VaultUnavailableError('vault down'),
+  UpstreamTimeoutError: () => new errors.UpstreamTimeoutError('fga', 'too slow'),
+  CircuitOpenError: () => new errors.CircuitOpenError('fga', 'circuit open'),
+  UpstreamOverloadedError: () => new errors.UpstreamOverloadedError('fga', 'too many waiting'),
   InternalError: () => new errors.InternalError('bug'),
 };
 
