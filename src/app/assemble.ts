@@ -42,10 +42,10 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   if (duplicate) throw new TypeError(`two tools are named "${duplicate.name}"`);
   const tools = runnableTools(builtin, own, gateGaps({ serverClient: serverClient !== undefined, customApiClient: customApiClient !== undefined }), logger);
   const vault = serverClient && customApiClient
-    ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: b.vaultKey, tools, apiBaseUrls: { 'google-oauth2': b.googleApiUrl }, logger })
+    ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: b.vaultKey, tools, apiBaseUrls: { 'google-oauth2': b.googleApiUrl }, logger, upstreams: b.upstreams })
     : undefined;
   const approvals = serverClient
-    ? createApprovals({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks })
+    ? createApprovals({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks, upstream: b.upstreams.ciba })
     : undefined;
   const chain = buildChain(
     createGates({ authorizer: b.authorizer, budgets: createBudgetStore(db), connect: vault?.connect, approve: approvals?.gate, now: opts.now }),

@@ -52,6 +52,11 @@ export interface UpstreamCallOptions {
    * as "invalid request" or "not connected" shows the upstream is up and should not open it.
    */
   readonly isFailure?: (e: unknown) => boolean;
+  /**
+   * The request may change something upstream (a provider POST): a timeout then cannot promise that
+   * nothing was done, and says so.
+   */
+  readonly mayHaveActed?: boolean;
 }
 
 export interface Upstream {
@@ -124,7 +129,10 @@ export function createUpstream(name: string, label: string, settings: UpstreamSe
       } catch (e) {
         if (e instanceof TaskCancelledError) {
           listener?.outcome(name, 'timeout');
-          throw new UpstreamTimeoutError(name, `${capitalize(label)} did not answer within ${settings.deadlineMs} ms; the call was refused and nothing was done. Try again later.`, { cause: e });
+          const outcome = opts.mayHaveActed
+            ? 'the call was stopped, but the request may have been carried out: check before trying again.'
+            : 'the call was refused and nothing was done. Try again later.';
+          throw new UpstreamTimeoutError(name, `${capitalize(label)} did not answer within ${settings.deadlineMs} ms; ${outcome}`, { cause: e });
         }
         if (e instanceof BrokenCircuitError || e instanceof IsolatedCircuitError) {
           listener?.outcome(name, 'circuit_open');
