@@ -28,6 +28,7 @@ import { createApprovals } from './approval-gate.js';
 import type { Backends } from './resolve-backends.js';
 import { gateGaps, runnableTools } from './runnable-tools.js';
 import { createTokenVaultWiring } from './token-vault.js';
+import { createOperations } from './operations.js';
 
 export async function assemble(b: Backends, opts: GatehouseOptions, version: string): Promise<Gatehouse> {
   const { config, logger, db, issuer, audience, mcpUrl, origin, serverClient, customApiClient } = b;
@@ -47,11 +48,13 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   const approvals = serverClient
     ? createApprovals({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks, upstream: b.upstreams.ciba })
     : undefined;
+  const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
+  const operations = createOperations(b, verifier);
   const chain = buildChain(
     createGates({ authorizer: b.authorizer, budgets: createBudgetStore(db), connect: vault?.connect, approve: approvals?.gate, now: opts.now }),
+    operations.metrics,
   );
   const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
-  const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
   const bearer = bearerAuth({ verifier, challenge, logger });
   const hosts = hostNamesFor(config.server.host, b.port, [
     ...(config.server.publicUrl ? [new URL(config.server.publicUrl).host] : []),
@@ -76,6 +79,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
     mcpPost: mcpPostHandler(deps, challenge),
     mcpOther: mcpMethodNotAllowed,
     routers: vault ? [vault.routes(bearer)] : undefined,
+    operations: operations.http,
   });
   b.http.on('request', app);
   await approvals?.reconcile();

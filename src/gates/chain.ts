@@ -42,11 +42,31 @@ export interface Chain {
   execute(call: ToolCall, audit: AuditLog): Promise<ChainOutcome>;
 }
 
-export function buildChain(gates: GateSet): Chain {
+/**
+ * Optional observer (metrics): each gate's own time (until it calls `next` or stops the call) and its
+ * decision, and how each executed call ended (`ok` or the refusal's code).
+ */
+export interface ChainObserver {
+  gate(name: string, decision: string, seconds: number): void;
+  call(tool: string, outcome: string): void;
+}
+
+export function buildChain(gates: GateSet, observe?: ChainObserver): Chain {
   const ordered: readonly Gate[] = [gates.callers, gates.scopes, gates.rateLimit, gates.authorize, gates.connect, gates.budget, gates.approve];
+  const timed = (gate: Gate, call: ToolCall, next: () => Promise<ToolOutput>): Promise<ToolOutput> => {
+    if (!observe) return gate.evaluate(call, next);
+    const t0 = performance.now();
+    let seen = false;
+    const done = () => {
+      if (seen) return;
+      seen = true;
+      observe.gate(gate.name, call.decisions.findLast((d) => d.gate === gate.name)?.decision ?? 'none', (performance.now() - t0) / 1000);
+    };
+    return gate.evaluate(call, () => (done(), next())).finally(done);
+  };
   const walk = (call: ToolCall, run: (call: ToolCall) => Promise<ToolOutput>): Promise<ToolOutput> => {
     const step = (i: number): Promise<ToolOutput> => {
-      if (i < ordered.length) return ordered[i]!.evaluate(call, () => step(i + 1));
+      if (i < ordered.length) return timed(ordered[i]!, call, () => step(i + 1));
       markRunStarted(call);
       return run(call);
     };
@@ -71,12 +91,17 @@ export function buildChain(gates: GateSet): Chain {
     try {
       const output = await walk(call, (c) => c.tool.run(c.args, { caller: c.caller, signal: c.signal, progress: c.progress, grants: toolGrants(c), audit: record }));
       entry({ result: 'ok' });
+      observe?.call(tool.name, 'ok');
       return { kind: 'ok', output };
     } catch (error) {
-      if (error instanceof RateLimitedError) return { kind: 'rejected', error, code: 'rate_limited' };
+      if (error instanceof RateLimitedError) {
+        observe?.call(tool.name, 'rate_limited');
+        return { kind: 'rejected', error, code: 'rate_limited' };
+      }
       const reference = randomUUID();
       const code = error instanceof GatehouseError ? error.code : 'internal_error';
       entry({ result: 'error', error: code, reference });
+      observe?.call(tool.name, code);
       return { kind: 'refused', error, code, reference };
     }
   };
