@@ -33,7 +33,7 @@ export function createOperations(b: Backends, verifier: TokenVerifier): Operatio
     { name: 'keys', check: () => verifier.signingKeys() },
   ];
   const { probe } = b.authorizer;
-  if (probe) probes.push({ name: 'fga', check: (_signal, deadlineMs) => probe.call(b.authorizer, deadlineMs) });
+  if (probe) probes.push({ name: 'fga', check: (signal) => probe.call(b.authorizer, signal) });
   if (b.serverClient || b.customApiClient) {
     // The authorization server behind the Token Vault and the approvals: its discovery document answers.
     const discovery = new URL('.well-known/openid-configuration', b.issuer.endsWith('/') ? b.issuer : `${b.issuer}/`);

@@ -51,8 +51,8 @@ export interface Authorizer {
   listObjects(q: ListObjectsQuery): Promise<{ objects: string[]; complete: boolean }>;
   /** Chunked by 100 operations per request; idempotent (duplicates and missing deletes are ignored). */
   writeTuples(writes: TupleKey[], deletes?: TupleKey[]): Promise<void>;
-  /** Readiness: one cheap read (the store) under its own deadline, outside the circuit breaker; throws when FGA does not answer. */
-  probe?(deadlineMs: number): Promise<void>;
+  /** Readiness: one cheap read (the store), outside the circuit breaker, aborted by `signal`; throws when FGA does not answer. */
+  probe?(signal: AbortSignal): Promise<void>;
 }
 
 export interface AuthorizerConfig {
@@ -95,9 +95,10 @@ function bindDeadline(client: OpenFgaClient, deadlineMs: number): void {
     throw new TypeError('createAuthorizer: this @openfga/sdk version does not expose its HTTP client; cannot enforce the FGA deadline');
   }
   http.defaults.timeout = deadlineMs;
+  // Under a policy the signal is the deadline (the policy's, or a readiness probe's own).
   http.interceptors.request.use((req) => {
     const signal = currentUpstreamSignal();
-    return signal ? { ...req, signal } : req;
+    return signal ? { ...req, signal, timeout: 0 } : req;
   });
 }
 interface SdkHttp {
@@ -209,9 +210,9 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
       for (const chunk of chunks(deletes, WRITE_CHUNK)) await guarded(() => client.write({ deletes: chunk }, { conflict }));
     },
 
-    async probe(deadlineMs) {
+    async probe(signal) {
       try {
-        await withUpstreamSignal(AbortSignal.timeout(deadlineMs), () => client.getStore());
+        await withUpstreamSignal(signal, () => client.getStore());
       } catch (e) {
         throw translate(e);
       }

@@ -10,7 +10,7 @@ import { startHangProxy, type HangProxy } from './hang-proxy.js';
  * FGA hangs (like a SIGSTOP'd server: connections accepted, nothing answered): a loopback proxy in
  * front of a real embedded FGA stops forwarding. Gatehouse instances use that FGA as a remote OpenFGA.
  */
-const DEADLINE_MS = 400;
+const DEADLINE_MS = 1000;
 const openFds = () => readdirSync('/proc/self/fd').length;
 type ErrorResult = { isError?: boolean; structuredContent?: { error?: { code?: string; message?: string } } };
 
@@ -86,6 +86,11 @@ describe('a hung FGA: calls fail with `timeout` within the deadline, then `circu
     expect(entry?.data).toMatchObject({ sub: 'alice', tool: 'read_document', result: 'error', error: 'timeout' });
     expect((entry?.data.decisions as { gate: string; decision: string }[]).at(-1)).toMatchObject({ gate: 'authorize', decision: 'error' });
 
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('\ngatehouse_upstream_errors_total{upstream="fga",kind="timeout"} 50\n');
+    expect(metrics).toContain('\ngatehouse_tool_calls_total{tool="read_document",outcome="timeout"} 50\n');
+    expect(metrics).toContain('\ngatehouse_gate_duration_seconds_count{gate="authorize",decision="error"} 50\n');
+
     const notReady = await fetch(`${base}/readyz`);
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toEqual({
@@ -123,6 +128,11 @@ describe('a hung FGA: calls fail with `timeout` within the deadline, then `circu
     }
     expect(proxy.requests()).toBe(reached);
     expect(lastEntry(gh)?.data).toMatchObject({ tool: 'read_document', result: 'error', error: 'circuit_open' });
+    const base = new URL(gh.mcpUrl).origin;
+    const open = await (await fetch(`${base}/metrics`)).text();
+    expect(open).toContain('\ngatehouse_upstream_circuit_state{upstream="fga"} 1\n');
+    expect(open).toContain('\ngatehouse_upstream_errors_total{upstream="fga",kind="timeout"} 3\n');
+    expect(open).toContain('\ngatehouse_upstream_errors_total{upstream="fga",kind="circuit_open"} 5\n');
 
     proxy.resume();
     await new Promise((r) => setTimeout(r, 1100));
@@ -133,5 +143,6 @@ describe('a hung FGA: calls fail with `timeout` within the deadline, then `circu
     expect(proxy.requests()).toBe(reached + 1);
     expect((await read(alice)).structuredContent?.error?.code).toBe('forbidden');
     expect(proxy.requests()).toBe(reached + 2);
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('\ngatehouse_upstream_circuit_state{upstream="fga"} 0\n');
   });
 });
