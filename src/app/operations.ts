@@ -27,6 +27,13 @@ export function createOperations(b: Backends, verifier: TokenVerifier): Operatio
     approvalsPending: pendingApprovals && (() => pendingApprovals.get()?.n ?? 0),
   });
   b.upstreamEvents.add(metrics);
+  b.upstreamEvents.add({
+    outcome() {},
+    circuit(upstream, state) {
+      if (state === 'open') b.logger.warn({ upstream }, 'circuit opened: calls to this upstream are refused for now');
+      else b.logger.info({ upstream, state }, 'circuit state changed');
+    },
+  });
 
   const probes: Probe[] = [
     { name: 'store', check: async () => b.db.prepare('SELECT 1').get() },

@@ -88,6 +88,41 @@ describe('/readyz and /metrics on the MCP port', () => {
   });
 });
 
+describe('/readyz when the authorization server goes away', () => {
+  it('signing keys already fetched stay `ok` (cached); the vault (authorization server) is named as failing', async () => {
+    const gh = await startTestGatehouse();
+    try {
+      // A verified call caches the issuer's key set.
+      const alice = await connectWithToken(gh.mcpUrl, await tokenFor(gh, 'alice'));
+      expect((await alice.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy();
+      await alice.close();
+      await gh.authServer!.close();
+      await new Promise((r) => setTimeout(r, 1100)); // past the one-second report cache
+      const r = await fetch(`${origin(gh)}/readyz`);
+      expect(r.status).toBe(503);
+      expect(await r.json()).toEqual({
+        status: 'not_ready',
+        failing: ['vault'],
+        checks: { store: { status: 'ok' }, keys: { status: 'ok' }, fga: { status: 'ok' }, vault: { status: 'failing', reason: 'unavailable' } },
+      });
+    } finally {
+      await gh.stop();
+    }
+  });
+
+  it('keys never fetched and the authorization server down: `keys` fails too', async () => {
+    const gh = await startTestGatehouse();
+    try {
+      await gh.authServer!.close();
+      const r = await fetch(`${origin(gh)}/readyz`);
+      expect(r.status).toBe(503);
+      expect(await r.json()).toMatchObject({ status: 'not_ready', failing: ['keys', 'vault'], checks: { keys: { status: 'failing', reason: 'unavailable' } } });
+    } finally {
+      await gh.stop();
+    }
+  });
+});
+
 describe('who may read /metrics (it reveals tool names and call rates)', () => {
   it('without a metrics key, only loopback clients: a client on another address gets 403 (readiness stays open)', async () => {
     const address = Object.values(networkInterfaces())

@@ -59,6 +59,13 @@ describe('a hung FGA: calls fail with `timeout` within the deadline, then `circu
     expect((await read(alice)).structuredContent?.error?.code).toBe('forbidden');
     expect((lastEntry(gh)?.data.decisions as { gate: string; decision: string }[]).find((d) => d.gate === 'authorize')).toMatchObject({ decision: 'allow' });
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    // /readyz cannot be used to hammer FGA: concurrent requests share one probe, and a report is reused for a second.
+    await new Promise((r) => setTimeout(r, 1100));
+    const probesBefore = proxy.requests();
+    const burst = await Promise.all(Array.from({ length: 20 }, () => fetch(`${base}/readyz`)));
+    expect(burst.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect(proxy.requests()).toBe(probesBefore + 1);
 
     proxy.pause();
     const fdsBefore = openFds();
