@@ -51,7 +51,10 @@ export interface Authorizer {
   listObjects(q: ListObjectsQuery): Promise<{ objects: string[]; complete: boolean }>;
   /** Chunked by 100 operations per request; idempotent (duplicates and missing deletes are ignored). */
   writeTuples(writes: TupleKey[], deletes?: TupleKey[]): Promise<void>;
-  /** Readiness: one cheap read (the store), outside the circuit breaker, aborted by `signal`; throws when FGA does not answer. */
+  /**
+   * Readiness: one cheap read (a page of one tuple, which the read-and-query permission every
+   * deployment needs allows), outside the circuit breaker, aborted by `signal`; throws when FGA does not answer.
+   */
   probe?(signal: AbortSignal): Promise<void>;
 }
 
@@ -212,7 +215,7 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
 
     async probe(signal) {
       try {
-        await withUpstreamSignal(signal, () => client.getStore());
+        await withUpstreamSignal(signal, () => client.read({}, { pageSize: 1 }));
       } catch (e) {
         throw translate(e);
       }
