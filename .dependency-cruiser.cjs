@@ -88,6 +88,20 @@ const configuration = {
       to: { path: '^src/', pathNot: ['^src/telemetry/', LIB, KERNEL] },
     },
     {
+      name: 'resilience-imports-only-the-kernel',
+      comment: 'The upstream policies (deadline, bulkhead, circuit breaker) wrap calls of every service; they know none of them.',
+      severity: 'error',
+      from: { path: '^src/resilience/' },
+      to: { path: '^src/', pathNot: ['^src/resilience/', LIB, KERNEL] },
+    },
+    {
+      name: 'observability-imports-nothing-that-uses-it',
+      comment: 'Metrics and readiness probes are fed by the root (the chain observer, upstream events, probe functions); they import no part but the policies they report on.',
+      severity: 'error',
+      from: { path: '^src/observability/' },
+      to: { path: '^src/', pathNot: ['^src/observability/', '^src/resilience/', LIB, KERNEL] },
+    },
+    {
       name: 'fga-and-rag-stay-below-the-services',
       comment: 'The Authorizer and the retriever answer questions; they never reach up into the vault, approvals, tools, gates or transports.',
       severity: 'error',

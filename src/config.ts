@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
 import { ALL_SCOPES } from './identity/scopes.js';
+import type { UpstreamsSettings } from './resilience/upstream.js';
 
 /**
  * The one configuration schema. It is parsed once, at start-up, from the environment (and CLI flags
@@ -17,6 +18,7 @@ const list = z
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 /** A preshared key of the embedded FGA API (GATEHOUSE_FGA_API_KEY, `gatehouse fga serve --api-key`): header-safe, long enough to resist guessing. */
 export const FGA_API_KEY_SHAPE = { pattern: /^[A-Za-z0-9._~+/=-]{16,512}$/, message: 'each key must be 16-512 characters of A-Z a-z 0-9 . _ ~ + / = -' } as const;
+const deadline = z.coerce.number().int('must be whole milliseconds').min(50, 'must be at least 50 ms').max(120_000, 'must be at most 120000 ms');
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const EnvSchema = z
@@ -92,6 +94,22 @@ const EnvSchema = z
     GATEHOUSE_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     /** Keep audit entries this many days (pruned up to a signed checkpoint); unset: keep forever. */
     GATEHOUSE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+    /** Deadline of one FGA request (check, batch check, list objects, write), ms. */
+    GATEHOUSE_FGA_DEADLINE_MS: deadline.default(2000),
+    /** Deadline of one Token Vault exchange or My Account API request (discovery included), ms. */
+    GATEHOUSE_VAULT_DEADLINE_MS: deadline.default(5000),
+    /** Deadline of one CIBA request (bc-authorize, one token poll), ms. */
+    GATEHOUSE_CIBA_DEADLINE_MS: deadline.default(5000),
+    /** Deadline of one provider API request (e.g. Google), ms. */
+    GATEHOUSE_PROVIDER_DEADLINE_MS: deadline.default(10_000),
+    /** Calls that may wait on one upstream at once; more are refused at once (`overloaded`). */
+    GATEHOUSE_UPSTREAM_MAX_CONCURRENT: z.coerce.number().int().min(1).max(10_000).default(64),
+    /** Consecutive failures or timeouts of one upstream that open its circuit (`circuit_open`). */
+    GATEHOUSE_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+    /** How long an open circuit refuses calls before one probe call may close it, ms. */
+    GATEHOUSE_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /** Bearer key for /metrics from any address; unset: /metrics answers loopback clients only. */
+    GATEHOUSE_METRICS_TOKEN: z.string().regex(/^[A-Za-z0-9._~+/=-]{32,512}$/, 'GATEHOUSE_METRICS_TOKEN must be 32-512 characters of A-Z a-z 0-9 . _ ~ + / = -').optional(),
   })
   .strict();
 
@@ -149,6 +167,10 @@ export interface Config {
     /** Absent: keep entries forever. */
     readonly retentionDays?: number;
   };
+  /** Deadline, bulkhead and circuit breaker of each upstream (src/resilience/upstream.ts). */
+  readonly upstreams: UpstreamsSettings;
+  /** Who may read /metrics: holders of this bearer key; without one, loopback clients only. */
+  readonly metrics: { readonly token?: string };
 }
 
 export class ConfigError extends Error {
@@ -275,5 +297,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       checkpointSeconds: e.GATEHOUSE_AUDIT_CHECKPOINT_SECONDS,
       retentionDays: e.GATEHOUSE_AUDIT_RETENTION_DAYS,
     },
+    upstreams: upstreamSettings(e),
+    metrics: { token: e.GATEHOUSE_METRICS_TOKEN },
+  };
+}
+
+function upstreamSettings(e: z.infer<typeof EnvSchema>): UpstreamsSettings {
+  const shared = { maxConcurrent: e.GATEHOUSE_UPSTREAM_MAX_CONCURRENT, breakerFailures: e.GATEHOUSE_BREAKER_FAILURES, breakerHalfOpenMs: e.GATEHOUSE_BREAKER_HALF_OPEN_MS };
+  return {
+    fga: { deadlineMs: e.GATEHOUSE_FGA_DEADLINE_MS, ...shared },
+    vault: { deadlineMs: e.GATEHOUSE_VAULT_DEADLINE_MS, ...shared },
+    ciba: { deadlineMs: e.GATEHOUSE_CIBA_DEADLINE_MS, ...shared },
+    provider: { deadlineMs: e.GATEHOUSE_PROVIDER_DEADLINE_MS, ...shared },
   };
 }

@@ -31,6 +31,9 @@ export const GATEHOUSE_ERROR_CODES = [
   'authorization_unavailable',
   'vault_unavailable',
   'shutdown',
+  'timeout',
+  'circuit_open',
+  'overloaded',
   'internal_error',
 ] as const;
 
@@ -231,6 +234,48 @@ export class VaultUnavailableError extends GatehouseError {
   readonly code = VaultUnavailableError.code;
 }
 
+/**
+ * An upstream (FGA, the token vault, My Account API, CIBA, a provider API) did not answer within its
+ * deadline: the call was refused and nothing was done. `upstream` names it (`fga`, `vault`, ...).
+ */
+export class UpstreamTimeoutError extends GatehouseError {
+  static override readonly code = 'timeout';
+  readonly code = UpstreamTimeoutError.code;
+  constructor(
+    readonly upstream: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The upstream failed repeatedly, so its circuit breaker refuses calls for a while without calling it: nothing was done. */
+export class CircuitOpenError extends GatehouseError {
+  static override readonly code = 'circuit_open';
+  readonly code = CircuitOpenError.code;
+  constructor(
+    readonly upstream: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Too many calls are already waiting on the upstream (its bulkhead is full): refused at once, nothing was done. */
+export class UpstreamOverloadedError extends GatehouseError {
+  static override readonly code = 'overloaded';
+  readonly code = UpstreamOverloadedError.code;
+  constructor(
+    readonly upstream: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export function connectionLabel(connection: string): string {
   return connection === 'google-oauth2' ? 'Google' : connection;
 }
@@ -280,4 +325,7 @@ export type AnyGatehouseError =
   | AuthorizationUnavailableError
   | VaultUnavailableError
   | ShutdownError
+  | UpstreamTimeoutError
+  | CircuitOpenError
+  | UpstreamOverloadedError
   | InternalError;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { DEFAULT_UPSTREAM_SETTINGS } from '../src/resilience/upstream.js';
 
 const issues = (env: Record<string, string>) => {
   try {
@@ -113,5 +114,40 @@ describe('config: one schema, parsed once, errors name the variable', () => {
     });
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/^gatehouse: Invalid configuration:\n  - GATEHOUSE_PORT: /);
+  });
+
+  it('upstream deadlines, bulkhead and circuit breaker: FGA answers within 2 s by default, the library defaults are the same numbers', () => {
+    const c = loadConfig({});
+    expect(c.upstreams).toEqual({
+      fga: { deadlineMs: 2000, maxConcurrent: 64, breakerFailures: 5, breakerHalfOpenMs: 10_000 },
+      vault: { deadlineMs: 5000, maxConcurrent: 64, breakerFailures: 5, breakerHalfOpenMs: 10_000 },
+      ciba: { deadlineMs: 5000, maxConcurrent: 64, breakerFailures: 5, breakerHalfOpenMs: 10_000 },
+      provider: { deadlineMs: 10_000, maxConcurrent: 64, breakerFailures: 5, breakerHalfOpenMs: 10_000 },
+    });
+    expect(c.upstreams).toEqual(DEFAULT_UPSTREAM_SETTINGS);
+    expect(c.metrics).toEqual({ token: undefined });
+    const t = loadConfig({
+      GATEHOUSE_FGA_DEADLINE_MS: '300',
+      GATEHOUSE_VAULT_DEADLINE_MS: '400',
+      GATEHOUSE_CIBA_DEADLINE_MS: '500',
+      GATEHOUSE_PROVIDER_DEADLINE_MS: '600',
+      GATEHOUSE_UPSTREAM_MAX_CONCURRENT: '8',
+      GATEHOUSE_BREAKER_FAILURES: '3',
+      GATEHOUSE_BREAKER_HALF_OPEN_MS: '1500',
+      GATEHOUSE_METRICS_TOKEN: 'm'.repeat(32),
+    });
+    expect(t.upstreams.fga).toEqual({ deadlineMs: 300, maxConcurrent: 8, breakerFailures: 3, breakerHalfOpenMs: 1500 });
+    expect(t.upstreams.provider.deadlineMs).toBe(600);
+    expect(t.metrics.token).toBe('m'.repeat(32));
+  });
+
+  it('refuses a deadline, cap or breaker setting out of range, and a short metrics key, naming the variable', () => {
+    expect(issues({ GATEHOUSE_FGA_DEADLINE_MS: '0' })).toEqual(['GATEHOUSE_FGA_DEADLINE_MS: must be at least 50 ms']);
+    expect(issues({ GATEHOUSE_VAULT_DEADLINE_MS: '1.5' })).toEqual(['GATEHOUSE_VAULT_DEADLINE_MS: must be whole milliseconds']);
+    expect(issues({ GATEHOUSE_CIBA_DEADLINE_MS: '999999' })).toEqual(['GATEHOUSE_CIBA_DEADLINE_MS: must be at most 120000 ms']);
+    expect(issues({ GATEHOUSE_UPSTREAM_MAX_CONCURRENT: '0' })[0]).toMatch(/^GATEHOUSE_UPSTREAM_MAX_CONCURRENT: /);
+    expect(issues({ GATEHOUSE_BREAKER_FAILURES: '0' })[0]).toMatch(/^GATEHOUSE_BREAKER_FAILURES: /);
+    expect(issues({ GATEHOUSE_BREAKER_HALF_OPEN_MS: '10' })[0]).toMatch(/^GATEHOUSE_BREAKER_HALF_OPEN_MS: /);
+    expect(issues({ GATEHOUSE_METRICS_TOKEN: 'short' })).toEqual(['GATEHOUSE_METRICS_TOKEN: GATEHOUSE_METRICS_TOKEN must be 32-512 characters of A-Z a-z 0-9 . _ ~ + / = -']);
   });
 });

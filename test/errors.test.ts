@@ -29,6 +29,9 @@ const make: Record<string, () => GatehouseError> = {
   AuthorizationUnavailableError: () => new errors.AuthorizationUnavailableError('fga down'),
   VaultUnavailableError: () => new errors.VaultUnavailableError('vault down'),
   ShutdownError: () => new errors.ShutdownError('cut by shutdown'),
+  UpstreamTimeoutError: () => new errors.UpstreamTimeoutError('fga', 'too slow'),
+  CircuitOpenError: () => new errors.CircuitOpenError('fga', 'circuit open'),
+  UpstreamOverloadedError: () => new errors.UpstreamOverloadedError('fga', 'too many waiting'),
   InternalError: () => new errors.InternalError('bug'),
 };
 

@@ -4,6 +4,7 @@ import { createCibaClient } from '../approvals/ciba-client.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApproveGateOptions } from '../gates/approve.js';
 import type { Logger } from '../log.js';
+import type { Upstream } from '../resilience/upstream.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 
 export interface ApprovalGateConfig {
@@ -21,6 +22,8 @@ export interface ApprovalGateConfig {
   readonly hooks?: ApprovalHooks;
   /** Aborted when the server starts draining: waiting calls answer `approval_pending` (resumable). */
   readonly stopWaiting?: AbortSignal;
+  /** Deadline, bulkhead and circuit breaker of the CIBA requests. */
+  readonly upstream?: Upstream;
 }
 
 export interface Approvals {
@@ -33,7 +36,7 @@ export interface Approvals {
 /** Assembles what the approve gate needs: CIBA client, ledger on the Store, and the waiting flow. */
 export function createApprovals(c: ApprovalGateConfig): Approvals {
   const ledger = createSqliteApprovalLedger(c.db);
-  const ciba = createCibaClient({ issuer: c.issuer, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, ...c.client });
+  const ciba = createCibaClient({ issuer: c.issuer, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, ...c.client, upstream: c.upstream });
   const flow = createApprovalFlow({ ledger, ciba, audit: c.audit, logger: c.logger, waitSeconds: c.waitSeconds, expirySeconds: c.expirySeconds, hooks: c.hooks, stopWaiting: c.stopWaiting });
   return { gate: { flow, ledger }, reconcile: () => flow.reconcile() };
 }

@@ -29,6 +29,7 @@ import type { Backends } from './resolve-backends.js';
 import type { Drain } from './shutdown.js';
 import { gateGaps, runnableTools } from './runnable-tools.js';
 import { createTokenVaultWiring } from './token-vault.js';
+import { createOperations } from './operations.js';
 
 export async function assemble(b: Backends, opts: GatehouseOptions, version: string, drain: Drain): Promise<Omit<Gatehouse, 'draining' | 'shutdown'>> {
   const { config, logger, db, issuer, audience, mcpUrl, origin, serverClient, customApiClient } = b;
@@ -43,17 +44,18 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   if (duplicate) throw new TypeError(`two tools are named "${duplicate.name}"`);
   const tools = runnableTools(builtin, own, gateGaps({ serverClient: serverClient !== undefined, customApiClient: customApiClient !== undefined }), logger);
   const vault = serverClient && customApiClient
-    ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: b.vaultKey, tools, apiBaseUrls: { 'google-oauth2': b.googleApiUrl }, logger })
+    ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: b.vaultKey, tools, apiBaseUrls: { 'google-oauth2': b.googleApiUrl }, logger, upstreams: b.upstreams })
     : undefined;
   const approvals = serverClient
-    ? createApprovals({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks, stopWaiting: drain.stopWaiting })
+    ? createApprovals({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks, stopWaiting: drain.stopWaiting, upstream: b.upstreams.ciba })
     : undefined;
+  const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
+  const operations = createOperations(b, verifier);
   const chain = buildChain(
     createGates({ authorizer: b.authorizer, budgets: createBudgetStore(db), connect: vault?.connect, approve: approvals?.gate, now: opts.now }),
-    { stop: drain.stop },
+    { stop: drain.stop, observe: operations.metrics },
   );
   const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
-  const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
   const bearer = bearerAuth({ verifier, challenge, logger });
   const hosts = hostNamesFor(config.server.host, b.port, [
     ...(config.server.publicUrl ? [new URL(config.server.publicUrl).host] : []),
@@ -78,6 +80,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
     mcpPost: mcpPostHandler(deps, challenge),
     mcpOther: mcpMethodNotAllowed,
     routers: vault ? [vault.routes(bearer)] : undefined,
+    operations: { ...operations.http, draining: () => drain.draining },
   });
   b.http.on('request', drain.listener(app));
   await approvals?.reconcile();

@@ -15,6 +15,7 @@ import { createAuthorizer, type Authorizer } from '../fga/authorizer.js';
 import { ALL_SCOPES, BASELINE_SCOPES } from '../identity/scopes.js';
 import type { Logger } from '../log.js';
 import type { DocumentStore } from '../rag/document-store.js';
+import { createUpstreams, UpstreamEvents, type Upstreams } from '../resilience/upstream.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { createKeyFileSecretStore } from '../store/sqlite/secrets.js';
 import { loadVaultKey } from '../vault/sealed-box.js';
@@ -89,6 +90,9 @@ export interface Backends {
   /** The Custom API Client Auth0 exchanges access tokens for (Token Vault); absent when not configured. */
   readonly customApiClient: ClientCredentials | undefined;
   readonly authorizer: Authorizer;
+  /** The deadline, bulkhead and circuit breaker of each upstream, and the events they report (metrics subscribe). */
+  readonly upstreams: Upstreams;
+  readonly upstreamEvents: UpstreamEvents;
   readonly googleApiUrl: string;
   /** `/mcp` without authentication (test only, loopback only: config refuses it elsewhere). */
   readonly insecureNoAuth: boolean;
@@ -166,6 +170,8 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       customApiClient = config.auth.customApiClient;
     }
 
+    const upstreamEvents = new UpstreamEvents();
+    const upstreams = createUpstreams(config.upstreams, upstreamEvents);
     let fga: EmbeddedFga | undefined;
     let authorizer: Authorizer;
     let seedDocuments: Backends['seedDocuments'];
@@ -175,11 +181,11 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       const started = await startEmbeddedFga({ db, host: config.server.host, port: config.fga.port, apiKeys: keys, allowedHosts: config.server.allowedHosts, seedStoreFile: DEMO_STORE_FILE, logger });
       fga = started;
       stack.push(() => started.close());
-      const embeddedAuthorizer = createAuthorizer({ apiUrl: started.url, storeId: started.storeId, modelId: started.modelId, apiToken: keys[0] });
+      const embeddedAuthorizer = createAuthorizer({ apiUrl: started.url, storeId: started.storeId, modelId: started.modelId, apiToken: keys[0], upstream: upstreams.fga });
       authorizer = embeddedAuthorizer;
       seedDocuments = async (store) => void (await (await import('../rag/demo-corpus.js')).loadDemoCorpus({ store, authorizer: embeddedAuthorizer }));
     } else {
-      authorizer = createAuthorizer(config.fga);
+      authorizer = createAuthorizer({ ...config.fga, upstream: upstreams.fga });
     }
 
     const insecureNoAuth = config.server.insecureNoAuth;
@@ -198,6 +204,8 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       serverClient,
       customApiClient,
       authorizer,
+      upstreams,
+      upstreamEvents,
       googleApiUrl: config.vault.googleApiUrl ?? providers?.url ?? GOOGLE_API_URL,
       insecureNoAuth,
       seedDocuments,

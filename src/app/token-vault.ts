@@ -2,6 +2,7 @@ import type { RequestHandler, Router } from 'express';
 import type { ConnectGateDeps } from '../gates/connect.js';
 import { connectRoutes, type ConnectPort } from '../http/connect-routes.js';
 import type { Logger } from '../log.js';
+import type { Upstreams } from '../resilience/upstream.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 import { createSqliteConnectFlowStore } from '../store/sqlite/connect-flow-store.js';
 import { createSqliteConnectTicketStore } from '../store/sqlite/connect-ticket-store.js';
@@ -34,6 +35,7 @@ export interface TokenVaultWiringOptions {
   readonly tools: readonly AnyTool[];
   readonly apiBaseUrls: Readonly<Record<string, string>>;
   readonly logger: Logger;
+  readonly upstreams: Upstreams;
 }
 
 export interface TokenVaultWiring {
@@ -48,10 +50,10 @@ export function createTokenVaultWiring(o: TokenVaultWiringOptions): TokenVaultWi
   const exchangeClient = serverClient({ issuer: o.issuer, clientId: o.exchangeClient.clientId, clientSecret: o.exchangeClient.clientSecret });
   const tickets = new ConnectTickets(createSqliteConnectTicketStore(o.db), o.origin);
   const ledger = new ConnectedAccountsLedger(createSqliteConnectedAccountStore(o.db));
-  const vault = new TokenVault(federatedTokenExchange(exchangeClient), tickets);
+  const vault = new TokenVault(federatedTokenExchange(exchangeClient, o.upstreams.vault), tickets, undefined, undefined, (connection) => o.upstreams.provider(connection));
   const box = new SealedBox(o.encryptionKey);
   const callbackUrl = new URL('/connect/callback', o.origin).href;
-  const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client, tickets, flows: new ConnectFlowStore(createSqliteConnectFlowStore(o.db), box), myAccount: new MyAccountClient(o.issuer), ledger, logger: o.logger });
+  const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client, tickets, flows: new ConnectFlowStore(createSqliteConnectFlowStore(o.db), box), myAccount: new MyAccountClient(o.issuer, o.upstreams.myAccount), ledger, logger: o.logger });
   const connectionScopes = new Map<string, string[]>();
   for (const t of o.tools) {
     if (!t.connection) continue;

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet } from 'jose';
 import * as oidc from 'openid-client';
-import { UpstreamUnavailableError } from '../errors.js';
+import { ApprovalInvalidError, UpstreamUnavailableError } from '../errors.js';
+import { createUpstream, DEFAULT_UPSTREAM_SETTINGS, upstreamFetch, type Upstream } from '../resilience/upstream.js';
 import { backchannelAuthorize, type BackchannelRequest, type BackchannelStarted } from './backchannel-authorize.js';
 import { pollToken, type PollOutcome } from './poll-token.js';
 import type { ToolCallDetail } from './authorization-details.js';
@@ -14,6 +15,8 @@ export interface CibaClientOptions {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly clockSkewSeconds: number;
+  /** Deadline, bulkhead and circuit breaker of the CIBA requests (discovery, bc-authorize, each poll). */
+  readonly upstream?: Upstream;
 }
 
 /** What the approval flow needs from the authorization server; a stub replaces it in unit tests. */
@@ -26,6 +29,8 @@ export interface CibaClient {
 /**
  * CIBA over openid-client, authenticated as the server's confidential client. Discovery runs lazily
  * and is retried after a failure. Plain http is allowed only for a loopback issuer (the embedded server).
+ * Discovery, bc-authorize and each token poll run under the CIBA upstream policy: a hung authorization
+ * server answers `timeout` within the deadline, then `circuit_open`; a refusal does not count against it.
  */
 export function createCibaClient(opts: CibaClientOptions): CibaClient {
   let config: Promise<oidc.Configuration> | undefined;
@@ -35,6 +40,7 @@ export function createCibaClient(opts: CibaClientOptions): CibaClient {
       .discovery(new URL(opts.issuer), opts.clientId, undefined, oidc.ClientSecretPost(opts.clientSecret), {
         execute: isLoopbackHttp(opts.issuer) ? [oidc.allowInsecureRequests] : [],
         timeout: 10,
+        [oidc.customFetch]: upstreamFetch as oidc.CustomFetch,
       })
       .catch((e: unknown) => {
         config = undefined;
@@ -42,12 +48,14 @@ export function createCibaClient(opts: CibaClientOptions): CibaClient {
       });
     return config;
   };
+  const upstream = opts.upstream ?? createUpstream('ciba', 'the approval service (CIBA)', DEFAULT_UPSTREAM_SETTINGS.ciba);
+  const isFailure = (e: unknown) => !(e instanceof ApprovalInvalidError);
   return {
-    async authorize(req) {
-      return backchannelAuthorize(await configuration(), { ...req, audience: opts.audience });
+    authorize(req) {
+      return upstream.run(async () => backchannelAuthorize(await configuration(), { ...req, audience: opts.audience }), { isFailure });
     },
-    async poll(authReqId) {
-      return pollToken(await configuration(), authReqId);
+    poll(authReqId) {
+      return upstream.run(async () => pollToken(await configuration(), authReqId), { isFailure });
     },
     async verify(accessToken, expected) {
       const c = await configuration();

@@ -3,6 +3,11 @@
  * OpenFGA, Auth0 FGA or the embedded engine alike. It fails closed: an unreachable or erroring FGA
  * throws AuthorizationUnavailableError (original error as `cause`) and never yields `true`; a request
  * FGA rejects as malformed (HTTP 400) throws InvalidRequestError instead.
+ *
+ * Every request runs under the FGA upstream policy (src/resilience/upstream.ts): a deadline (default
+ * 2 s) that also aborts the HTTP request, a cap on waiting calls and a circuit breaker, so a hung FGA
+ * answers `timeout`, then `circuit_open`, within the deadline. The SDK's own retries are off (a retry
+ * would double the wait and hide the timeout) and its HTTP timeout is the deadline.
  */
 import {
   CredentialsMethod,
@@ -12,7 +17,8 @@ import {
   ClientWriteRequestOnMissingDeletes,
   type UserClientConfigurationParams,
 } from '@openfga/sdk';
-import { AuthorizationUnavailableError, InvalidRequestError } from '../errors.js';
+import { AuthorizationUnavailableError, GatehouseError, InvalidRequestError } from '../errors.js';
+import { createUpstream, currentUpstreamSignal, DEFAULT_UPSTREAM_SETTINGS, withUpstreamSignal, type Upstream } from '../resilience/upstream.js';
 
 export interface TupleKey {
   user: string;
@@ -45,6 +51,11 @@ export interface Authorizer {
   listObjects(q: ListObjectsQuery): Promise<{ objects: string[]; complete: boolean }>;
   /** Chunked by 100 operations per request; idempotent (duplicates and missing deletes are ignored). */
   writeTuples(writes: TupleKey[], deletes?: TupleKey[]): Promise<void>;
+  /**
+   * Readiness: one cheap read (a page of one tuple, which the read-and-query permission every
+   * deployment needs allows), outside the circuit breaker, aborted by `signal`; throws when FGA does not answer.
+   */
+  probe?(signal: AbortSignal): Promise<void>;
 }
 
 export interface AuthorizerConfig {
@@ -56,6 +67,8 @@ export interface AuthorizerConfig {
   apiToken?: string;
   /** The server's ListObjects cap (OPENFGA_LIST_OBJECTS_MAX_RESULTS); a list this long counts as cut short. Default 1000. */
   listObjectsCap?: number;
+  /** The policy every request runs under (deadline, bulkhead, circuit breaker); default: FGA's default settings. */
+  upstream?: Upstream;
 }
 
 export const BATCH_CHECK_CHUNK = 50;
@@ -64,19 +77,36 @@ export const WRITE_CHUNK = 100;
 export const LIST_OBJECTS_CAP = 1000;
 
 function translate(e: unknown): Error {
-  if (e instanceof InvalidRequestError || e instanceof AuthorizationUnavailableError) return e;
+  if (e instanceof GatehouseError) return e;
   if (e instanceof FgaApiValidationError) {
     return new InvalidRequestError('The authorization service rejected the request as invalid.', { cause: e });
   }
   return new AuthorizationUnavailableError('The authorization service could not answer.', { cause: e });
 }
 
-async function guarded<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    throw translate(e);
+/** An answer that shows FGA is up (it refused the request as malformed) does not count against the circuit. */
+const isOutage = (e: unknown) => !(e instanceof FgaApiValidationError || e instanceof InvalidRequestError);
+
+/**
+ * The SDK takes no AbortSignal per call, so its HTTP client gets the deadline two ways: a timeout equal
+ * to the deadline, and the signal of the upstream call in progress (aborting closes the socket). The
+ * SDK keeps that client on its API object; if a version changes the shape, construction fails loudly.
+ */
+function bindDeadline(client: OpenFgaClient, deadlineMs: number): void {
+  const http = (client as unknown as { api?: { axios?: SdkHttp } }).api?.axios;
+  if (!http?.defaults || typeof http.interceptors?.request?.use !== 'function') {
+    throw new TypeError('createAuthorizer: this @openfga/sdk version does not expose its HTTP client; cannot enforce the FGA deadline');
   }
+  http.defaults.timeout = deadlineMs;
+  // Under a policy the signal is the deadline (the policy's, or a readiness probe's own).
+  http.interceptors.request.use((req) => {
+    const signal = currentUpstreamSignal();
+    return signal ? { ...req, signal, timeout: 0 } : req;
+  });
+}
+interface SdkHttp {
+  defaults: { timeout?: number };
+  interceptors: { request: { use(f: (req: Record<string, unknown>) => Record<string, unknown>): unknown } };
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -91,7 +121,8 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
     apiUrl: cfg.apiUrl,
     storeId: cfg.storeId,
     authorizationModelId: cfg.modelId,
-    retryParams: { maxRetry: 1, minWaitInMs: 50 },
+    // No SDK retries: the deadline is per call, and the circuit breaker decides when to try again.
+    retryParams: { maxRetry: 0, minWaitInMs: 0 },
     ...(cfg.credentials
       ? { credentials: { method: CredentialsMethod.ClientCredentials, config: { ...cfg.credentials } } }
       : cfg.apiToken
@@ -99,6 +130,15 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
         : {}),
   };
   const client = new OpenFgaClient(config);
+  const upstream = cfg.upstream ?? createUpstream('fga', 'the authorization service (FGA)', DEFAULT_UPSTREAM_SETTINGS.fga);
+  bindDeadline(client, upstream.settings.deadlineMs);
+  const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await upstream.run(run, { isFailure: isOutage });
+    } catch (e) {
+      throw translate(e);
+    }
+  };
 
   return {
     check: (q) =>
@@ -113,37 +153,41 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
         return r.allowed === true;
       }),
 
-    batchCheck: (qs) =>
-      guarded(async () => {
-        const answers: boolean[] = [];
-        for (const chunk of chunks(qs, BATCH_CHECK_CHUNK)) {
-          const r = await client.batchCheck(
-            {
-              checks: chunk.map((q, i) => ({
-                user: q.user,
-                relation: q.relation,
-                object: q.object,
-                context: q.context,
-                contextualTuples: q.contextualTuples ? { tuple_keys: q.contextualTuples } : undefined,
-                correlationId: String(i),
-              })),
-            },
-            { maxBatchSize: BATCH_CHECK_CHUNK },
-          );
-          const byId = new Map(r.result.map((x) => [x.correlationId, x]));
-          chunk.forEach((_, i) => {
-            const item = byId.get(String(i));
-            if (!item) throw new Error(`batch check answer ${i} is missing`);
-            if (item.error) {
-              const inputError = (item.error as { input_error?: string }).input_error;
-              if (inputError) throw new InvalidRequestError('The authorization service rejected a check as invalid.', { cause: item.error });
-              throw new Error(`batch check item failed: ${item.error.message ?? 'unknown error'}`);
-            }
-            answers.push(item.allowed === true);
-          });
-        }
-        return answers;
-      }),
+    async batchCheck(qs) {
+      const answers: boolean[] = [];
+      // One request per chunk, each under its own deadline.
+      for (const chunk of chunks(qs, BATCH_CHECK_CHUNK)) {
+        answers.push(
+          ...(await guarded(async () => {
+            const r = await client.batchCheck(
+              {
+                checks: chunk.map((q, i) => ({
+                  user: q.user,
+                  relation: q.relation,
+                  object: q.object,
+                  context: q.context,
+                  contextualTuples: q.contextualTuples ? { tuple_keys: q.contextualTuples } : undefined,
+                  correlationId: String(i),
+                })),
+              },
+              { maxBatchSize: BATCH_CHECK_CHUNK },
+            );
+            const byId = new Map(r.result.map((x) => [x.correlationId, x]));
+            return chunk.map((_, i) => {
+              const item = byId.get(String(i));
+              if (!item) throw new Error(`batch check answer ${i} is missing`);
+              if (item.error) {
+                const inputError = (item.error as { input_error?: string }).input_error;
+                if (inputError) throw new InvalidRequestError('The authorization service rejected a check as invalid.', { cause: item.error });
+                throw new Error(`batch check item failed: ${item.error.message ?? 'unknown error'}`);
+              }
+              return item.allowed === true;
+            });
+          })),
+        );
+      }
+      return answers;
+    },
 
     listObjects: (q) =>
       guarded(async () => {
@@ -160,14 +204,21 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
         return { objects, complete: objects.length < (cfg.listObjectsCap ?? LIST_OBJECTS_CAP) };
       }),
 
-    writeTuples: (writes, deletes = []) =>
-      guarded(async () => {
-        const conflict = {
-          onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore,
-          onMissingDeletes: ClientWriteRequestOnMissingDeletes.Ignore,
-        };
-        for (const chunk of chunks(writes, WRITE_CHUNK)) await client.write({ writes: chunk }, { conflict });
-        for (const chunk of chunks(deletes, WRITE_CHUNK)) await client.write({ deletes: chunk }, { conflict });
-      }),
+    async writeTuples(writes, deletes = []) {
+      const conflict = {
+        onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore,
+        onMissingDeletes: ClientWriteRequestOnMissingDeletes.Ignore,
+      };
+      for (const chunk of chunks(writes, WRITE_CHUNK)) await guarded(() => client.write({ writes: chunk }, { conflict }));
+      for (const chunk of chunks(deletes, WRITE_CHUNK)) await guarded(() => client.write({ deletes: chunk }, { conflict }));
+    },
+
+    async probe(signal) {
+      try {
+        await withUpstreamSignal(signal, () => client.read({}, { pageSize: 1 }));
+      } catch (e) {
+        throw translate(e);
+      }
+    },
   };
 }

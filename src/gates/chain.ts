@@ -42,6 +42,15 @@ export interface Chain {
   execute(call: ToolCall, audit: AuditLog): Promise<ChainOutcome>;
 }
 
+/**
+ * Optional observer (metrics): each gate's own time (until it calls `next` or stops the call) and its
+ * decision, and how each executed call ended (`ok` or the refusal's code).
+ */
+export interface ChainObserver {
+  gate(name: string, decision: string, seconds: number): void;
+  call(tool: string, outcome: string): void;
+}
+
 export interface ChainOptions {
   /**
    * Aborted when the server stops and its drain time is over (or a second stop signal came); its
@@ -49,13 +58,26 @@ export interface ChainOptions {
    * once as that error — audited like any refusal — even if a gate or the tool ignores the signal.
    */
   readonly stop?: AbortSignal;
+  readonly observe?: ChainObserver;
 }
 
 export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
+  const { observe } = opts;
   const ordered: readonly Gate[] = [gates.callers, gates.scopes, gates.rateLimit, gates.authorize, gates.connect, gates.budget, gates.approve];
+  const timed = (gate: Gate, call: ToolCall, next: () => Promise<ToolOutput>): Promise<ToolOutput> => {
+    if (!observe) return gate.evaluate(call, next);
+    const t0 = performance.now();
+    let seen = false;
+    const done = () => {
+      if (seen) return;
+      seen = true;
+      observe.gate(gate.name, call.decisions.findLast((d) => d.gate === gate.name)?.decision ?? 'none', (performance.now() - t0) / 1000);
+    };
+    return gate.evaluate(call, () => (done(), next())).finally(done);
+  };
   const walk = (call: ToolCall, run: (call: ToolCall) => Promise<ToolOutput>): Promise<ToolOutput> => {
     const step = (i: number): Promise<ToolOutput> => {
-      if (i < ordered.length) return ordered[i]!.evaluate(call, () => step(i + 1));
+      if (i < ordered.length) return timed(ordered[i]!, call, () => step(i + 1));
       markRunStarted(call);
       return run(call);
     };
@@ -83,14 +105,19 @@ export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
       const running = walk(gated, (c) => c.tool.run(c.args, { caller: c.caller, signal: c.signal, progress: c.progress, grants: toolGrants(c), audit: record }));
       const output = await (cut ? Promise.race([running, cut.promise]) : running);
       entry({ result: 'ok' });
+      observe?.call(tool.name, 'ok');
       return { kind: 'ok', output };
     } catch (thrown) {
-      if (thrown instanceof RateLimitedError) return { kind: 'rejected', error: thrown, code: 'rate_limited' };
+      if (thrown instanceof RateLimitedError) {
+        observe?.call(tool.name, 'rate_limited');
+        return { kind: 'rejected', error: thrown, code: 'rate_limited' };
+      }
       // After the cut, an untyped failure (an AbortError from a tool honouring its signal) is the cut itself.
       const error = opts.stop?.aborted && !(thrown instanceof GatehouseError) ? cutError(opts.stop) : thrown;
       const reference = randomUUID();
       const code = error instanceof GatehouseError ? error.code : 'internal_error';
       entry({ result: 'error', error: code, reference });
+      observe?.call(tool.name, code);
       return { kind: 'refused', error, code, reference };
     } finally {
       cut?.dispose();

@@ -3,6 +3,7 @@ import { INTERNAL_SERVER_ERROR, JSONRPC_ERROR, jsonRpcErrorResponse } from '../l
 import type { Logger } from '../log.js';
 import { cors } from './cors.js';
 import { hostOriginGuard } from './host-origin.js';
+import { operationsRouter, type OperationsOptions } from './operations.js';
 import { protectedResourceMetadataRouter, type ResourceMetadata } from './protected-resource-metadata.js';
 
 export interface HttpAppOptions {
@@ -17,6 +18,8 @@ export interface HttpAppOptions {
   readonly mcpOther: RequestHandler;
   /** Extra routers (e.g. the connect-account web routes), mounted after the guards. */
   readonly routers?: readonly express.Router[];
+  /** /readyz and /metrics (absent: not served). */
+  readonly operations?: OperationsOptions;
 }
 
 /** The HTTP surface: guards first, then metadata, health and the MCP endpoint. No tool logic here. */
@@ -34,6 +37,7 @@ export function createHttpApp(o: HttpAppOptions): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  if (o.operations) app.use(operationsRouter(o.operations));
   app.post('/mcp', express.json({ limit: o.bodyLimit, type: ['application/json'] }), o.authenticate, o.mcpPost);
   // Every other method on /mcp (GET, DELETE, PUT, ...) is 405 with Allow: POST, never a 404.
   app.all('/mcp', o.authenticate, o.mcpOther);

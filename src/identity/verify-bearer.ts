@@ -33,6 +33,12 @@ export interface TokenVerifierOptions {
 
 export interface TokenVerifier {
   verify(token: string): Promise<Caller>;
+  /**
+   * Readiness of the signing keys: `cached` when a key set is held (tokens can be verified even if the
+   * issuer is briefly unreachable), else `fetched` after discovery and one JWKS fetch; throws
+   * UpstreamUnavailableError when neither works.
+   */
+  signingKeys(): Promise<'cached' | 'fetched'>;
 }
 
 const Claims = z.object({
@@ -80,6 +86,17 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
       const caller = await verifyUncached(token);
       cache.set(token, caller);
       return caller;
+    },
+    async signingKeys() {
+      if (jwks?.jwks()?.keys.length) return 'cached';
+      const keys = await keySet();
+      try {
+        await keys.reload();
+      } catch (e) {
+        throw translateJoseError(e);
+      }
+      if (!keys.jwks()?.keys.length) throw new UpstreamUnavailableError('The authorization server publishes no signing keys.');
+      return 'fetched';
     },
   };
 

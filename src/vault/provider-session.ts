@@ -8,12 +8,12 @@ import type { ConnectionGrant } from '../tools/define.js';
 /** What the connect gate grants a tool (defined with the tool contract): its connection, and a fetch that carries the provider token. */
 export type { ConnectionGrant };
 
-const TIMEOUT_MS = 10_000;
-
 /**
  * The provider API client behind a ConnectionGrant. The token only ever goes to the configured API
  * origin. A 401 drops the cached token and exchanges once more; a second 401, an unreachable provider,
- * 429 and 5xx become ProviderError with fixed texts. Other responses go back to the tool.
+ * 429 and 5xx become ProviderError with fixed texts. Other responses go back to the tool. Each request
+ * (its body included, read in full before the tool sees it) runs under the provider's upstream policy:
+ * a deadline (`timeout`), a cap on waiting calls (`overloaded`) and a circuit breaker (`circuit_open`).
  */
 export async function openProviderSession(input: {
   vault: TokenVault;
@@ -28,19 +28,34 @@ export async function openProviderSession(input: {
   const label = connectionLabel(need.connection);
   let access = await vault.accessFor(caller, credential, need);
 
-  const send = async (url: URL, init: { method?: string; body?: unknown }) => {
-    try {
-      return await fetch(url, {
-        method: init.method ?? 'GET',
-        headers: { authorization: `Bearer ${access.accessToken}`, accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        redirect: 'error',
-      });
-    } catch (e) {
-      throw new ProviderError(`${label} could not be reached; nothing was changed. Try again later.`, { cause: e });
-    }
-  };
+  const upstream = vault.providerUpstream(need.connection);
+  const unreachable = `${label} could not be reached; nothing was changed. Try again later.`;
+  const send = (url: URL, init: { method?: string; body?: unknown }) =>
+    upstream.run(
+      async (signal) => {
+        let response: Response;
+        let body: ArrayBuffer;
+        try {
+          response = await fetch(url, {
+            method: init.method ?? 'GET',
+            headers: { authorization: `Bearer ${access.accessToken}`, accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+            body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+            signal,
+            redirect: 'error',
+          });
+          body = await response.arrayBuffer();
+        } catch (e) {
+          throw new ProviderError(unreachable, { cause: e });
+        }
+        const copy = new Response(body.byteLength ? body : null, { status: response.status, statusText: response.statusText, headers: response.headers });
+        if (response.status === 429 || response.status >= 500) {
+          throw new ProviderError(`${label} is unavailable right now (HTTP ${response.status}); nothing was changed. Try again later.`);
+        }
+        return copy;
+      },
+      // Only an unreachable provider, 429 and 5xx count against its circuit.
+      { isFailure: (e) => e instanceof ProviderError, mayHaveActed: (init.method ?? 'GET') !== 'GET' },
+    );
 
   return {
     connection: need.connection,
@@ -65,9 +80,6 @@ export async function openProviderSession(input: {
           vault.forget(caller, need);
           throw new ProviderError(`${label} rejected the connected account's token twice; nothing was changed. Reconnect the account if this persists.`);
         }
-      }
-      if (response.status === 429 || response.status >= 500) {
-        throw new ProviderError(`${label} is unavailable right now (HTTP ${response.status}); nothing was changed. Try again later.`);
       }
       if (response.status === 403) {
         throw new ProviderError(`${label} refused the request (permission denied); nothing was changed.`);

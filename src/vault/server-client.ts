@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { upstreamFetch } from '../resilience/upstream.js';
 
 export interface ServerClientOptions {
   /** The authorization server (Auth0 tenant or the embedded one). */
@@ -13,6 +14,7 @@ export interface ServerClientOptions {
  * Custom API Client AUTH0_CUSTOM_API_CLIENT_ID/SECRET for the Token Vault exchange), via
  * openid-client: discovered lazily and re-discovered after a failure, so an authorization server that
  * is down at start-up does not stay down for us. Plain http is allowed only for a loopback issuer.
+ * Its requests abort at the deadline of the upstream call they run in (src/resilience/upstream.ts).
  */
 export function serverClient(opts: ServerClientOptions): () => Promise<oidc.Configuration> {
   let pending: Promise<oidc.Configuration> | undefined;
@@ -22,6 +24,7 @@ export function serverClient(opts: ServerClientOptions): () => Promise<oidc.Conf
       .discovery(new URL(opts.issuer), opts.clientId, undefined, oidc.ClientSecretPost(opts.clientSecret), {
         execute: insecure ? [oidc.allowInsecureRequests] : [],
         timeout: Math.ceil((opts.timeoutMs ?? 5000) / 1000),
+        [oidc.customFetch]: upstreamFetch as oidc.CustomFetch,
       })
       .catch((e: unknown) => {
         pending = undefined;

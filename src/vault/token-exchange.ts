@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
-import { VaultUnavailableError } from '../errors.js';
+import { GatehouseError, VaultUnavailableError } from '../errors.js';
+import { createUpstream, DEFAULT_UPSTREAM_SETTINGS, type Upstream } from '../resilience/upstream.js';
 
 export const FEDERATED_GRANT = 'urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token';
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
@@ -28,23 +29,27 @@ export type TokenExchange = (subjectToken: string, connection: string) => Promis
  * subject_token, Gatehouse's Custom API Client (linked to the MCP API, as Auth0 requires) authenticates. Outcomes stay distinct: no connected
  * account (ConnectionNotFound), the vault down or refusing (VaultUnavailableError, fixed texts).
  */
-export function federatedTokenExchange(client: () => Promise<oidc.Configuration>): TokenExchange {
+export function federatedTokenExchange(client: () => Promise<oidc.Configuration>, upstream: Upstream = createUpstream('vault', 'the token vault', DEFAULT_UPSTREAM_SETTINGS.vault)): TokenExchange {
   return async (subjectToken, connection) => {
-    let config: oidc.Configuration;
     try {
-      config = await client();
+      // Discovery and the grant share one deadline; "not connected" and a refusal show the vault is up.
+      return await upstream.run(
+        async () => {
+          const config = await client().catch((e: unknown) => {
+            throw new VaultUnavailableError('The token vault (authorization server) cannot be reached; the tool was not run. Try again later.', { cause: e });
+          });
+          const r = await oidc.genericGrantRequest(config, FEDERATED_GRANT, {
+            subject_token: subjectToken,
+            subject_token_type: ACCESS_TOKEN,
+            requested_token_type: FEDERATED_TOKEN,
+            connection,
+          });
+          return { accessToken: r.access_token, expiresIn: r.expires_in, scopes: typeof r.scope === 'string' ? r.scope.split(' ').filter(Boolean) : undefined };
+        },
+        { isFailure: (e) => !(e instanceof oidc.ResponseBodyError && e.status < 500 && e.status !== 429 && e.error !== 'temporarily_unavailable') },
+      );
     } catch (e) {
-      throw new VaultUnavailableError('The token vault (authorization server) cannot be reached; the tool was not run. Try again later.', { cause: e });
-    }
-    try {
-      const r = await oidc.genericGrantRequest(config, FEDERATED_GRANT, {
-        subject_token: subjectToken,
-        subject_token_type: ACCESS_TOKEN,
-        requested_token_type: FEDERATED_TOKEN,
-        connection,
-      });
-      return { accessToken: r.access_token, expiresIn: r.expires_in, scopes: typeof r.scope === 'string' ? r.scope.split(' ').filter(Boolean) : undefined };
-    } catch (e) {
+      if (e instanceof GatehouseError) throw e;
       if (e instanceof oidc.ResponseBodyError) {
         if (NOT_CONNECTED.has(e.error)) throw new ConnectionNotFound(e.error, { cause: e });
         if (e.status >= 500 || e.status === 429 || e.error === 'temporarily_unavailable') {

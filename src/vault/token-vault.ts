@@ -4,6 +4,7 @@ import type { ConnectTickets } from './connect-ticket.js';
 import { missingProviderScopes } from './provider-scopes.js';
 import { ProviderTokenCache } from './token-cache.js';
 import { ConnectionNotFound, type TokenExchange } from './token-exchange.js';
+import { createUpstreams, type Upstream } from '../resilience/upstream.js';
 
 export interface ConnectionNeed {
   readonly connection: string;
@@ -26,6 +27,8 @@ export class TokenVault {
     private readonly tickets: ConnectTickets,
     private readonly cache = new ProviderTokenCache(),
     private readonly now: () => number = Date.now,
+    /** The policy (deadline, bulkhead, circuit breaker) of each connection's provider API. */
+    readonly providerUpstream: (connection: string) => Upstream = defaultProviderUpstreams(),
   ) {}
 
   async accessFor(caller: Caller, credential: BearerCredential, need: ConnectionNeed): Promise<ProviderAccess> {
@@ -56,4 +59,9 @@ export class TokenVault {
   forget(caller: Caller, need: ConnectionNeed): void {
     this.cache.delete(ProviderTokenCache.key(caller.sub, need.connection, need.scopes));
   }
+}
+
+function defaultProviderUpstreams(): (connection: string) => Upstream {
+  const upstreams = createUpstreams();
+  return (connection) => upstreams.provider(connection);
 }

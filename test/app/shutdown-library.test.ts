@@ -54,6 +54,8 @@ describe('startGatehouse(...).shutdown()', () => {
     const metadata = await fetch(new URL('/.well-known/oauth-protected-resource/mcp', gh.mcpUrl));
     expect(metadata.status).toBe(503);
     expect(await metadata.json()).toEqual({ error: 'shutting_down', error_description: DRAINING_MESSAGE });
+    const ready = await fetch(new URL('/readyz', gh.mcpUrl));
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'draining', failing: ['shutdown'] }]);
     const health = await fetch(new URL('/healthz', gh.mcpUrl));
     expect([health.status, health.headers.get('connection'), await health.json()]).toEqual([200, 'close', { status: 'ok' }]);
 
