@@ -11,7 +11,7 @@ import { defineTool, type AnyTool } from '../../src/tools/define.js';
 
 const alice: Caller = { kind: 'user', sub: 'alice', clientId: 'c', scopes: ['docs:read', 'email:send'], permissions: [], issuer: 'https://issuer.example/', expiresAt: Math.floor(Date.now() / 1000) + 300 };
 const authorizer = { check: vi.fn(async () => true) } as unknown as Authorizer;
-const call = (tool: AnyTool): ToolCall => ({ tool, args: {}, caller: alice, credential: new BearerCredential('t'), resource: 'https://mcp.example/mcp', digest: 'd', signal: new AbortController().signal, decisions: [], grants: {}, progress: async () => {} });
+const call = (tool: AnyTool): ToolCall => ({ tool, args: {}, caller: alice, credential: new BearerCredential('t'), resource: 'https://mcp.example/mcp', digest: 'd', signal: new AbortController().signal, progress: async () => {} });
 const tool = (extra: Partial<Parameters<typeof defineTool>[0]>) =>
   defineTool({ name: 'x', description: 'x', input: z.object({}), scopes: ['docs:read'], risk: 'low', run: async () => ({ text: 'ran' }), ...extra });
 
@@ -26,16 +26,16 @@ describe('createGates: every gate built in one place, unconfigured capabilities 
     const chain = buildChain(gates);
     const run = vi.fn(async () => ({ text: 'ran' }));
     const connected = tool({ connection: { connection: 'google-oauth2', scopes: ['x'] } });
-    await expect(chain(call(connected), run)).rejects.toBeInstanceOf(GateNotConfiguredError);
+    expect(await chain.walk(call(connected), run)).toMatchObject({ ok: false, error: expect.any(GateNotConfiguredError) });
     expect(run).not.toHaveBeenCalled();
-    await expect(chain(call(tool({})), run)).resolves.toEqual({ text: 'ran' });
+    expect(await chain.walk(call(tool({})), run)).toMatchObject({ ok: true, output: { text: 'ran' } });
   });
 
   it('without CIBA, a tool that needs approval is refused and does not run', async () => {
     const run = vi.fn(async () => ({ text: 'ran' }));
-    const c = call(tool({ scopes: ['email:send'], risk: 'high', approval: 'always' }));
-    await expect(buildChain(gates)(c, run)).rejects.toBeInstanceOf(GateNotConfiguredError);
+    const walked = await buildChain(gates).walk(call(tool({ scopes: ['email:send'], risk: 'high', approval: 'always' })), run);
+    expect(walked).toMatchObject({ ok: false, error: expect.any(GateNotConfiguredError) });
     expect(run).not.toHaveBeenCalled();
-    expect(c.decisions.at(-1)).toEqual({ gate: 'approve', decision: 'error', detail: { reason: 'approve gate not configured' } });
+    expect(walked.decisions.at(-1)).toEqual({ gate: 'approve', decision: 'error', detail: { reason: 'approve gate not configured' } });
   });
 });
