@@ -29,6 +29,10 @@ import type { Backends } from './resolve-backends.js';
 import { gateGaps, runnableTools } from './runnable-tools.js';
 import { createTokenVaultWiring } from './token-vault.js';
 
+/** Per request to the authorization server: the Token Vault's exchange and connect calls, CIBA's backchannel and polls. */
+const VAULT_TIMEOUT_SECONDS = 5;
+const CIBA_TIMEOUT_SECONDS = 10;
+
 export async function assemble(b: Backends, opts: GatehouseOptions, version: string): Promise<Gatehouse> {
   const { config, logger, db, issuer, audience, mcpUrl, origin, serverClient, customApiClient } = b;
   const documents = createDocuments({ store: new SqliteDocumentStore(db), index: new SqliteFtsIndex(db) }, b.authorizer, { now: opts.now, ...opts.retrieval });
@@ -42,16 +46,26 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   if (duplicate) throw new TypeError(`two tools are named "${duplicate.name}"`);
   const tools = runnableTools(builtin, own, gateGaps({ serverClient: serverClient !== undefined, customApiClient: customApiClient !== undefined }), logger);
   const vault = serverClient && customApiClient
-    ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: b.vaultKey, tools, apiBaseUrls: { 'google-oauth2': b.googleApiUrl }, logger })
+    ? createTokenVaultWiring({
+        db,
+        issuer,
+        origin,
+        client: b.discovery.client(serverClient, VAULT_TIMEOUT_SECONDS),
+        exchangeClient: b.discovery.client(customApiClient, VAULT_TIMEOUT_SECONDS),
+        encryptionKey: b.vaultKey,
+        tools,
+        apiBaseUrls: { 'google-oauth2': b.googleApiUrl },
+        logger,
+      })
     : undefined;
   const approvals = serverClient
-    ? createApprovals({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks })
+    ? createApprovals({ db, audit, logger, audience, clientId: serverClient.clientId, client: b.discovery.client(serverClient, CIBA_TIMEOUT_SECONDS), ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks })
     : undefined;
   const chain = buildChain(
     createGates({ authorizer: b.authorizer, budgets: createBudgetStore(db), connect: vault?.connect, approve: approvals?.gate, now: opts.now }),
   );
   const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
-  const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
+  const verifier = createTokenVerifier({ issuer, audience, metadata: b.discovery.metadata, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
   const bearer = bearerAuth({ verifier, challenge, logger });
   const hosts = hostNamesFor(config.server.host, b.port, [
     ...(config.server.publicUrl ? [new URL(config.server.publicUrl).host] : []),

@@ -18,6 +18,7 @@ import type { DocumentStore } from '../rag/document-store.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { createKeyFileSecretStore } from '../store/sqlite/secrets.js';
 import { loadVaultKey } from '../vault/sealed-box.js';
+import { issuerDiscovery, type IssuerDiscovery } from './issuer-discovery.js';
 import { GOOGLE_API_URL } from './token-vault.js';
 
 /** The demo authorization model, tuples and tests loaded into the embedded FGA store on first start. */
@@ -84,6 +85,8 @@ export interface Backends {
   readonly mcpUrl: string;
   readonly issuer: string;
   readonly audience: string;
+  /** The issuer's metadata, discovered once for the server's life, and Gatehouse's clients built on it. */
+  readonly discovery: IssuerDiscovery;
   /** The confidential client that runs CIBA and the Token Vault's connect flow; absent when not configured. */
   readonly serverClient: ClientCredentials | undefined;
   /** The Custom API Client Auth0 exchanges access tokens for (Token Vault); absent when not configured. */
@@ -182,6 +185,8 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       authorizer = createAuthorizer(config.fga);
     }
 
+    // Plain http only to the embedded authorization server on loopback; AUTH0_DOMAIN is always https.
+    const discovery = issuerDiscovery(issuer, { allowInsecureRequests: config.auth.mode === 'embedded' });
     const insecureNoAuth = config.server.insecureNoAuth;
     if (insecureNoAuth) logger.warn('GATEHOUSE_INSECURE_NO_AUTH is set: /mcp accepts unauthenticated requests (test only)');
     return {
@@ -195,6 +200,7 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       mcpUrl,
       issuer,
       audience,
+      discovery,
       serverClient,
       customApiClient,
       authorizer,

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet } from 'jose';
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import { UpstreamUnavailableError } from '../errors.js';
 import { backchannelAuthorize, type BackchannelRequest, type BackchannelStarted } from './backchannel-authorize.js';
 import { pollToken, type PollOutcome } from './poll-token.js';
@@ -7,12 +7,13 @@ import type { ToolCallDetail } from './authorization-details.js';
 import { verifyApprovalToken, type VerifiedApproval } from './verify-approval-token.js';
 
 export interface CibaClientOptions {
-  /** Exact issuer: `https://AUTH0_DOMAIN/`, or the embedded server's loopback URL. */
-  readonly issuer: string;
-  readonly audience: string;
-  /** The server's confidential client (AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET). */
+  /**
+   * The server's confidential client (AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET) at the issuer, on the
+   * issuer's shared discovery (discovered lazily, again after a failure).
+   */
+  readonly client: () => Promise<oidc.Configuration>;
   readonly clientId: string;
-  readonly clientSecret: string;
+  readonly audience: string;
   readonly clockSkewSeconds: number;
 }
 
@@ -23,25 +24,13 @@ export interface CibaClient {
   verify(accessToken: string, expected: { sub: string; digest: string; resource: string; details?: readonly ToolCallDetail[] }): Promise<VerifiedApproval>;
 }
 
-/**
- * CIBA over openid-client, authenticated as the server's confidential client. Discovery runs lazily
- * and is retried after a failure. Plain http is allowed only for a loopback issuer (the embedded server).
- */
+/** CIBA over openid-client, authenticated as the server's confidential client. */
 export function createCibaClient(opts: CibaClientOptions): CibaClient {
-  let config: Promise<oidc.Configuration> | undefined;
   let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
-  const configuration = () => {
-    config ??= oidc
-      .discovery(new URL(opts.issuer), opts.clientId, undefined, oidc.ClientSecretPost(opts.clientSecret), {
-        execute: isLoopbackHttp(opts.issuer) ? [oidc.allowInsecureRequests] : [],
-        timeout: 10,
-      })
-      .catch((e: unknown) => {
-        config = undefined;
-        throw new UpstreamUnavailableError('The authorization server could not be reached to ask for approval; nothing was run.', { cause: e });
-      });
-    return config;
-  };
+  const configuration = () =>
+    opts.client().catch((e: unknown) => {
+      throw new UpstreamUnavailableError('The authorization server could not be reached to ask for approval; nothing was run.', { cause: e });
+    });
   return {
     async authorize(req) {
       return backchannelAuthorize(await configuration(), { ...req, audience: opts.audience });
@@ -63,9 +52,4 @@ export function createCibaClient(opts: CibaClientOptions): CibaClient {
       });
     },
   };
-}
-
-function isLoopbackHttp(issuer: string): boolean {
-  const u = new URL(issuer);
-  return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
 }
