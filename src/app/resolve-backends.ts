@@ -180,7 +180,7 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       stack.push(() => started.close());
       const embeddedAuthorizer = createAuthorizer({ apiUrl: started.url, storeId: started.storeId, modelId: started.modelId, apiToken: keys[0] });
       authorizer = embeddedAuthorizer;
-      seedDocuments = async (store) => void (await (await import('../rag/demo-corpus.js')).loadDemoCorpus({ store, authorizer: embeddedAuthorizer }));
+      seedDocuments = async (store) => void (await (await import('../embedded/seed/demo-corpus.js')).loadDemoCorpus({ store, authorizer: embeddedAuthorizer }));
     } else {
       authorizer = createAuthorizer(config.fga);
     }
