@@ -5,6 +5,8 @@ import { createGates } from '../../src/gates/create-gates.js';
 import type { ToolCall } from '../../src/gates/gate.js';
 import type { Authorizer } from '../../src/fga/authorizer.js';
 import { BearerCredential, type Caller } from '../../src/identity/caller.js';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { createBudgetStore } from '../../src/store/sqlite/budget-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { defineTool, type AnyTool } from '../../src/tools/define.js';
@@ -37,5 +39,18 @@ describe('createGates: every gate built in one place, unconfigured capabilities 
     expect(walked).toMatchObject({ ok: false, error: expect.any(GateNotConfiguredError) });
     expect(run).not.toHaveBeenCalled();
     expect(walked.decisions.at(-1)).toEqual({ gate: 'approve', decision: 'error', detail: { reason: 'approve gate not configured' } });
+  });
+
+  it('the backstop is audited: one tool_call entry, the slot recorded as an error, code upstream_unavailable, run not entered', async () => {
+    const db = openDatabase(':memory:');
+    const audit = createAuditLog(createSqliteAuditStore(db));
+    let ran = false;
+    const outcome = await buildChain(gates).execute(call(tool({ connection: { connection: 'google-oauth2', scopes: ['x'] }, run: async () => ((ran = true), { text: 'ran' }) })), audit);
+    expect(outcome).toMatchObject({ kind: 'refused', code: 'upstream_unavailable', error: expect.any(GateNotConfiguredError) });
+    expect(ran).toBe(false);
+    const entries = audit.recent(10).filter((e) => e.event === 'tool_call');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.data).toMatchObject({ result: 'error', error: 'upstream_unavailable' });
+    expect((entries[0]!.data.decisions as unknown[]).at(-1)).toEqual({ gate: 'connect', decision: 'error', detail: { reason: 'connect gate not configured' } });
   });
 });
