@@ -62,7 +62,13 @@ export function buildChain(gates: GateSet): Chain {
       const verdict = await gate.evaluate(call, grants).catch((error: unknown): Verdict => ({ decision: 'error', error }));
       decisions.push(verdict.detail === undefined ? { gate: gate.name, decision: verdict.decision } : { gate: gate.name, decision: verdict.decision, detail: verdict.detail });
       if ('error' in verdict) {
-        for (const release of releases.reverse()) release();
+        for (const release of releases.reverse()) {
+          try {
+            release();
+          } catch {
+            // The refusal stands: a reservation that could not be released only counts against the caller.
+          }
+        }
         return { decisions, grants, ok: false, error: verdict.error };
       }
       if (verdict.grant) grants = { ...grants, ...verdict.grant };
@@ -80,21 +86,28 @@ export function buildChain(gates: GateSet): Chain {
     const ran: Record<string, unknown> = {};
     const record = (detail: Record<string, unknown>) => void Object.assign(ran, detail);
     const walked = await walk(call, (c, grants) => c.tool.run(c.args, { caller: c.caller, signal: c.signal, progress: c.progress, grants: toolGrants(grants), audit: record }));
-    if (!walked.ok && walked.error instanceof RateLimitedError) return { kind: 'rejected', error: walked.error, code: 'rate_limited' };
-    const reference = walked.ok ? undefined : randomUUID();
-    const code = walked.ok ? undefined : walked.error instanceof GatehouseError ? walked.error.code : 'internal_error';
-    audit.append('tool_call', {
-      sub: caller.sub,
-      kind: caller.kind,
-      client: caller.clientId,
-      org: caller.orgId ?? null,
-      tool: tool.name,
-      digest: call.digest,
-      decisions: walked.decisions,
-      ...(Object.keys(ran).length ? { run: ran } : {}),
-      ...(walked.ok ? { result: 'ok' } : { result: 'error', error: code, reference }),
-    });
-    return walked.ok ? { kind: 'ok', output: walked.output } : { kind: 'refused', error: walked.error, code: code!, reference: reference! };
+    const entry = (result: Record<string, unknown>) =>
+      audit.append('tool_call', {
+        sub: caller.sub,
+        kind: caller.kind,
+        client: caller.clientId,
+        org: caller.orgId ?? null,
+        tool: tool.name,
+        digest: call.digest,
+        decisions: walked.decisions,
+        ...(Object.keys(ran).length ? { run: ran } : {}),
+        ...result,
+      });
+    if (walked.ok) {
+      entry({ result: 'ok' });
+      return { kind: 'ok', output: walked.output };
+    }
+    const { error } = walked;
+    if (error instanceof RateLimitedError) return { kind: 'rejected', error, code: 'rate_limited' };
+    const reference = randomUUID();
+    const code = error instanceof GatehouseError ? error.code : 'internal_error';
+    entry({ result: 'error', error: code, reference });
+    return { kind: 'refused', error, code, reference };
   };
 
   return { walk, execute };

@@ -138,6 +138,13 @@ describe('chain', () => {
     await buildChain(gateSet({ budget, approve: approve(false) })).walk(call(readDoc), async () => Promise.reject(new Error('failed after acting')));
     expect(released).toEqual(['budget']);
   });
+  it('a release that fails does not hide the refusal that triggered it', async () => {
+    const budget: Gate = { name: 'budget', evaluate: async () => ({ decision: 'allow', release: () => { throw new Error('store down'); } }) };
+    const no = new ForbiddenError('no');
+    const walked = await buildChain(gateSet({ budget, approve: { name: 'approve', evaluate: async () => ({ decision: 'deny', error: no }) } })).walk(call(readDoc), next);
+    expect(walked).toMatchObject({ ok: false, error: no });
+    expect(walked.decisions.at(-1)).toEqual({ gate: 'approve', decision: 'deny' });
+  });
   it('an unconfigured slot refuses tools that declare its policy (fail closed) and skips the others', async () => {
     const gate = requireNoPolicy('connect', (t) => t.connection !== undefined);
     const needs = defineTool({ name: 'n', description: 't', input: z.object({}), scopes: [], risk: 'low', connection: { connection: 'google-oauth2', scopes: [] }, run: next });
