@@ -11,6 +11,8 @@ const ROOT = ['^src/(app|cli)/', '^src/(app|main|server)\\.ts$'];
 /** The library's public entry point: it re-exports from the root and the core, but is not the root. */
 const ENTRY = '^src/index\\.ts$';
 const EMBEDDED = '^src/embedded/';
+/** Demo data for the embedded default (users, the document corpus): composition the root runs, not a stand-in. */
+const SEED = '^src/embedded/seed/';
 const STORE = '^src/store/';
 const LIB = '^src/lib/';
 /** Leaf modules every part may use: the typed errors and the logger type. */
@@ -169,11 +171,26 @@ const configuration = {
       comment:
         'A stand-in speaks the wire protocol of the service it replaces; it may share wire formats and helpers (approvals RAR, scopes, sealed box, Host/Origin check) but never the gates, MCP, tools, retrieval, FGA client, audit or the root.',
       severity: 'error',
-      from: { path: EMBEDDED },
+      from: { path: EMBEDDED, pathNot: SEED },
       to: {
         path: ['^src/(gates|mcp|tools|rag|fga|audit|http|app|cli)/', '^src/(app|main|server|index)\\.ts$'],
         pathNot: '^src/http/host-origin\\.ts$',
       },
+    },
+    {
+      name: 'stand-ins-take-only-the-demo-users-from-the-seed',
+      comment: 'A stand-in may know the demo users (seed/users.ts); the rest of the seed (the corpus loader) reaches into the core and is for the root only.',
+      severity: 'error',
+      from: { path: EMBEDDED, pathNot: SEED },
+      to: { path: SEED, pathNot: '^src/embedded/seed/users\\.ts$' },
+    },
+    {
+      name: 'seed-uses-only-the-core-ingest',
+      comment:
+        'Demo seeding is composition: it files the demo corpus through the core ingest (documents and their FGA tuples) and nothing else of the core; the core never imports it (core-does-not-import-embedded).',
+      severity: 'error',
+      from: { path: SEED },
+      to: { path: '^src/', pathNot: [SEED, '^src/rag/(ingest|document-store)\\.ts$', '^src/fga/authorizer\\.ts$', LIB, KERNEL] },
     },
     {
       name: 'only-store-imports-sql-drivers',

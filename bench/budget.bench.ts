@@ -59,7 +59,8 @@ async function measure(file: string, label: string): Promise<BenchResult[]> {
     const once = async (tool: AnyTool): Promise<number> => {
       const c = call(tool, `user${n++ % USERS}`);
       const t0 = process.hrtime.bigint();
-      await chain(c, ran);
+      const walked = await chain.walk(c, ran);
+      if (!walked.ok) throw walked.error;
       return Number(process.hrtime.bigint() - t0) / 1000;
     };
     for (let i = 0; i < WARMUP; i++) await once(budgeted), await once(plain);
@@ -100,7 +101,5 @@ function call(tool: AnyTool, sub: string): ToolCall {
     digest: 'bench',
     signal: new AbortController().signal,
     progress: async () => {},
-    decisions: [],
-    grants: {},
   };
 }

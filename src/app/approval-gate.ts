@@ -1,3 +1,4 @@
+import type * as oidc from 'openid-client';
 import { createSqliteApprovalLedger } from '../store/sqlite/approval-ledger.js';
 import { createApprovalFlow, type ApprovalHooks } from '../approvals/await-approval.js';
 import { createCibaClient } from '../approvals/ciba-client.js';
@@ -11,11 +12,11 @@ export interface ApprovalGateConfig {
   readonly db: SqliteDatabase;
   readonly audit: AuditLog;
   readonly logger: Logger;
-  /** The authorization server (Auth0 tenant or the embedded one) and the API the approvals are for. */
-  readonly issuer: string;
+  /** The API the approvals are for. */
   readonly audience: string;
-  /** The server's confidential client, allowed the CIBA grant. */
-  readonly client: { readonly clientId: string; readonly clientSecret: string };
+  /** The server's confidential client at the authorization server (Auth0 tenant or the embedded one), allowed the CIBA grant. */
+  readonly clientId: string;
+  readonly client: () => Promise<oidc.Configuration>;
   readonly waitSeconds: number;
   readonly expirySeconds: number;
   readonly clockSkewSeconds: number;
@@ -36,7 +37,7 @@ export interface Approvals {
 /** Assembles what the approve gate needs: CIBA client, ledger on the Store, and the waiting flow. */
 export function createApprovals(c: ApprovalGateConfig): Approvals {
   const ledger = createSqliteApprovalLedger(c.db);
-  const ciba = createCibaClient({ issuer: c.issuer, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, ...c.client, upstream: c.upstream });
+  const ciba = createCibaClient({ client: c.client, clientId: c.clientId, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, upstream: c.upstream });
   const flow = createApprovalFlow({ ledger, ciba, audit: c.audit, logger: c.logger, waitSeconds: c.waitSeconds, expirySeconds: c.expirySeconds, hooks: c.hooks, stopWaiting: c.stopWaiting });
   return { gate: { flow, ledger }, reconcile: () => flow.reconcile() };
 }

@@ -44,12 +44,35 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   if (duplicate) throw new TypeError(`two tools are named "${duplicate.name}"`);
   const tools = runnableTools(builtin, own, gateGaps({ serverClient: serverClient !== undefined, customApiClient: customApiClient !== undefined }), logger);
   const vault = serverClient && customApiClient
-    ? createTokenVaultWiring({ db, issuer, origin, client: serverClient, exchangeClient: customApiClient, encryptionKey: b.vaultKey, tools, apiBaseUrls: { 'google-oauth2': b.googleApiUrl }, logger, upstreams: b.upstreams })
+    ? createTokenVaultWiring({
+        db,
+        issuer,
+        origin,
+        client: b.discovery.client(serverClient, timeoutSeconds(config.upstreams.vault.deadlineMs)),
+        exchangeClient: b.discovery.client(customApiClient, timeoutSeconds(config.upstreams.vault.deadlineMs)),
+        encryptionKey: b.vaultKey,
+        tools,
+        apiBaseUrls: { 'google-oauth2': b.googleApiUrl },
+        logger,
+        upstreams: b.upstreams,
+      })
     : undefined;
   const approvals = serverClient
-    ? createApprovals({ db, audit, logger, issuer, audience, client: serverClient, ...config.approvals, clockSkewSeconds: config.server.clockSkewSeconds, hooks: opts.approvalHooks, stopWaiting: drain.stopWaiting, upstream: b.upstreams.ciba })
+    ? createApprovals({
+        db,
+        audit,
+        logger,
+        audience,
+        clientId: serverClient.clientId,
+        client: b.discovery.client(serverClient, timeoutSeconds(config.upstreams.ciba.deadlineMs)),
+        ...config.approvals,
+        clockSkewSeconds: config.server.clockSkewSeconds,
+        hooks: opts.approvalHooks,
+        stopWaiting: drain.stopWaiting,
+        upstream: b.upstreams.ciba,
+      })
     : undefined;
-  const verifier = createTokenVerifier({ issuer, audience, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
+  const verifier = createTokenVerifier({ issuer, audience, metadata: b.discovery.metadata, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
   const operations = createOperations(b, verifier);
   const chain = buildChain(
     createGates({ authorizer: b.authorizer, budgets: createBudgetStore(db), connect: vault?.connect, approve: approvals?.gate, now: opts.now }),
@@ -89,4 +112,9 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
     stopAudit();
     await b.close();
   } };
+}
+
+/** openid-client's own request timeout (whole seconds), never shorter than the upstream's deadline, which aborts first. */
+function timeoutSeconds(deadlineMs: number): number {
+  return Math.max(1, Math.ceil(deadlineMs / 1000));
 }

@@ -19,6 +19,7 @@ import { createUpstreams, UpstreamEvents, type Upstreams } from '../resilience/u
 import { keyDirFor, openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { createKeyFileSecretStore } from '../store/sqlite/secrets.js';
 import { loadVaultKey } from '../vault/sealed-box.js';
+import { issuerDiscovery, type IssuerDiscovery } from './issuer-discovery.js';
 import { GOOGLE_API_URL } from './token-vault.js';
 
 /** The demo authorization model, tuples and tests loaded into the embedded FGA store on first start. */
@@ -85,6 +86,8 @@ export interface Backends {
   readonly mcpUrl: string;
   readonly issuer: string;
   readonly audience: string;
+  /** The issuer's metadata, discovered once for the server's life, and Gatehouse's clients built on it. */
+  readonly discovery: IssuerDiscovery;
   /** The confidential client that runs CIBA and the Token Vault's connect flow; absent when not configured. */
   readonly serverClient: ClientCredentials | undefined;
   /** The Custom API Client Auth0 exchanges access tokens for (Token Vault); absent when not configured. */
@@ -183,11 +186,13 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       stack.push(() => started.close());
       const embeddedAuthorizer = createAuthorizer({ apiUrl: started.url, storeId: started.storeId, modelId: started.modelId, apiToken: keys[0], upstream: upstreams.fga });
       authorizer = embeddedAuthorizer;
-      seedDocuments = async (store) => void (await (await import('../rag/demo-corpus.js')).loadDemoCorpus({ store, authorizer: embeddedAuthorizer }));
+      seedDocuments = async (store) => void (await (await import('../embedded/seed/demo-corpus.js')).loadDemoCorpus({ store, authorizer: embeddedAuthorizer }));
     } else {
       authorizer = createAuthorizer({ ...config.fga, upstream: upstreams.fga });
     }
 
+    // Plain http only to the embedded authorization server on loopback; AUTH0_DOMAIN is always https.
+    const discovery = issuerDiscovery(issuer, { allowInsecureRequests: config.auth.mode === 'embedded' });
     const insecureNoAuth = config.server.insecureNoAuth;
     if (insecureNoAuth) logger.warn('GATEHOUSE_INSECURE_NO_AUTH is set: /mcp accepts unauthenticated requests (test only)');
     return {
@@ -201,6 +206,7 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       mcpUrl,
       issuer,
       audience,
+      discovery,
       serverClient,
       customApiClient,
       authorizer,

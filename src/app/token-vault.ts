@@ -1,4 +1,5 @@
 import type { RequestHandler, Router } from 'express';
+import type * as oidc from 'openid-client';
 import type { ConnectGateDeps } from '../gates/connect.js';
 import { connectRoutes, type ConnectPort } from '../http/connect-routes.js';
 import type { Logger } from '../log.js';
@@ -14,7 +15,6 @@ import { ConnectTickets } from '../vault/connect-ticket.js';
 import { ConnectedAccountsLedger } from '../vault/connected-accounts-ledger.js';
 import { MyAccountClient } from '../vault/my-account-client.js';
 import { SealedBox } from '../vault/sealed-box.js';
-import { serverClient } from '../vault/server-client.js';
 import { federatedTokenExchange } from '../vault/token-exchange.js';
 import { TokenVault } from '../vault/token-vault.js';
 
@@ -28,9 +28,9 @@ export interface TokenVaultWiringOptions {
   /** Gatehouse's public origin (connect URLs and the /connect/callback redirect URI). */
   readonly origin: string;
   /** Gatehouse's own client (a Regular Web Application on Auth0): the connect login and My Account API. */
-  readonly client: { readonly clientId: string; readonly clientSecret: string };
+  readonly client: () => Promise<oidc.Configuration>;
   /** The Custom API Client linked to the MCP API: the only client Auth0 lets exchange an access token at the Token Vault. */
-  readonly exchangeClient: { readonly clientId: string; readonly clientSecret: string };
+  readonly exchangeClient: () => Promise<oidc.Configuration>;
   readonly encryptionKey: string;
   readonly tools: readonly AnyTool[];
   readonly apiBaseUrls: Readonly<Record<string, string>>;
@@ -46,14 +46,12 @@ export interface TokenVaultWiring {
 
 /** Builds the Token Vault client, the connect gate's dependencies and the connect web routes from one set of inputs. */
 export function createTokenVaultWiring(o: TokenVaultWiringOptions): TokenVaultWiring {
-  const client = serverClient({ issuer: o.issuer, clientId: o.client.clientId, clientSecret: o.client.clientSecret });
-  const exchangeClient = serverClient({ issuer: o.issuer, clientId: o.exchangeClient.clientId, clientSecret: o.exchangeClient.clientSecret });
   const tickets = new ConnectTickets(createSqliteConnectTicketStore(o.db), o.origin);
   const ledger = new ConnectedAccountsLedger(createSqliteConnectedAccountStore(o.db));
-  const vault = new TokenVault(federatedTokenExchange(exchangeClient, o.upstreams.vault), tickets, undefined, undefined, (connection) => o.upstreams.provider(connection));
+  const vault = new TokenVault(federatedTokenExchange(o.exchangeClient, o.upstreams.vault), tickets, undefined, undefined, (connection) => o.upstreams.provider(connection));
   const box = new SealedBox(o.encryptionKey);
   const callbackUrl = new URL('/connect/callback', o.origin).href;
-  const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client, tickets, flows: new ConnectFlowStore(createSqliteConnectFlowStore(o.db), box), myAccount: new MyAccountClient(o.issuer, o.upstreams.myAccount), ledger, logger: o.logger });
+  const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client: o.client, tickets, flows: new ConnectFlowStore(createSqliteConnectFlowStore(o.db), box), myAccount: new MyAccountClient(o.issuer, o.upstreams.myAccount), ledger, logger: o.logger });
   const connectionScopes = new Map<string, string[]>();
   for (const t of o.tools) {
     if (!t.connection) continue;

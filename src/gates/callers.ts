@@ -9,15 +9,16 @@ import type { Gate } from './gate.js';
  */
 export const callersGate: Gate = {
   name: 'callers',
-  async evaluate(call, next) {
+  async evaluate(call) {
     const served = call.tool.callers ?? DEFAULT_CALLERS;
-    if (!served.includes(call.caller.kind)) {
-      call.decisions.push({ gate: 'callers', decision: 'deny', detail: { kind: call.caller.kind, served: [...served] } });
-      throw new CallerNotServedError(
+    const { kind } = call.caller;
+    if (served.includes(kind)) return { decision: 'allow', detail: { kind } };
+    return {
+      decision: 'deny',
+      detail: { kind, served: [...served] },
+      error: new CallerNotServedError(
         served.includes('user') ? 'This tool serves signed-in users only; a machine client (client credentials) cannot call it. Nothing was run.' : 'This tool serves machine clients only; it cannot be called with a user token. Nothing was run.',
-      );
-    }
-    call.decisions.push({ gate: 'callers', decision: 'allow', detail: { kind: call.caller.kind } });
-    return next();
+      ),
+    };
   },
 };

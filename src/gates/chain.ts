@@ -3,13 +3,13 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { GatehouseError, RateLimitedError, ShutdownError, UpstreamUnavailableError } from '../errors.js';
 import type { AnyTool, Grants, ToolOutput } from '../tools/define.js';
 import { approvalNeeded } from './approve.js';
-import { markRunStarted, type Gate, type ToolCall } from './gate.js';
+import { SKIP, type CallGrants, type Gate, type GateDecision, type ToolCall, type Verdict } from './gate.js';
 
 /**
  * The one place that orders the gates: callers -> scopes -> rate limit -> authorize (FGA) ->
  * connect (Token Vault) -> budget -> approve (CIBA) -> run. Cheapest first; each gate may stop the
- * call by throwing a typed error. The budget comes right before approve, which asks for approval when
- * the tool's approval policy or the budget verdict says so.
+ * call. The budget comes right before approve, which asks for approval when the tool's approval
+ * policy or the budget verdict says so.
  */
 export interface GateSet {
   readonly callers: Gate;
@@ -20,6 +20,11 @@ export interface GateSet {
   readonly budget: Gate;
   readonly approve: Gate;
 }
+
+/** A call walked through the gates: every decision made, in order, and how it ended. */
+export type Walk =
+  | { readonly decisions: readonly GateDecision[]; readonly grants: CallGrants; readonly ok: true; readonly output: ToolOutput }
+  | { readonly decisions: readonly GateDecision[]; readonly grants: CallGrants; readonly ok: false; readonly error: unknown };
 
 /**
  * How a call ended, for the transport to translate. `refused`: a gate or the tool threw; the entry in
@@ -32,19 +37,23 @@ export type ChainOutcome =
   | { readonly kind: 'rejected'; readonly error: RateLimitedError; readonly code: 'rate_limited' };
 
 export interface Chain {
-  /** Walks the gates in order, then `run`; a refusing gate's typed error propagates. Writes nothing. */
-  (call: ToolCall, run: (call: ToolCall) => Promise<ToolOutput>): Promise<ToolOutput>;
   /**
-   * One tool call end to end: the gates, then the tool's `run` with the grants the gates left; writes
-   * the call's one `tool_call` audit entry (who, tool, digest, every gate's decision, the facts `run`
-   * recorded, the result) — never the arguments — and returns a typed outcome, never throws.
+   * Asks each gate in order and records its decision; the first that stops the call ends it (what
+   * earlier gates reserved is released), else `run` gets the call and its grants. Writes nothing,
+   * never throws.
+   */
+  walk(call: ToolCall, run: (call: ToolCall, grants: CallGrants) => Promise<ToolOutput>): Promise<Walk>;
+  /**
+   * One tool call end to end: the walk with the tool's own `run`, then the call's one `tool_call`
+   * audit entry (who, tool, digest, every gate's decision, the facts `run` recorded, the result) —
+   * never the arguments. Returns a typed outcome, never throws.
    */
   execute(call: ToolCall, audit: AuditLog): Promise<ChainOutcome>;
 }
 
 /**
- * Optional observer (metrics): each gate's own time (until it calls `next` or stops the call) and its
- * decision, and how each executed call ended (`ok` or the refusal's code).
+ * Optional observer (metrics): each gate's own time and decision, and how each executed call ended
+ * (`ok` or the refusal's code).
  */
 export interface ChainObserver {
   gate(name: string, decision: string, seconds: number): void;
@@ -62,31 +71,56 @@ export interface ChainOptions {
 }
 
 export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
-  const { observe } = opts;
   const ordered: readonly Gate[] = [gates.callers, gates.scopes, gates.rateLimit, gates.authorize, gates.connect, gates.budget, gates.approve];
-  const timed = (gate: Gate, call: ToolCall, next: () => Promise<ToolOutput>): Promise<ToolOutput> => {
-    if (!observe) return gate.evaluate(call, next);
-    const t0 = performance.now();
-    let seen = false;
-    const done = () => {
-      if (seen) return;
-      seen = true;
-      observe.gate(gate.name, call.decisions.findLast((d) => d.gate === gate.name)?.decision ?? 'none', (performance.now() - t0) / 1000);
-    };
-    return gate.evaluate(call, () => (done(), next())).finally(done);
+  const { observe, stop } = opts;
+
+  const evaluate = async (gate: Gate, call: ToolCall, grants: CallGrants): Promise<Verdict> => {
+    const t0 = observe ? performance.now() : 0;
+    const verdict = await gate.evaluate(call, grants).catch((error: unknown): Verdict => ({ decision: 'error', error }));
+    observe?.gate(gate.name, verdict.decision, (performance.now() - t0) / 1000);
+    return verdict;
   };
-  const walk = (call: ToolCall, run: (call: ToolCall) => Promise<ToolOutput>): Promise<ToolOutput> => {
-    const step = (i: number): Promise<ToolOutput> => {
-      if (i < ordered.length) return timed(ordered[i]!, call, () => step(i + 1));
-      markRunStarted(call);
-      return run(call);
-    };
-    return step(0);
+
+  /** The walk, recording into `decisions` as it goes (so a cut call still has the decisions made so far). */
+  const walkInto = async (call: ToolCall, run: (call: ToolCall, grants: CallGrants) => Promise<ToolOutput>, decisions: GateDecision[]): Promise<Walk> => {
+    let grants: CallGrants = {};
+    const releases: (() => void)[] = [];
+    for (const gate of ordered) {
+      const verdict = await evaluate(gate, call, grants);
+      decisions.push(verdict.detail === undefined ? { gate: gate.name, decision: verdict.decision } : { gate: gate.name, decision: verdict.decision, detail: verdict.detail });
+      if ('error' in verdict) {
+        for (const release of releases.reverse()) {
+          try {
+            release();
+          } catch {
+            // The refusal stands: a reservation that could not be released only counts against the caller.
+          }
+        }
+        return { decisions, grants, ok: false, error: verdict.error };
+      }
+      if (verdict.grant) grants = { ...grants, ...verdict.grant };
+      if (verdict.release) releases.push(verdict.release);
+    }
+    try {
+      return { decisions, grants, ok: true, output: await run(call, grants) };
+    } catch (error) {
+      return { decisions, grants, ok: false, error };
+    }
   };
-  const execute = async (call: ToolCall, audit: AuditLog): Promise<ChainOutcome> => {
+  const walk: Chain['walk'] = (call, run) => walkInto(call, run, []);
+
+  const execute: Chain['execute'] = async (call, audit) => {
     const { caller, tool } = call;
     const ran: Record<string, unknown> = {};
     const record = (detail: Record<string, unknown>) => void Object.assign(ran, detail);
+    const decisions: GateDecision[] = [];
+    const cut = stop && stopped(stop);
+    const gated = cut ? { ...call, signal: AbortSignal.any([call.signal, stop!]) } : call;
+    const walking = walkInto(gated, (c, grants) => c.tool.run(c.args, { caller: c.caller, signal: c.signal, progress: c.progress, grants: toolGrants(grants), audit: record }), decisions);
+    let walked = await (cut ? Promise.race([walking, cut.promise.catch((error: unknown): Walk => ({ decisions, grants: {}, ok: false, error }))]) : walking);
+    cut?.dispose();
+    // After the cut, an untyped failure (an AbortError from a tool honouring its signal) is the cut itself.
+    if (!walked.ok && stop?.aborted && !(walked.error instanceof GatehouseError)) walked = { ...walked, error: cutError(stop) };
     const entry = (result: Record<string, unknown>) =>
       audit.append('tool_call', {
         sub: caller.sub,
@@ -95,35 +129,28 @@ export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
         org: caller.orgId ?? null,
         tool: tool.name,
         digest: call.digest,
-        decisions: call.decisions,
+        decisions: walked.decisions,
         ...(Object.keys(ran).length ? { run: ran } : {}),
         ...result,
       });
-    const cut = opts.stop && stopped(opts.stop);
-    try {
-      const gated = cut ? { ...call, signal: AbortSignal.any([call.signal, opts.stop!]) } : call;
-      const running = walk(gated, (c) => c.tool.run(c.args, { caller: c.caller, signal: c.signal, progress: c.progress, grants: toolGrants(c), audit: record }));
-      const output = await (cut ? Promise.race([running, cut.promise]) : running);
+    if (walked.ok) {
       entry({ result: 'ok' });
       observe?.call(tool.name, 'ok');
-      return { kind: 'ok', output };
-    } catch (thrown) {
-      if (thrown instanceof RateLimitedError) {
-        observe?.call(tool.name, 'rate_limited');
-        return { kind: 'rejected', error: thrown, code: 'rate_limited' };
-      }
-      // After the cut, an untyped failure (an AbortError from a tool honouring its signal) is the cut itself.
-      const error = opts.stop?.aborted && !(thrown instanceof GatehouseError) ? cutError(opts.stop) : thrown;
-      const reference = randomUUID();
-      const code = error instanceof GatehouseError ? error.code : 'internal_error';
-      entry({ result: 'error', error: code, reference });
-      observe?.call(tool.name, code);
-      return { kind: 'refused', error, code, reference };
-    } finally {
-      cut?.dispose();
+      return { kind: 'ok', output: walked.output };
     }
+    const { error } = walked;
+    if (error instanceof RateLimitedError) {
+      observe?.call(tool.name, 'rate_limited');
+      return { kind: 'rejected', error, code: 'rate_limited' };
+    }
+    const reference = randomUUID();
+    const code = error instanceof GatehouseError ? error.code : 'internal_error';
+    entry({ result: 'error', error: code, reference });
+    observe?.call(tool.name, code);
+    return { kind: 'refused', error, code, reference };
   };
-  return Object.assign(walk, { execute });
+
+  return { walk, execute };
 }
 
 function cutError(signal: AbortSignal): GatehouseError {
@@ -144,39 +171,35 @@ function stopped(signal: AbortSignal): { promise: Promise<never>; dispose(): voi
 }
 
 /** The grants `run` may see: the budget verdict stays between the gates. */
-function toolGrants(call: ToolCall): Grants {
-  const { connection, approval } = call.grants;
+function toolGrants({ connection, approval }: CallGrants): Grants {
   return { ...(connection ? { connection } : {}), ...(approval ? { approval } : {}) };
 }
 
-/** Used by the slots whose capability is not configured: a tool that declares no such policy passes. */
+/**
+ * The slot of a gate whose capability is not configured. Start-up already refuses (or drops) a tool
+ * that declares its policy (app/runnable-tools.ts); this is the fail-closed backstop should one reach
+ * the chain anyway. Tools without the policy pass.
+ */
 export function requireNoPolicy(name: string, declared: (tool: AnyTool) => boolean): Gate {
   return {
     name,
-    async evaluate(call, next) {
-      if (declared(call.tool)) {
-        call.decisions.push({ gate: name, decision: 'error', detail: { reason: `${name} gate not configured` } });
-        throw new GateNotConfiguredError(name);
-      }
-      call.decisions.push({ gate: name, decision: 'skip' });
-      return next();
+    async evaluate(call) {
+      if (!declared(call.tool)) return SKIP;
+      return { decision: 'error', detail: { reason: `${name} gate not configured` }, error: new GateNotConfiguredError(name) };
     },
   };
 }
 
 /**
  * The approve slot when no approval service is configured: a call that needs approval — by the tool's
- * policy or by its budget verdict — is refused (fail closed); every other call passes.
+ * policy or by its budget verdict — is refused (fail closed; start-up refuses such tools already, so
+ * this is a backstop); every other call passes.
  */
 export const approvalNotConfigured: Gate = {
   name: 'approve',
-  async evaluate(call, next) {
-    if (call.tool.approval !== undefined || approvalNeeded(call)) {
-      call.decisions.push({ gate: 'approve', decision: 'error', detail: { reason: 'approve gate not configured' } });
-      throw new GateNotConfiguredError('approve');
-    }
-    call.decisions.push({ gate: 'approve', decision: 'skip' });
-    return next();
+  async evaluate(call, granted) {
+    if (call.tool.approval === undefined && !approvalNeeded(call, granted)) return SKIP;
+    return { decision: 'error', detail: { reason: 'approve gate not configured' }, error: new GateNotConfiguredError('approve') };
   },
 };
 

@@ -2,7 +2,7 @@ import { ForbiddenError, GatehouseError } from '../errors.js';
 import type { ConnectedAccountsLedger } from '../vault/connected-accounts-ledger.js';
 import { openProviderSession } from '../vault/provider-session.js';
 import type { TokenVault } from '../vault/token-vault.js';
-import type { Gate } from './gate.js';
+import { SKIP, type Gate } from './gate.js';
 
 export interface ConnectGateDeps {
   readonly vault: TokenVault;
@@ -19,30 +19,27 @@ export interface ConnectGateDeps {
 export function connectGate(deps: ConnectGateDeps): Gate {
   return {
     name: 'connect',
-    async evaluate(call, next) {
+    async evaluate(call) {
       const policy = call.tool.connection;
-      if (!policy) {
-        call.decisions.push({ gate: 'connect', decision: 'skip' });
-        return next();
-      }
+      if (!policy) return SKIP;
       const { connection } = policy;
       const apiBaseUrl = deps.apiBaseUrls[connection];
       if (call.caller.kind !== 'user' || !apiBaseUrl) {
-        call.decisions.push({ gate: 'connect', decision: 'deny', detail: { connection, reason: apiBaseUrl ? 'no end user' : 'unknown connection' } });
-        throw new ForbiddenError(apiBaseUrl ? 'This tool acts on a connected account and needs a signed-in user; machine clients cannot use it.' : 'This tool names a connection this server does not know.');
+        return {
+          decision: 'deny',
+          detail: { connection, reason: apiBaseUrl ? 'no end user' : 'unknown connection' },
+          error: new ForbiddenError(apiBaseUrl ? 'This tool acts on a connected account and needs a signed-in user; machine clients cannot use it.' : 'This tool names a connection this server does not know.'),
+        };
       }
       const connectedAccountId = deps.ledger.accountId(call.caller.sub, connection);
       try {
         const grant = await openProviderSession({ vault: deps.vault, caller: call.caller, credential: call.credential, need: policy, apiBaseUrl, connectedAccountId });
-        call.grants.connection = grant;
-      } catch (e) {
-        const code = e instanceof GatehouseError ? e.code : 'internal_error';
-        const decision = code === 'not_connected' || code === 'connection_scope_missing' ? 'deny' : 'error';
-        call.decisions.push({ gate: 'connect', decision, detail: { connection, reason: code } });
-        throw e;
+        return { decision: 'allow', detail: { connection, connectedAccountId: connectedAccountId ?? null, scopes: [...policy.scopes] }, grant: { connection: grant } };
+      } catch (error) {
+        const code = error instanceof GatehouseError ? error.code : 'internal_error';
+        const refused = code === 'not_connected' || code === 'connection_scope_missing';
+        return { decision: refused ? 'deny' : 'error', detail: { connection, reason: code }, error };
       }
-      call.decisions.push({ gate: 'connect', decision: 'allow', detail: { connection, connectedAccountId: connectedAccountId ?? null, scopes: [...policy.scopes] } });
-      return next();
     },
   };
 }

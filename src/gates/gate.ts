@@ -1,15 +1,18 @@
 import type { BearerCredential, Caller } from '../identity/caller.js';
-import type { AnyTool, ApprovalGrant, ConnectionGrant, ToolOutput } from '../tools/define.js';
+import type { AnyTool, ApprovalGrant, ConnectionGrant } from '../tools/define.js';
 
-/** One gate's verdict on one call, kept for the audit log. */
+/** One gate's verdict on one call, as the chain records it for the audit log. */
 export interface GateDecision {
   readonly gate: string;
-  readonly decision: 'allow' | 'deny' | 'skip' | 'pending' | 'error';
+  readonly decision: Verdict['decision'];
   /** Non-secret facts: objects checked, connection used, approval id... */
   readonly detail?: Record<string, unknown>;
 }
 
-/** Everything a gate may see about a call. The bearer credential never reaches a tool's `run`. */
+/**
+ * One tool call as the transport hands it to the chain. The bearer credential never reaches a tool's
+ * `run`. The chain keeps the call's decisions and grants itself: a gate reads this and returns a Verdict.
+ */
 export interface ToolCall {
   readonly tool: AnyTool;
   readonly args: Record<string, unknown>;
@@ -21,13 +24,16 @@ export interface ToolCall {
   readonly digest: string;
   readonly signal: AbortSignal;
   progress(message: string): Promise<void>;
-  /** Gates record their verdicts here; the chain writes them to the audit log. */
-  readonly decisions: GateDecision[];
-  /** What gates leave on the call: for `run` (connection, approval) and for later gates (budget). */
-  readonly grants: CallGrants;
+  /**
+   * @deprecated Ignored: the chain records the decisions and grants itself. Transports stop setting
+   * these (always `[]` and `{}` until now); both fields are then removed.
+   */
+  readonly decisions?: readonly never[];
+  /** @deprecated See `decisions`. */
+  readonly grants?: Readonly<Record<string, never>>;
 }
 
-/** The budget gate's verdict, left on the call for the approve gate (which asks for approval when over). */
+/** The budget gate's verdict, handed on to the approve gate (which asks for approval when over). */
 export interface BudgetVerdict {
   readonly over: boolean;
   readonly amount: number;
@@ -37,30 +43,32 @@ export interface BudgetVerdict {
   readonly windowSeconds: number;
 }
 
-/** Set by the gates as they allow a call; `run` sees `connection` and `approval` only (ToolContext.grants). */
+/** What the gates that allowed a call granted it: for `run` (connection, approval) and for later gates (budget). */
 export interface CallGrants {
-  connection?: ConnectionGrant;
-  approval?: ApprovalGrant;
-  budget?: BudgetVerdict;
+  readonly connection?: ConnectionGrant;
+  readonly approval?: ApprovalGrant;
+  readonly budget?: BudgetVerdict;
 }
 
 /**
- * A gate, like an OpenFGA check resolver: it either throws a typed error (deny), or calls `next()`
- * and returns its result. Gates are ordered in one place, gates/chain.ts.
+ * A gate's answer. `allow` / `skip`: the chain records it, adds `grant` to the call's grants and asks
+ * the next gate; `release` undoes what the gate reserved if a later gate stops the call before `run`
+ * (once `run` started, the tool may have acted and the reservation stays). `deny` / `pending` /
+ * `error`: the chain records it and ends the call with `error`, the typed error the caller sees.
+ */
+export type Verdict =
+  | { readonly decision: 'allow' | 'skip'; readonly detail?: Record<string, unknown>; readonly grant?: CallGrants; readonly release?: () => void }
+  | { readonly decision: 'deny' | 'pending' | 'error'; readonly detail?: Record<string, unknown>; readonly error: unknown };
+
+/**
+ * A gate, like an OpenFGA check resolver: it looks at the call (and what earlier gates granted it)
+ * and returns its verdict; it never calls the next gate. A gate that throws is recorded as an `error`
+ * decision and stops the call like one that returned it. Gates are ordered in one place, gates/chain.ts.
  */
 export interface Gate {
   readonly name: string;
-  evaluate(call: ToolCall, next: () => Promise<ToolOutput>): Promise<ToolOutput>;
+  evaluate(call: ToolCall, granted: CallGrants): Promise<Verdict>;
 }
 
-const started = new WeakSet<ToolCall>();
-
-/** Set by the chain when every gate allowed the call and its `run` is entered. */
-export function markRunStarted(call: ToolCall): void {
-  started.add(call);
-}
-
-/** Whether this call's `run` was entered (so the tool may have acted, even if it then failed). */
-export function runStarted(call: ToolCall): boolean {
-  return started.has(call);
-}
+/** The verdict of a gate whose policy the tool does not declare. */
+export const SKIP: Verdict = { decision: 'skip' };

@@ -1,5 +1,5 @@
 import { RateLimitedError } from '../errors.js';
-import type { Gate } from './gate.js';
+import { SKIP, type Gate } from './gate.js';
 
 const WINDOW_MS = 60_000;
 
@@ -16,12 +16,9 @@ export function rateLimitGate(now: () => number = Date.now): Gate {
   let lastSweep = 0;
   return {
     name: 'rateLimit',
-    async evaluate(call, next) {
+    async evaluate(call) {
       const policy = call.tool.rateLimit;
-      if (!policy) {
-        call.decisions.push({ gate: 'rateLimit', decision: 'skip' });
-        return next();
-      }
+      if (!policy) return SKIP;
       const t = now();
       if (t - lastSweep > WINDOW_MS) {
         for (const [k, times] of log) if (times[times.length - 1]! <= t - WINDOW_MS) log.delete(k);
@@ -32,13 +29,15 @@ export function rateLimitGate(now: () => number = Date.now): Gate {
       if (times.length >= policy.perMinute) {
         log.set(key, times);
         const retryAfterSeconds = Math.max(1, Math.ceil((times[times.length - policy.perMinute]! + WINDOW_MS - t) / 1000));
-        call.decisions.push({ gate: 'rateLimit', decision: 'deny', detail: { perMinute: policy.perMinute, retryAfterSeconds } });
-        throw new RateLimitedError(retryAfterSeconds, `This tool allows ${policy.perMinute} calls per minute per caller; retry after ${retryAfterSeconds} s. Nothing was run.`);
+        return {
+          decision: 'deny',
+          detail: { perMinute: policy.perMinute, retryAfterSeconds },
+          error: new RateLimitedError(retryAfterSeconds, `This tool allows ${policy.perMinute} calls per minute per caller; retry after ${retryAfterSeconds} s. Nothing was run.`),
+        };
       }
       times.push(t);
       log.set(key, times);
-      call.decisions.push({ gate: 'rateLimit', decision: 'allow', detail: { perMinute: policy.perMinute, used: times.length } });
-      return next();
+      return { decision: 'allow', detail: { perMinute: policy.perMinute, used: times.length } };
     },
   };
 }

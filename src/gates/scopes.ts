@@ -9,14 +9,10 @@ import type { Gate } from './gate.js';
  */
 export const scopesGate: Gate = {
   name: 'scopes',
-  async evaluate(call, next) {
+  async evaluate(call) {
     const required = call.tool.scopes;
     const missing = missingScopes(call.caller.scopes, required);
-    if (missing.length) {
-      call.decisions.push({ gate: 'scopes', decision: 'deny', detail: { required, missing } });
-      throw new InsufficientScopeError(required);
-    }
-    call.decisions.push({ gate: 'scopes', decision: 'allow', detail: { required } });
-    return next();
+    if (missing.length) return { decision: 'deny', detail: { required, missing }, error: new InsufficientScopeError(required) };
+    return { decision: 'allow', detail: { required } };
   },
 };

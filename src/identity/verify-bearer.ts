@@ -17,6 +17,11 @@ export interface TokenVerifierOptions {
   readonly audience: string;
   /** Where the issuer's metadata lives; defaults to OIDC discovery under the issuer. */
   readonly discoveryUrl?: string;
+  /**
+   * The issuer's metadata from a discovery the caller already shares (the server's one discovery);
+   * when set, the verifier fetches none of its own and `discoveryUrl` is unused.
+   */
+  readonly metadata?: () => Promise<{ readonly issuer: string; readonly jwks_uri?: string }>;
   readonly clockSkewSeconds: number;
   readonly fetchTimeoutMs?: number;
   /** After a JWKS fetch, no refetch for this long (an unknown `kid` refetches only once it elapsed). */
@@ -206,9 +211,12 @@ async function discoverJwksUri(opts: TokenVerifierOptions, timeout: number): Pro
   const url = opts.discoveryUrl ?? `${base}/.well-known/openid-configuration`;
   let body: unknown;
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeout), headers: { accept: 'application/json' } });
-    if (!res.ok) throw new Error(`discovery answered ${res.status}`);
-    body = await res.json();
+    if (opts.metadata) body = await opts.metadata();
+    else {
+      const res = await fetch(url, { signal: AbortSignal.timeout(timeout), headers: { accept: 'application/json' } });
+      if (!res.ok) throw new Error(`discovery answered ${res.status}`);
+      body = await res.json();
+    }
   } catch (e) {
     throw new UpstreamUnavailableError('The authorization server cannot be reached right now.', { cause: e });
   }

@@ -36,6 +36,18 @@ const wire = defineTool({
   run: async () => ({ text: 'sent' }),
 });
 
+/** Over its budget, a call asks a person (CIBA) or is refused, per `over`. */
+const spend = (over: 'approve' | 'refuse') =>
+  defineTool({
+    name: `spend_${over}`,
+    description: 'Spend from a budget.',
+    input: z.object({ amount: z.number() }).strict(),
+    scopes: ['identity:read'],
+    risk: 'medium',
+    budget: { amount: (a) => ({ value: a.amount, currency: 'USD' }), limit: { USD: 100 }, windowSeconds: 60, over },
+    run: async () => ({ text: 'spent' }),
+  });
+
 function capture() {
   const lines: { msg: string; tool?: string }[] = [];
   const stream = new Writable({
@@ -69,6 +81,19 @@ describe('tools whose gate is not configured, at start-up', () => {
         '  - tool "read_drive" needs a connected account (google-oauth2), but the Token Vault is not configured: set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET and AUTH0_CUSTOM_API_CLIENT_ID and AUTH0_CUSTOM_API_CLIENT_SECRET\n' +
         '  - tool "wire_money" needs an approval policy, but CIBA is not configured: set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET',
     );
+  });
+
+  it('refuses to start with an own tool that asks for approval over its budget when CIBA is not configured; one that refuses over budget needs no approval and is served', async () => {
+    await expect(startTestGatehouse(AUTH0_ONLY, { tools: [spend('approve'), spend('refuse')] })).rejects.toThrow(
+      'Invalid configuration:\n  - tool "spend_approve" needs approval over its budget, but CIBA is not configured: set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET',
+    );
+    gh = await startTestGatehouse({ ...AUTH0_ONLY, GATEHOUSE_INSECURE_NO_AUTH: '1' }, { tools: [spend('refuse')] });
+    const client = await connectWithToken(gh.mcpUrl);
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['spend_refuse']);
+    } finally {
+      await client.close();
+    }
   });
 
   it('starts with only AUTH0_DOMAIN set, serving the built-in tools that can run and warning about the others', async () => {

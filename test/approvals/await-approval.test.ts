@@ -6,7 +6,8 @@ import type { PollOutcome } from '../../src/approvals/poll-token.js';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
 import { ApprovalInvalidError, UpstreamUnavailableError } from '../../src/errors.js';
 import { approveGate } from '../../src/gates/approve.js';
-import type { ToolCall } from '../../src/gates/gate.js';
+import { buildChain } from '../../src/gates/chain.js';
+import type { Gate, ToolCall } from '../../src/gates/gate.js';
 import { BearerCredential } from '../../src/identity/caller.js';
 import { silentLogger } from '../../src/log.js';
 import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
@@ -66,8 +67,6 @@ function call(args: Record<string, unknown> = { item: 'Laptop', amount: 900, cur
     digest,
     signal: new AbortController().signal,
     progress: async (m) => void progress.push(m),
-    decisions: [],
-    grants: {},
   };
   return Object.assign(c, { sent: progress });
 }
@@ -352,12 +351,11 @@ describe('approval flow across a crash', () => {
     const recorded = await flow().obtain(call());
     expect(recorded.status).toBe('approved');
     let runs = 0;
-    const gate = approveGate({ flow: flow(0), ledger, now: () => clock });
+    const allow: Gate = { name: 'allow', evaluate: async () => ({ decision: 'allow' }) };
+    const chain = buildChain({ callers: allow, scopes: allow, rateLimit: allow, authorize: allow, connect: allow, budget: allow, approve: approveGate({ flow: flow(0), ledger, now: () => clock }) });
     const run = async () => ((runs += 1), { text: 'ran' });
-    const c = call();
-    expect(await gate.evaluate(c, run)).toEqual({ text: 'ran' });
-    expect(c.grants.approval).toMatchObject({ id: recorded.id, approvedBy: 'alice' });
-    await expect(gate.evaluate(call(), run)).rejects.toMatchObject({ code: 'approval_pending' });
+    expect(await chain.walk(call(), run)).toMatchObject({ ok: true, output: { text: 'ran' }, grants: { approval: { id: recorded.id, approvedBy: 'alice' } } });
+    expect(await chain.walk(call(), run)).toMatchObject({ ok: false, error: { code: 'approval_pending' } });
     expect(runs).toBe(1);
     expect(authorizeCalls).toBe(2);
   });

@@ -83,6 +83,10 @@ describe('architecture: dependencies point inwards', () => {
       [
         'src/approvals → src/gates (no-folder-cycles) [cycle: src/approvals → src/gates → src/approvals]',
         'src/approvals/flow.ts → src/gates/chain.ts (vault-and-approvals-stay-below-the-gates)',
+        'src/embedded/authserver/accounts.ts → src/embedded/seed/corpus.ts (stand-ins-take-only-the-demo-users-from-the-seed)',
+        'src/embedded/authserver/accounts.ts → src/rag/ingest.ts (stand-ins-do-not-import-the-gated-core)',
+        'src/embedded/seed/corpus.ts → src/http/edge.ts (seed-uses-only-the-core-ingest)',
+        'src/tools/catalog/demo.ts → src/embedded/seed/users.ts (core-does-not-import-embedded)',
         'src/gates → src/approvals (no-folder-cycles) [cycle: src/gates → src/approvals → src/gates]',
         'src/gates/chain.ts → src/http/edge.ts (gates-do-not-import-transports)',
         'src/http/connect.ts → src/vault/ledger.ts (http-reaches-the-core-through-ports)',

@@ -36,8 +36,6 @@ function call(tool: AnyTool, args: Record<string, unknown>, sub = 'alice'): Tool
     digest: `d-${Math.random()}`,
     signal: new AbortController().signal,
     progress: async () => {},
-    decisions: [],
-    grants: {},
   };
 }
 
@@ -47,9 +45,13 @@ function setup(t0 = Date.UTC(2026, 0, 1)) {
   const clock = { advance: (s: number) => (now += s * 1000) };
   const obtain = vi.fn(async (): Promise<ApprovalRecord> => ({ id: `apr${obtain.mock.calls.length}`, status: 'approved', approvedBy: 'alice', approvedAt: now, bindingMessage: 'b' }) as ApprovalRecord);
   const approve = approveGate({ flow: { obtain, reconcile: async () => 0 }, ledger: { consume: () => true } as unknown as ApprovalLedger, now: () => now });
-  const pass: Gate = { name: 'p', evaluate: (_c, n) => n() };
-  const chain = (approveSlot: Gate = approve) =>
-    buildChain({ callers: pass, scopes: pass, rateLimit: pass, authorize: pass, connect: pass, budget: budgetGate(createBudgetStore(db), () => now), approve: approveSlot });
+  const pass: Gate = { name: 'p', evaluate: async () => ({ decision: 'allow' }) };
+  const budget = budgetGate(createBudgetStore(db), () => now);
+  /** The chain with this approve slot: walk(call) runs `ran` once every gate allowed. */
+  const chain = (approveSlot: Gate = approve) => {
+    const built = buildChain({ callers: pass, scopes: pass, rateLimit: pass, authorize: pass, connect: pass, budget, approve: approveSlot });
+    return (c: ToolCall, run: () => Promise<{ text: string }> = ran) => built.walk(c, run);
+  };
   const rows = () => db.prepare('SELECT sub, currency, amount FROM budget_reservations ORDER BY id').all();
   return { db, clock, obtain, chain, rows };
 }
@@ -60,65 +62,67 @@ describe('budget gate', () => {
   it('within budget runs without approval and counts the amount as spent; the call that passes the limit asks for approval', async () => {
     const { chain, obtain, rows } = setup();
     const run = chain();
-    for (const amount of [400, 600]) await run(call(spend(), { amount, currency: 'USD' }), ran);
+    for (const amount of [400, 600]) expect((await run(call(spend(), { amount, currency: 'USD' }))).ok).toBe(true);
     expect(obtain).not.toHaveBeenCalled();
-    const c = call(spend(), { amount: 1, currency: 'USD' });
-    await run(c, ran);
+    const walked = await run(call(spend(), { amount: 1, currency: 'USD' }));
     expect(obtain).toHaveBeenCalledTimes(1);
-    expect(c.decisions.find((d) => d.gate === 'budget')).toMatchObject({ decision: 'allow', detail: { over: true, used: 1000, limit: 1000, reason: 'over the limit' } });
-    expect(c.grants.approval).toMatchObject({ id: 'apr1' });
+    expect(walked.decisions.find((d) => d.gate === 'budget')).toMatchObject({ decision: 'allow', detail: { over: true, used: 1000, limit: 1000, reason: 'over the limit' } });
+    expect(walked).toMatchObject({ ok: true, grants: { approval: { id: 'apr1' } } });
     // The approved amount counts as well.
     expect(rows()).toEqual([400, 600, 1].map((amount) => ({ sub: 'alice', currency: 'USD', amount })));
   });
 
   it('a currency without a limit always asks for approval, even for a tiny amount', async () => {
     const { chain, obtain } = setup();
-    await chain()(call(spend(), { amount: 0.01, currency: 'BTC' }), ran);
+    expect((await chain()(call(spend(), { amount: 0.01, currency: 'BTC' }))).ok).toBe(true);
     expect(obtain).toHaveBeenCalledTimes(1);
   });
 
   it('budgets are per user and per window: older calls stop counting after windowSeconds', async () => {
     const { chain, obtain, clock } = setup();
     const run = chain();
-    await run(call(spend(), { amount: 1000, currency: 'USD' }), ran);
-    await run(call(spend(), { amount: 1000, currency: 'USD' }, 'bob'), ran);
+    expect((await run(call(spend(), { amount: 1000, currency: 'USD' }))).ok).toBe(true);
+    expect((await run(call(spend(), { amount: 1000, currency: 'USD' }, 'bob'))).ok).toBe(true);
     expect(obtain).not.toHaveBeenCalled();
     clock.advance(DAY - 1);
-    await run(call(spend(), { amount: 1, currency: 'USD' }), ran);
+    expect((await run(call(spend(), { amount: 1, currency: 'USD' }))).ok).toBe(true);
     expect(obtain).toHaveBeenCalledTimes(1);
     clock.advance(2);
     // The first 1000 USD left the window; the approved 1 USD still counts.
-    await run(call(spend(), { amount: 999, currency: 'USD' }), ran);
+    expect((await run(call(spend(), { amount: 999, currency: 'USD' }))).ok).toBe(true);
     expect(obtain).toHaveBeenCalledTimes(1);
-    await run(call(spend(), { amount: 1, currency: 'USD' }), ran);
+    expect((await run(call(spend(), { amount: 1, currency: 'USD' }))).ok).toBe(true);
     expect(obtain).toHaveBeenCalledTimes(2);
   });
 
   it('a call that ends before run (pending, denied, refused) releases its reservation; one whose run started keeps it', async () => {
     const { chain, rows, obtain } = setup();
     const failing: Gate = { name: 'approve', evaluate: async () => Promise.reject(new ProviderError('later gate said no')) };
-    await expect(chain(failing)(call(spend(), { amount: 900, currency: 'USD' }), ran)).rejects.toBeInstanceOf(ProviderError);
+    expect(await chain(failing)(call(spend(), { amount: 900, currency: 'USD' }))).toMatchObject({ ok: false, error: expect.any(ProviderError) });
     expect(rows()).toEqual([]);
-    await expect(chain()(call(spend(), { amount: 900, currency: 'USD' }), async () => Promise.reject(new ProviderError('failed after acting')))).rejects.toBeInstanceOf(ProviderError);
+    const refusing: Gate = { name: 'approve', evaluate: async () => ({ decision: 'deny', error: new ProviderError('later gate refused') }) };
+    expect(await chain(refusing)(call(spend(), { amount: 900, currency: 'USD' }))).toMatchObject({ ok: false, error: expect.any(ProviderError) });
+    expect(rows()).toEqual([]);
+    expect(await chain()(call(spend(), { amount: 900, currency: 'USD' }), async () => Promise.reject(new ProviderError('failed after acting')))).toMatchObject({ ok: false, error: expect.any(ProviderError) });
     expect(rows()).toEqual([{ sub: 'alice', currency: 'USD', amount: 900 }]);
-    await chain()(call(spend(), { amount: 200, currency: 'USD' }), ran);
+    expect((await chain()(call(spend(), { amount: 200, currency: 'USD' }))).ok).toBe(true);
     expect(obtain).toHaveBeenCalledTimes(1);
   });
 
   it("over: 'refuse' refuses with budget_exceeded and reserves nothing", async () => {
     const { chain, rows } = setup();
-    await chain()(call(spend('refuse'), { amount: 1000, currency: 'USD' }), ran);
-    const c = call(spend('refuse'), { amount: 1, currency: 'USD' });
-    await expect(chain()(c, ran)).rejects.toBeInstanceOf(BudgetExceededError);
-    expect(c.decisions.at(-1)).toMatchObject({ gate: 'budget', decision: 'deny', detail: { over: true } });
+    expect((await chain()(call(spend('refuse'), { amount: 1000, currency: 'USD' }))).ok).toBe(true);
+    const walked = await chain()(call(spend('refuse'), { amount: 1, currency: 'USD' }));
+    expect(walked).toMatchObject({ ok: false, error: expect.any(BudgetExceededError) });
+    expect(walked.decisions.at(-1)).toMatchObject({ gate: 'budget', decision: 'deny', detail: { over: true } });
     expect(rows()).toHaveLength(1);
   });
 
   it('without an approval service an over-budget call is refused (fail closed); a call within budget runs', async () => {
     const { chain } = setup();
     const run = chain(approvalNotConfigured);
-    await expect(run(call(spend(), { amount: 1000, currency: 'USD' }), ran)).resolves.toEqual({ text: 'ran' });
-    await expect(run(call(spend(), { amount: 1, currency: 'USD' }), ran)).rejects.toBeInstanceOf(GateNotConfiguredError);
+    expect(await run(call(spend(), { amount: 1000, currency: 'USD' }))).toMatchObject({ ok: true, output: { text: 'ran' } });
+    expect(await run(call(spend(), { amount: 1, currency: 'USD' }))).toMatchObject({ ok: false, error: expect.any(GateNotConfiguredError) });
   });
 
   it('two connections to the same Store file (two instances) see each other\'s reservations', () => {

@@ -8,7 +8,7 @@ import { createAuthorizeGate } from '../../src/gates/authorize.js';
 import { budgetGate } from '../../src/gates/budget.js';
 import { callersGate } from '../../src/gates/callers.js';
 import { approvalNotConfigured, buildChain, requireNoPolicy, type GateSet } from '../../src/gates/chain.js';
-import type { Gate, ToolCall } from '../../src/gates/gate.js';
+import type { CallGrants, Gate, ToolCall } from '../../src/gates/gate.js';
 import { rateLimitGate } from '../../src/gates/rate-limit.js';
 import { scopesGate } from '../../src/gates/scopes.js';
 import { BearerCredential, type Caller } from '../../src/identity/caller.js';
@@ -25,7 +25,7 @@ const note = (run: AnyTool['run'], extra: Partial<AnyTool> = {}) =>
   defineTool({ name: 'note', description: 't', input: z.object({ text: z.string() }), scopes: ['docs:read'], risk: 'low', run, ...extra });
 
 function call(tool: AnyTool, caller: Caller = alice, args: Record<string, unknown> = { text: SECRET_ARG }): ToolCall {
-  return { tool, args, caller, credential: new BearerCredential('bearer-xyz'), resource: 'https://mcp.example/mcp', digest: 'digest-1', signal: new AbortController().signal, decisions: [], grants: {}, progress: async () => {} };
+  return { tool, args, caller, credential: new BearerCredential('bearer-xyz'), resource: 'https://mcp.example/mcp', digest: 'digest-1', signal: new AbortController().signal, progress: async () => {} };
 }
 
 const authorizer = (allowed: boolean): Authorizer => ({
@@ -133,10 +133,7 @@ describe('chain audit', () => {
   it('a pending approval is recorded as such, once', async () => {
     const pending: Gate = {
       name: 'approve',
-      async evaluate(c) {
-        c.decisions.push({ gate: 'approve', decision: 'pending', detail: { approvalId: 'apr_1' } });
-        throw new ApprovalPendingError('apr_1', new Date(Date.UTC(2026, 0, 1)), 'Pay 5 USD');
-      },
+      evaluate: async () => ({ decision: 'pending', detail: { approvalId: 'apr_1' }, error: new ApprovalPendingError('apr_1', new Date(Date.UTC(2026, 0, 1)), 'Pay 5 USD') }),
     };
     const { chain, audit, entries } = setup({ approve: pending });
     const outcome = await chain.execute(call(note(async () => ({ text: 'x' }))), audit);
@@ -157,13 +154,12 @@ describe('chain audit', () => {
 
   it('run receives the connection and approval grants and never the budget verdict', async () => {
     const grantsSeen: Grants[] = [];
+    const grantsBeforeApprove: CallGrants[] = [];
     const grant: Gate = {
       name: 'approve',
-      async evaluate(c, next) {
-        c.grants.approval = { id: 'apr_9', approvedBy: 'alice', approvedAt: '2026-01-01T00:00:00.000Z' };
-        c.decisions.push({ gate: 'approve', decision: 'allow' });
-        return next();
-      },
+      evaluate: async (_c, granted) => (
+        grantsBeforeApprove.push(granted), { decision: 'allow', grant: { approval: { id: 'apr_9', approvedBy: 'alice', approvedAt: '2026-01-01T00:00:00.000Z' } } }
+      ),
     };
     const { chain, audit } = setup({ approve: grant });
     const tool = defineTool({
@@ -175,9 +171,8 @@ describe('chain audit', () => {
       budget: { amount: (a) => ({ value: a.amount, currency: 'USD' }), limit: { USD: 100 }, windowSeconds: 60, over: 'approve' },
       run: async (_a, ctx) => (grantsSeen.push(ctx.grants), { text: 'ok' }),
     });
-    const c = call(tool, alice, { amount: 5 });
-    expect((await chain.execute(c, audit)).kind).toBe('ok');
-    expect(c.grants.budget).toMatchObject({ over: false, amount: 5 });
+    expect((await chain.execute(call(tool, alice, { amount: 5 }), audit)).kind).toBe('ok');
+    expect(grantsBeforeApprove).toEqual([{ budget: expect.objectContaining({ over: false, amount: 5 }) }]);
     expect(grantsSeen).toEqual([{ approval: { id: 'apr_9', approvedBy: 'alice', approvedAt: '2026-01-01T00:00:00.000Z' } }]);
   });
 });

@@ -21,42 +21,36 @@ const callFor = (t: ReturnType<typeof tool>, kind: 'user' | 'client' = 'user'): 
   digest: 'd',
   signal: new AbortController().signal,
   progress: async () => undefined,
-  decisions: [],
-  grants: {},
 });
 
 const ledger = { accountId: () => 'cac_1' } as unknown as ConnectedAccountsLedger;
 const tickets = { issue: (sub: string, c: string) => `http://gh/connect/${c}?ticket=for-${sub}` } as unknown as ConnectTickets;
-const next = async () => ({ text: 'ran' });
 
 describe('connect gate', () => {
   it('skips tools without a connection', async () => {
     const gate = connectGate({ vault: new TokenVault(async () => ({ accessToken: 'p' }), tickets), ledger, apiBaseUrls: {} });
-    const c = callFor(tool());
-    expect(await gate.evaluate(c, next)).toEqual({ text: 'ran' });
-    expect(c.decisions).toEqual([{ gate: 'connect', decision: 'skip' }]);
+    expect(await gate.evaluate(callFor(tool()), {})).toEqual({ decision: 'skip' });
   });
 
   it('grants the connection to run and records the account, never the token', async () => {
     const gate = connectGate({ vault: new TokenVault(async () => ({ accessToken: 'provider-secret', expiresIn: 60, scopes: ['s'] }), tickets), ledger, apiBaseUrls: { g: 'http://api' } });
-    const c = callFor(tool({ connection: 'g', scopes: ['s'] }));
-    await gate.evaluate(c, next);
-    expect(c.grants.connection).toMatchObject({ connection: 'g', connectedAccountId: 'cac_1' });
-    expect(c.decisions).toEqual([{ gate: 'connect', decision: 'allow', detail: { connection: 'g', connectedAccountId: 'cac_1', scopes: ['s'] } }]);
-    expect(JSON.stringify(c.decisions)).not.toContain('provider-secret');
+    const verdict = await gate.evaluate(callFor(tool({ connection: 'g', scopes: ['s'] })), {});
+    expect(verdict).toMatchObject({ decision: 'allow', detail: { connection: 'g', connectedAccountId: 'cac_1', scopes: ['s'] }, grant: { connection: { connection: 'g', connectedAccountId: 'cac_1' } } });
+    expect(JSON.stringify(verdict.detail)).not.toContain('provider-secret');
+    expect(JSON.stringify(verdict)).not.toContain('provider-secret');
   });
 
-  it('not connected: a NotConnectedError with a ticket URL for this caller; next is not called', async () => {
+  it('not connected: a NotConnectedError with a ticket URL for this caller', async () => {
     const gate = connectGate({ vault: new TokenVault(async () => { throw new ConnectionNotFound('x'); }, tickets), ledger, apiBaseUrls: { g: 'http://api' } });
-    const c = callFor(tool({ connection: 'g', scopes: ['s'] }));
-    let ran = false;
-    await expect(gate.evaluate(c, async () => ((ran = true), { text: '' }))).rejects.toMatchObject({ code: 'not_connected', connectUrl: 'http://gh/connect/g?ticket=for-alice' });
-    expect(ran).toBe(false);
-    expect(c.decisions[0]).toMatchObject({ decision: 'deny', detail: { reason: 'not_connected' } });
+    expect(await gate.evaluate(callFor(tool({ connection: 'g', scopes: ['s'] })), {})).toEqual({
+      decision: 'deny',
+      detail: { connection: 'g', reason: 'not_connected' },
+      error: expect.objectContaining({ code: 'not_connected', connectUrl: 'http://gh/connect/g?ticket=for-alice' }),
+    });
   });
 
   it('refuses machine callers (no user to act for)', async () => {
     const gate = connectGate({ vault: new TokenVault(async () => ({ accessToken: 'p' }), tickets), ledger, apiBaseUrls: { g: 'http://api' } });
-    await expect(gate.evaluate(callFor(tool({ connection: 'g', scopes: [] }), 'client'), next)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await gate.evaluate(callFor(tool({ connection: 'g', scopes: [] }), 'client'), {})).toMatchObject({ decision: 'deny', detail: { connection: 'g', reason: 'no end user' }, error: { code: 'forbidden' } });
   });
 });

@@ -5,13 +5,15 @@ import { createGates } from '../../src/gates/create-gates.js';
 import type { ToolCall } from '../../src/gates/gate.js';
 import type { Authorizer } from '../../src/fga/authorizer.js';
 import { BearerCredential, type Caller } from '../../src/identity/caller.js';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { createBudgetStore } from '../../src/store/sqlite/budget-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { defineTool, type AnyTool } from '../../src/tools/define.js';
 
 const alice: Caller = { kind: 'user', sub: 'alice', clientId: 'c', scopes: ['docs:read', 'email:send'], permissions: [], issuer: 'https://issuer.example/', expiresAt: Math.floor(Date.now() / 1000) + 300 };
 const authorizer = { check: vi.fn(async () => true) } as unknown as Authorizer;
-const call = (tool: AnyTool): ToolCall => ({ tool, args: {}, caller: alice, credential: new BearerCredential('t'), resource: 'https://mcp.example/mcp', digest: 'd', signal: new AbortController().signal, decisions: [], grants: {}, progress: async () => {} });
+const call = (tool: AnyTool): ToolCall => ({ tool, args: {}, caller: alice, credential: new BearerCredential('t'), resource: 'https://mcp.example/mcp', digest: 'd', signal: new AbortController().signal, progress: async () => {} });
 const tool = (extra: Partial<Parameters<typeof defineTool>[0]>) =>
   defineTool({ name: 'x', description: 'x', input: z.object({}), scopes: ['docs:read'], risk: 'low', run: async () => ({ text: 'ran' }), ...extra });
 
@@ -26,16 +28,29 @@ describe('createGates: every gate built in one place, unconfigured capabilities 
     const chain = buildChain(gates);
     const run = vi.fn(async () => ({ text: 'ran' }));
     const connected = tool({ connection: { connection: 'google-oauth2', scopes: ['x'] } });
-    await expect(chain(call(connected), run)).rejects.toBeInstanceOf(GateNotConfiguredError);
+    expect(await chain.walk(call(connected), run)).toMatchObject({ ok: false, error: expect.any(GateNotConfiguredError) });
     expect(run).not.toHaveBeenCalled();
-    await expect(chain(call(tool({})), run)).resolves.toEqual({ text: 'ran' });
+    expect(await chain.walk(call(tool({})), run)).toMatchObject({ ok: true, output: { text: 'ran' } });
   });
 
   it('without CIBA, a tool that needs approval is refused and does not run', async () => {
     const run = vi.fn(async () => ({ text: 'ran' }));
-    const c = call(tool({ scopes: ['email:send'], risk: 'high', approval: 'always' }));
-    await expect(buildChain(gates)(c, run)).rejects.toBeInstanceOf(GateNotConfiguredError);
+    const walked = await buildChain(gates).walk(call(tool({ scopes: ['email:send'], risk: 'high', approval: 'always' })), run);
+    expect(walked).toMatchObject({ ok: false, error: expect.any(GateNotConfiguredError) });
     expect(run).not.toHaveBeenCalled();
-    expect(c.decisions.at(-1)).toEqual({ gate: 'approve', decision: 'error', detail: { reason: 'approve gate not configured' } });
+    expect(walked.decisions.at(-1)).toEqual({ gate: 'approve', decision: 'error', detail: { reason: 'approve gate not configured' } });
+  });
+
+  it('the backstop is audited: one tool_call entry, the slot recorded as an error, code upstream_unavailable, run not entered', async () => {
+    const db = openDatabase(':memory:');
+    const audit = createAuditLog(createSqliteAuditStore(db));
+    let ran = false;
+    const outcome = await buildChain(gates).execute(call(tool({ connection: { connection: 'google-oauth2', scopes: ['x'] }, run: async () => ((ran = true), { text: 'ran' }) })), audit);
+    expect(outcome).toMatchObject({ kind: 'refused', code: 'upstream_unavailable', error: expect.any(GateNotConfiguredError) });
+    expect(ran).toBe(false);
+    const entries = audit.recent(10).filter((e) => e.event === 'tool_call');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.data).toMatchObject({ result: 'error', error: 'upstream_unavailable' });
+    expect((entries[0]!.data.decisions as unknown[]).at(-1)).toEqual({ gate: 'connect', decision: 'error', detail: { reason: 'connect gate not configured' } });
   });
 });

@@ -8,7 +8,7 @@ import { createUpstream, type UpstreamSettings } from '../../src/resilience/upst
 import type { ConnectTickets } from '../../src/vault/connect-ticket.js';
 import { MyAccountClient } from '../../src/vault/my-account-client.js';
 import { openProviderSession } from '../../src/vault/provider-session.js';
-import { serverClient } from '../../src/vault/server-client.js';
+import { issuerDiscovery } from '../../src/app/issuer-discovery.js';
 import { federatedTokenExchange } from '../../src/vault/token-exchange.js';
 import { TokenVault } from '../../src/vault/token-vault.js';
 
@@ -74,7 +74,7 @@ describe('hung vault, CIBA, My Account and provider endpoints: `timeout` within 
   }
 
   it('Token Vault exchange: `timeout` within the deadline, the request aborted; after N timeouts `circuit_open` without a request', async () => {
-    const client = serverClient({ issuer, clientId: 'custom-api', clientSecret: 's' });
+    const client = issuerDiscovery(issuer, { allowInsecureRequests: true }).client({ clientId: 'custom-api', clientSecret: 's' }, 5);
     await client(); // discovery answers; only the token endpoint hangs
     const exchange = federatedTokenExchange(client, createUpstream('vault', 'the token vault', settings));
     for (let i = 0; i < settings.breakerFailures; i++) {
@@ -94,7 +94,7 @@ describe('hung vault, CIBA, My Account and provider endpoints: `timeout` within 
   it('CIBA: bc-authorize and the token poll each answer `timeout` within the deadline and release the request', async () => {
     // Discovery runs inside the first call's deadline here, so this client gets a roomier one.
     const deadlineMs = 1000;
-    const ciba = createCibaClient({ issuer, audience: 'http://127.0.0.1:1/mcp', clientId: 'server', clientSecret: 's', clockSkewSeconds: 0, upstream: createUpstream('ciba', 'the approval service (CIBA)', { ...settings, deadlineMs, breakerFailures: 5 }) });
+    const ciba = createCibaClient({ client: issuerDiscovery(issuer, { allowInsecureRequests: true }).client({ clientId: 'server', clientSecret: 's' }, 5), audience: 'http://127.0.0.1:1/mcp', clientId: 'server', clockSkewSeconds: 0, upstream: createUpstream('ciba', 'the approval service (CIBA)', { ...settings, deadlineMs, breakerFailures: 5 }) });
     const { value: a, ms: aMs } = await timed(failure(ciba.authorize({ sub: 'alice', bindingMessage: 'Pay 5 USD', authorizationDetails: [], requestedExpiry: 60 })));
     expect(a).toMatchObject({ code: 'timeout', upstream: 'ciba', message: `The approval service (CIBA) did not answer within ${deadlineMs} ms; the call was refused and nothing was done. Try again later.` });
     expect(aMs).toBeLessThan(3 * deadlineMs);
