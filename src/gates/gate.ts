@@ -24,13 +24,6 @@ export interface ToolCall {
   readonly digest: string;
   readonly signal: AbortSignal;
   progress(message: string): Promise<void>;
-  /**
-   * @deprecated Ignored: the chain records the decisions and grants itself. Transports stop setting
-   * these (always `[]` and `{}` until now); both fields are then removed.
-   */
-  readonly decisions?: readonly never[];
-  /** @deprecated See `decisions`. */
-  readonly grants?: Readonly<Record<string, never>>;
 }
 
 /** The budget gate's verdict, handed on to the approve gate (which asks for approval when over). */

@@ -18,7 +18,7 @@ import { defineTool, type AnyTool } from '../../src/tools/define.js';
 /** The chain's stop signal (the end of a shutdown's drain): calls still in the chain end as `shutdown`, audited. */
 const alice: Caller = { kind: 'user', sub: 'alice', clientId: 'app', scopes: ['docs:read'], permissions: [], issuer: 'i', expiresAt: 0 };
 const tool = (run: AnyTool['run']) => defineTool({ name: 'work', description: 't', input: z.object({}), scopes: ['docs:read'], risk: 'low', run });
-const call = (t: AnyTool): ToolCall => ({ tool: t, args: {}, caller: alice, credential: new BearerCredential('b'), resource: 'https://mcp.example/mcp', digest: 'd', signal: new AbortController().signal, decisions: [], grants: {}, progress: async () => {} });
+const call = (t: AnyTool): ToolCall => ({ tool: t, args: {}, caller: alice, credential: new BearerCredential('b'), resource: 'https://mcp.example/mcp', digest: 'd', signal: new AbortController().signal, progress: async () => {} });
 
 function setup() {
   const db = openDatabase(':memory:');
