@@ -19,6 +19,8 @@ import { conformanceFixtureTools } from './fixture-tools.js';
  */
 const SUITE = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
 type Revision = '2025-11-25' | '2026-07-28';
+/** The fixed caller of the test-only no-auth mode (src/http/insecure-no-auth.ts). */
+const NO_AUTH_SUB = 'insecure-test-user';
 const REVISIONS: readonly Revision[] = ['2025-11-25', '2026-07-28'];
 /** The revisions the server speaks today; the applicable scenarios of these must pass. 2026-07-28 joins with the v2 server. */
 const SPOKEN: readonly Revision[] = ['2025-11-25'];
@@ -113,6 +115,9 @@ const NOT_APPLICABLE: Record<Revision, Readonly<Record<string, string>>> = {
 const NOT_APPLICABLE_CHECKS: Record<Revision, Readonly<Record<string, Readonly<Record<string, string>>>>> = {
   '2025-11-25': {},
   '2026-07-28': {
+    caching: {
+      'sep-2549-prompts-list-caching-hints': `asks prompts/list for its caching hints; ${WHY.prompts} (prompts/list is -32601)`,
+    },
     'server-stateless': {
       'sep-2575-server-rejects-undeclared-capability': `needs a tool that requires the client's sampling capability (test_missing_capability); ${WHY.sampling}`,
       'sep-2575-missing-capability-http-400': `needs a tool that requires the client's sampling capability (test_missing_capability); ${WHY.sampling}`,
@@ -197,6 +202,9 @@ describe(`MCP conformance suite ${SUITE.split('@').pop()}`, () => {
 
   beforeAll(async () => {
     gh = await startTestGatehouse({ GATEHOUSE_INSECURE_NO_AUTH: 'true' }, { extraTools: conformanceFixtureTools });
+    // One demo document the no-auth test caller may view, so resources/list has an entry and the
+    // suite reads it (the caching scenario checks resources/read's hints on it).
+    await gh.authorizer.writeTuples([{ user: `user:${NO_AUTH_SUB}`, relation: 'viewer', object: 'document:falcon-design' }]);
     await Promise.all(
       REVISIONS.map(async (revision) => {
         const dir = join(outDir, revision);
