@@ -22,8 +22,6 @@ type Revision = '2025-11-25' | '2026-07-28';
 /** The fixed caller of the test-only no-auth mode (src/http/insecure-no-auth.ts). */
 const NO_AUTH_SUB = 'insecure-test-user';
 const REVISIONS: readonly Revision[] = ['2025-11-25', '2026-07-28'];
-/** The revisions the server speaks today; the applicable scenarios of these must pass. 2026-07-28 joins with the v2 server. */
-const SPOKEN: readonly Revision[] = ['2025-11-25'];
 
 const WHY = {
   logging: 'Gatehouse sends no log messages to clients (its log and the audit log stay on the server) and declares no logging capability',
@@ -243,7 +241,7 @@ describe(`MCP conformance suite ${SUITE.split('@').pop()}`, () => {
         expect([...ALSO_CHECKED[revision], ...Object.keys(NOT_SCORED[revision])].sort()).toEqual([...list.notScored].sort());
       });
 
-      for (const scenario of SPOKEN.includes(revision) ? [...APPLICABLE[revision], ...ALSO_CHECKED[revision]] : []) {
+      for (const scenario of [...APPLICABLE[revision], ...ALSO_CHECKED[revision]]) {
         it(scenario, () => {
           const { results, out } = runs.get(revision)!;
           const checks = results.get(scenario);
