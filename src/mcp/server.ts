@@ -43,7 +43,7 @@ export function buildMcpServer(deps: McpDeps, auth: McpAuth, era: Era): McpServe
   const server = new McpServer(
     { name: 'gatehouse', version: deps.version, title: 'Gatehouse' },
     {
-      capabilities: { tools: {} },
+      capabilities: { tools: { listChanged: false } },
       instructions: INSTRUCTIONS,
       cacheHints: {
         'tools/list': { ttlMs: 60_000, cacheScope: 'private' },
