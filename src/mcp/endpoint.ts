@@ -55,9 +55,9 @@ export function createMcpEndpoint(deps: McpDeps): McpEndpoint {
   const byName = new Map<string, AnyTool>(deps.tools.map((t) => [t.name, t]));
   const handler = createMcpHandler(
     ({ era, authInfo }) => {
-      const auth = authInfo?.extra?.[AUTH_KEY] as McpAuth | undefined;
-      if (!auth) throw new Error('MCP request without a verified caller');
-      return buildMcpServer(deps, auth, era);
+      const request = authInfo?.extra?.[AUTH_KEY] as { auth: McpAuth; body: unknown } | undefined;
+      if (!request) throw new Error('MCP request without a verified caller');
+      return buildMcpServer(deps, request.auth, era, request.body);
     },
     {
       legacy: 'stateless',
@@ -98,16 +98,19 @@ export function createMcpEndpoint(deps: McpDeps): McpEndpoint {
         }
       }
       const request = new Request(p.url, { method: 'POST', headers: webHeaders(p.headers), signal: p.signal });
-      const response = await handler.fetch(request, { authInfo: authInfoOf(auth), parsedBody: body });
+      const response = await handler.fetch(request, { authInfo: authInfoOf(auth, body), parsedBody: body });
       return { kind: 'response', response };
     },
     close: () => handler.close(),
   };
 }
 
-/** The SDK's pass-through auth record: scopes for its own checks, our Caller in `extra` (the token stays in its credential). */
-function authInfoOf(auth: McpAuth): AuthInfo {
-  return { token: '[redacted]', clientId: auth.caller.clientId, scopes: [...auth.caller.scopes], extra: { [AUTH_KEY]: auth } };
+/**
+ * The SDK's pass-through auth record: scopes for its own checks, our caller and the message in `extra`
+ * (the per-request server binds a presented requestState to both). The token stays in its credential.
+ */
+function authInfoOf(auth: McpAuth, body: unknown): AuthInfo {
+  return { token: '[redacted]', clientId: auth.caller.clientId, scopes: [...auth.caller.scopes], extra: { [AUTH_KEY]: { auth, body } } };
 }
 
 function header(h: McpPost['headers'], name: string): string | undefined {

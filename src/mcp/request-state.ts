@@ -75,3 +75,11 @@ export function createRequestStateCodec(opts: { key?: Uint8Array; ttlSeconds: nu
     },
   };
 }
+
+/** A presented requestState was refused (the SDK answers -32602 "Invalid or expired requestState"; the reason is audited). */
+export class RequestStateRefusedError extends Error {
+  constructor(readonly reason: StateRefusal) {
+    super(`requestState refused: ${reason}`);
+    this.name = 'RequestStateRefusedError';
+  }
+}

@@ -4,13 +4,12 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { ApprovalPendingError } from '../errors.js';
 import type { Chain } from '../gates/chain.js';
 import type { ToolCall } from '../gates/gate.js';
-import { JSONRPC_ERROR, jsonRpcError } from '../lib/jsonrpc-error.js';
 import type { Logger } from '../log.js';
 import type { AnyTool } from '../tools/define.js';
 import { registerDocumentResources, type DocumentResources } from './document-resources.js';
 import type { McpAuth } from './endpoint.js';
 import { auditRejected } from './rejected-calls.js';
-import type { RequestStateCodec } from './request-state.js';
+import { RequestStateRefusedError, type RequestStatePayload, type RequestStateCodec } from './request-state.js';
 import { toCallToolResult, toToolError } from './tool-result.js';
 import { connectElicitation, toUrlElicitation } from './url-elicitation.js';
 
@@ -39,7 +38,7 @@ const INSTRUCTIONS = 'Tools here are gated: scopes, fine-grained authorization, 
  * is never marked shareable: cache hints stay `private`; the tool list is the same for every caller,
  * so it may be cached for a while, still privately.
  */
-export function buildMcpServer(deps: McpDeps, auth: McpAuth, era: Era): McpServer {
+export function buildMcpServer(deps: McpDeps, auth: McpAuth, era: Era, message: unknown): McpServer {
   const server = new McpServer(
     { name: 'gatehouse', version: deps.version, title: 'Gatehouse' },
     {
@@ -54,6 +53,9 @@ export function buildMcpServer(deps: McpDeps, auth: McpAuth, era: Era): McpServe
       },
       // In stateless 2025 serving there is no channel for server-to-client requests: never try the shim.
       inputRequired: { legacyShim: false },
+      // A presented requestState is checked before any handler runs: sealed by us, unexpired, and bound
+      // to this caller, this tool and these arguments. A refusal is -32602 (the SDK's fixed text) and audited.
+      requestState: { verify: async (state) => verifyState(deps, auth, message, state) },
     },
   );
   for (const tool of deps.tools) {
@@ -75,6 +77,24 @@ export function buildMcpServer(deps: McpDeps, auth: McpAuth, era: Era): McpServe
   }
   if (deps.documents) registerDocumentResources(server, deps.documents, deps.audit, deps.logger, auth.caller);
   return server;
+}
+
+/**
+ * The requestState hook: the state must be ours, unexpired, and issued for this caller, this tool and
+ * these arguments (the digest of the arguments as the tool's schema parses them, as the handler will
+ * see them). Anything else is refused before a gate runs, with the reason in the audit log.
+ */
+function verifyState(deps: McpDeps, auth: McpAuth, message: unknown, state: string): RequestStatePayload {
+  const { caller } = auth;
+  const params = (message as { params?: { name?: unknown; arguments?: unknown } } | undefined)?.params;
+  const name = typeof params?.name === 'string' ? params.name : '';
+  const tool = deps.tools.find((t) => t.name === name);
+  const parsed = tool?.input.safeParse(params?.arguments ?? {});
+  const digest = parsed?.success ? argumentDigest({ tool: name, args: parsed.data as Record<string, unknown>, sub: caller.sub, resource: deps.resource() }) : '';
+  const checked = deps.requestState.check(state, { sub: caller.sub, tool: name, digest });
+  if (checked.ok) return checked.payload;
+  deps.audit.append('request_state_refused', { sub: caller.sub, kind: caller.kind, client: caller.clientId, tool: name.slice(0, 100) || null, reason: checked.reason });
+  throw new RequestStateRefusedError(checked.reason);
 }
 
 /** The one place a ToolCall is built and handed to the chain. */
@@ -104,20 +124,6 @@ async function runTool(deps: McpDeps, auth: McpAuth, era: Era, tool: AnyTool, ar
   const { caller } = auth;
   const resource = deps.resource();
   const digest = argumentDigest({ tool: tool.name, args, sub: caller.sub, resource });
-  if (era === 'modern') {
-    const state = ctx.mcpReq.requestState<string>();
-    if (state !== undefined) {
-      const checked = deps.requestState.check(state, { sub: caller.sub, tool: tool.name, digest });
-      if (!checked.ok) {
-        deps.audit.append('request_state_refused', { sub: caller.sub, kind: caller.kind, client: caller.clientId, tool: tool.name, digest, reason: checked.reason });
-        throw jsonRpcError(
-          JSONRPC_ERROR.invalidParams,
-          `This requestState cannot resume this call (${checked.reason.replace('_', ' ')}); call the tool again without it. Nothing was run. [request_state_invalid]`,
-          { code: 'request_state_invalid', reason: checked.reason },
-        );
-      }
-    }
-  }
   const outcome = await executeThroughChain(deps, auth, tool, args, digest, ctx);
   if (outcome.kind === 'ok') return toCallToolResult(outcome.output);
   if (outcome.kind === 'rejected') {
