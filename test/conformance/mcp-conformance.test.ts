@@ -35,7 +35,7 @@ const WHY = {
   subscribe: 'Gatehouse offers no resource subscriptions (no resources.subscribe capability)',
   prompts: 'Gatehouse serves no prompts',
   mrtrFixture:
-    'the scenario drives the multi round-trip flow through fixture tools that ask for form elicitation, sampling or roots; Gatehouse tools cannot ask the client for input (input_required comes only from the connect and approval gates, tested by our own tests)',
+    'the scenario drives the multi round-trip flow through fixture tools that ask for form elicitation, sampling or roots; Gatehouse tools cannot ask the client for input (input_required comes only from the connect and approval gates, tested in test/mcp/input-required-2026.test.ts)',
 } as const;
 
 const APPLICABLE: Record<Revision, readonly string[]> = {
@@ -104,8 +104,8 @@ const NOT_APPLICABLE: Record<Revision, Readonly<Record<string, string>>> = {
     'input-required-result-missing-input-response': WHY.mrtrFixture,
     'input-required-result-non-tool-request': `${WHY.prompts}; the scenario asks a prompt for input`,
     'input-required-result-result-type': WHY.mrtrFixture,
-    'input-required-result-tampered-state': WHY.mrtrFixture,
-    'input-required-result-capability-check': WHY.mrtrFixture,
+    'input-required-result-tampered-state': `${WHY.mrtrFixture}. What it checks holds for Gatehouse's own input_required: the requestState is sealed and bound to caller, tool and arguments, and a tampered one is -32602 (test/mcp/input-required-2026.test.ts)`,
+    'input-required-result-capability-check': `${WHY.mrtrFixture}. What it checks holds for Gatehouse's own input_required: URL elicitation only when the client declared elicitation.url, otherwise a tool error carrying the URL (test/mcp/input-required-2026.test.ts)`,
     'input-required-result-ignore-extra-params': WHY.mrtrFixture,
     'input-required-result-validate-input': WHY.mrtrFixture,
   },
