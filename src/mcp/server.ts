@@ -71,7 +71,7 @@ function newServer(deps: McpDeps, auth: McpAuth, message: unknown): McpServer {
   return new McpServer(
     { name: 'gatehouse', version: deps.version, title: 'Gatehouse' },
     {
-      capabilities: { tools: {} },
+      capabilities: { tools: { listChanged: false } },
       instructions: INSTRUCTIONS,
       cacheHints: {
         'tools/list': { ttlMs: 60_000, cacheScope: 'private' },

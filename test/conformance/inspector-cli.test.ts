@@ -15,7 +15,7 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<str
   });
 }
 
-/** The real CLIs a newcomer uses: `gatehouse token` (headless PKCE login) and MCP Inspector's CLI. */
+/** The real CLIs a newcomer uses: `gatehouse token` (headless PKCE login) and MCP Inspector's CLI (v1 and 2.x). */
 describe('gatehouse token + MCP Inspector CLI', () => {
   let gh: TestGatehouse;
   let env: Record<string, string>;
@@ -52,5 +52,22 @@ describe('gatehouse token + MCP Inspector CLI', () => {
     // Without the token the Inspector gets the 401 and fails.
     const denied = await run(process.execPath, args, { cwd: join(root, 'test') });
     expect(denied.code).toBe(1);
+  });
+
+  it('Inspector 2.12 on MCP 2026-07-28 (--protocol-era modern) calls whoami with the token; without it: auth_required', { timeout: 300_000 }, async () => {
+    const token = (await run(process.execPath, ['bin/gatehouse-dev.mjs', 'token', '--user', 'alice'], { env })).stdout.trim();
+    // Inspector 2.x needs Node >= 22.19: npx fetches Node 22 and the pinned Inspector from the npm registry.
+    const inspector = ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/inspector@2.12.0', '--', 'mcp-inspector', '--cli', gh.mcpUrl, '--transport', 'http', '--protocol-era', 'modern'];
+    const call = ['--method', 'tools/call', '--tool-name', 'whoami', '--format', 'json', '--stored-auth-only'];
+    const quiet = { NO_COLOR: '1', npm_config_loglevel: 'error' };
+    const ok = await run('npx', [...inspector, '--header', `Authorization: Bearer ${token}`, ...call], { env: quiet });
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const { result } = JSON.parse(ok.stdout);
+    expect(result.structuredContent).toMatchObject({ sub: 'alice', organization: 'org_acme', kind: 'user' });
+    // Only a 2026-07-28 result names the server in its own _meta (the 2025 revisions do it once, at initialize).
+    expect(result._meta['io.modelcontextprotocol/serverInfo']).toMatchObject({ name: 'gatehouse' });
+    const denied = await run('npx', [...inspector, ...call], { env: quiet });
+    expect(denied.code).toBe(3);
+    expect(JSON.parse(denied.stderr).error.code, denied.stderr).toBe('auth_required');
   });
 });
