@@ -116,6 +116,13 @@ const configuration = {
       to: { path: '^src/(http|mcp)/' },
     },
     {
+      name: 'mcp-does-not-import-http',
+      comment: 'The MCP layer returns typed outcomes (a step-up, a fixed reply, the SDK response); the HTTP edge renders them (challenges, statuses).',
+      severity: 'error',
+      from: { path: '^src/mcp/' },
+      to: { path: '^src/http/' },
+    },
+    {
       name: 'http-reaches-the-core-through-ports',
       comment: 'The HTTP edge depends on identity and on ports it declares (e.g. ConnectPort), never on service internals or MCP.',
       severity: 'error',

@@ -10,10 +10,12 @@ import { createHttpApp } from '../http/app.js';
 import { bearerAuth } from '../http/authenticate.js';
 import { hostNamesFor } from '../http/host-origin.js';
 import { insecureNoAuth } from '../http/insecure-no-auth.js';
+import { mcpMethodNotAllowed, mcpPostRoute } from '../http/mcp-route.js';
 import { resourceMetadataUrl } from '../http/protected-resource-metadata.js';
 import { BASELINE_SCOPES, SCOPES } from '../identity/scopes.js';
 import { createTokenVerifier } from '../identity/verify-bearer.js';
-import { mcpMethodNotAllowed, mcpPostHandler } from '../mcp/handler.js';
+import { createMcpEndpoint } from '../mcp/endpoint.js';
+import { createRequestStateCodec } from '../mcp/request-state.js';
 import { createDocuments } from '../rag/documents.js';
 import { createBudgetStore } from '../store/sqlite/budget-store.js';
 import { documentTools } from '../tools/catalog/documents.js';
@@ -28,6 +30,9 @@ import { createApprovals } from './approval-gate.js';
 import type { Backends } from './resolve-backends.js';
 import { gateGaps, runnableTools } from './runnable-tools.js';
 import { createTokenVaultWiring } from './token-vault.js';
+
+/** How long an `input_required` requestState (MCP 2026-07-28) can resume its call. */
+const REQUEST_STATE_TTL_SECONDS = 15 * 60;
 
 export async function assemble(b: Backends, opts: GatehouseOptions, version: string): Promise<Gatehouse> {
   const { config, logger, db, issuer, audience, mcpUrl, origin, serverClient, customApiClient } = b;
@@ -58,7 +63,16 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
     ...config.server.allowedHosts,
   ]);
   const origins = new Set([new URL(origin).origin, ...config.server.allowedOrigins.map((o) => o.toLowerCase())]);
-  const deps = { tools, chain, audit, logger, resource: () => mcpUrl, version, documents: documents.retriever };
+  const mcp = createMcpEndpoint({
+    tools,
+    chain,
+    audit,
+    logger,
+    resource: () => mcpUrl,
+    version,
+    documents: documents.retriever,
+    requestState: createRequestStateCodec({ ttlSeconds: REQUEST_STATE_TTL_SECONDS, now: opts.now && (() => opts.now!().getTime()) }),
+  });
 
   const app = createHttpApp({
     logger,
@@ -73,7 +87,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
       resource_name: 'Gatehouse',
     }),
     authenticate: b.insecureNoAuth ? insecureNoAuth() : bearer,
-    mcpPost: mcpPostHandler(deps, challenge),
+    mcpPost: mcpPostRoute(mcp, challenge, logger),
     mcpOther: mcpMethodNotAllowed,
     routers: vault ? [vault.routes(bearer)] : undefined,
   });

@@ -2,11 +2,10 @@
  * Every JSON-RPC error object Gatehouse sends is built here: the HTTP edge's fixed answers (bodies
  * that never reach the MCP SDK) and the errors thrown inside the SDK's request handlers.
  *
- * The message is ours alone. MCP clients (the SDK's `McpError`) prefix what they show with
- * `MCP error <code>: `; so the SDK's own `McpError` constructor, which writes that prefix into
- * `message`, is never used to build what we send, or the person would read the prefix twice.
+ * The message is ours alone. MCP clients prefix what they show with `MCP error <code>: `; so no
+ * message we build starts with that prefix, or the person would read it twice.
  */
-import { McpError, UrlElicitationRequiredError, type ElicitRequestURLParams } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, UrlElicitationRequiredError, type ElicitRequestURLParams } from '@modelcontextprotocol/server';
 
 /** The JSON-RPC 2.0 and MCP error codes Gatehouse answers with. */
 export const JSONRPC_ERROR = {
@@ -20,8 +19,12 @@ export const JSONRPC_ERROR = {
   internalError: -32603,
   /** Implementation-defined server error (refused Host/Origin, an HTTP method this stateless server does not serve). */
   serverError: -32000,
-  /** MCP: the resource does not exist (or the caller may not know that it does). */
+  /** MCP 2025-11-25 and earlier: the resource does not exist. The SDK answers unknown resources with -32602 on every revision (2026-07-28 requires it). */
   resourceNotFound: -32002,
+  /** MCP 2026-07-28: the HTTP headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name) disagree with the body or are missing. */
+  headerMismatch: -32020,
+  /** MCP 2026-07-28: the request's protocol version is not one this server speaks. */
+  unsupportedProtocolVersion: -32022,
   /** MCP: the client must open a URL (URL elicitation) before retrying. */
   urlElicitationRequired: -32042,
 } as const;
@@ -44,20 +47,16 @@ export function jsonRpcErrorResponse(code: JsonRpcErrorCode, message: string, op
 
 /**
  * An error to throw from an MCP SDK request handler: the SDK sends `code`, `message` and `data` as
- * the JSON-RPC error, and `message` here is exactly ours (no `MCP error <code>:` prefix).
+ * the JSON-RPC error, and `message` is exactly ours (no `MCP error <code>:` prefix).
  */
-export function jsonRpcError(code: JsonRpcErrorCode, message: string, data?: unknown): McpError {
-  const err = new McpError(code, message, data);
-  err.message = message;
-  return err;
+export function jsonRpcError(code: JsonRpcErrorCode, message: string, data?: unknown): ProtocolError {
+  return new ProtocolError(code, message, data);
 }
 
 /**
- * The URL elicitation error (-32042) for a tool call: an `McpError` (so the SDK's tool handler lets
- * it through as a JSON-RPC error rather than a tool result) whose message is exactly ours.
+ * The URL elicitation error (-32042, MCP 2025-11-25) for a tool call: a protocol error (so the SDK's
+ * tool handler lets it through as a JSON-RPC error rather than a tool result) whose message is exactly ours.
  */
 export function urlElicitationError(elicitations: ElicitRequestURLParams[], message: string): UrlElicitationRequiredError {
-  const err = new UrlElicitationRequiredError(elicitations, message);
-  err.message = message;
-  return err;
+  return new UrlElicitationRequiredError(elicitations, message);
 }

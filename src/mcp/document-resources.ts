@@ -2,10 +2,10 @@
  * Documents as MCP resources, `doc://{id}`, for one verified caller: resources/list pages through only
  * the documents FGA lets the caller view (opaque cursor = the last id returned, itself viewable);
  * resources/read checks `viewer` first and fails closed. An unknown and a forbidden document give the
- * same error; an FGA outage gives its own, and neither ever comes with document data.
+ * same error (-32602 with the URI, on every revision: 2026-07-28 requires it, and the SDK answers so on
+ * the older ones too); an FGA outage gives its own, and neither ever comes with document data.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, type McpError, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceNotFoundError, type McpServer, type ProtocolError } from '@modelcontextprotocol/server';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -36,11 +36,11 @@ export function registerDocumentResources(server: McpServer, docs: DocumentResou
   low.registerCapabilities({ resources: {} });
   const who = { sub: caller.sub, kind: caller.kind, client: caller.clientId, org: caller.orgId ?? null };
 
-  low.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+  low.setRequestHandler('resources/templates/list', async () => ({
     resourceTemplates: [{ uriTemplate: `${DOC_URI_PREFIX}{id}`, name: 'document', title: 'Document', description: 'A document you can view', mimeType: 'text/markdown' }],
   }));
 
-  low.setRequestHandler(ListResourcesRequestSchema, async (req) => {
+  low.setRequestHandler('resources/list', async (req) => {
     requireScope(caller);
     const after = decodeCursor(req.params?.cursor);
     try {
@@ -56,7 +56,7 @@ export function registerDocumentResources(server: McpServer, docs: DocumentResou
     }
   });
 
-  low.setRequestHandler(ReadResourceRequestSchema, async (req) => {
+  low.setRequestHandler('resources/read', async (req) => {
     requireScope(caller);
     const uri = req.params.uri;
     const id = uri.startsWith(DOC_URI_PREFIX) ? uri.slice(DOC_URI_PREFIX.length) : '';
@@ -81,8 +81,8 @@ function requireScope(caller: Caller): void {
   }
 }
 
-function notFound(uri: string): McpError {
-  return jsonRpcError(JSONRPC_ERROR.resourceNotFound, 'Resource not found', { uri });
+function notFound(uri: string): ProtocolError {
+  return new ResourceNotFoundError(uri, 'Resource not found');
 }
 
 function encodeCursor(after: string): string {
@@ -99,7 +99,7 @@ function decodeCursor(cursor: string | undefined): string {
 }
 
 /** The one translation of a failure to a JSON-RPC error: typed errors keep their kind, the rest get a reference. */
-function edgeError(err: unknown, audit: AuditLog, logger: Logger, event: string, who: Record<string, unknown>): McpError {
+function edgeError(err: unknown, audit: AuditLog, logger: Logger, event: string, who: Record<string, unknown>): ProtocolError {
   if (err instanceof GatehouseError && err.code !== 'internal_error') {
     audit.append(event, { ...who, result: 'error', error: err.code });
     const code = err.code === 'invalid_request' ? JSONRPC_ERROR.invalidParams : JSONRPC_ERROR.internalError;

@@ -1,17 +1,17 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { CLIENT_CAPABILITIES_META_KEY, inputRequired, McpServer, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import { argumentDigest } from '../approvals/argument-digest.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { ApprovalPendingError } from '../errors.js';
 import type { Chain } from '../gates/chain.js';
 import type { ToolCall } from '../gates/gate.js';
-import type { Authenticated } from '../http/authenticate.js';
-import { JSONRPC_ERROR } from '../lib/jsonrpc-error.js';
 import type { Logger } from '../log.js';
 import type { AnyTool } from '../tools/define.js';
 import { registerDocumentResources, type DocumentResources } from './document-resources.js';
+import type { McpAuth } from './endpoint.js';
 import { auditRejected } from './rejected-calls.js';
+import { RequestStateRefusedError, type RequestStatePayload, type RequestStateCodec } from './request-state.js';
 import { toCallToolResult, toToolError } from './tool-result.js';
-import { toUrlElicitation } from './url-elicitation.js';
+import { connectElicitation, toUrlElicitation } from './url-elicitation.js';
 
 export interface McpDeps {
   readonly tools: readonly AnyTool[];
@@ -23,29 +23,40 @@ export interface McpDeps {
   readonly version: string;
   /** FGA-filtered documents served as `doc://{id}` resources (absent: no resources capability). */
   readonly documents?: DocumentResources;
+  /** Seals the `requestState` of 2026-07-28 `input_required` results. */
+  readonly requestState: RequestStateCodec;
 }
 
-type Extra = {
-  signal: AbortSignal;
-  _meta?: { progressToken?: string | number };
-  sendNotification: (n: { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; message?: string } }) => Promise<void>;
-};
+export type Era = 'legacy' | 'modern';
+
+const INSTRUCTIONS = 'Tools here are gated: scopes, fine-grained authorization, connected accounts and human approval. A refused call says why and what to do.';
 
 /**
- * Builds the MCP server for one authenticated request (stateless Streamable HTTP). Every tool is
- * registered as a closure over the verified Caller, so no tool can run without one, and every call
- * goes through the gate chain and is audited.
+ * Builds the MCP server for one authenticated request (stateless in both eras). Every tool is
+ * registered as a closure over the verified caller, so no tool can run without one, and every call
+ * goes through the gate chain and is audited. What depends on the caller (documents, tool results)
+ * is never marked shareable: cache hints stay `private`; the tool list is the same for every caller,
+ * so it may be cached for a while, still privately.
  */
-/**
- * One JSON Schema validator for every per-request server: building an Ajv instance costs more than
- * the rest of a request, and it holds no per-request state (it validates elicitation answers).
- */
-const sharedSchemaValidator = new AjvJsonSchemaValidator();
-
-export function buildMcpServer(deps: McpDeps, auth: Authenticated): McpServer {
+export function buildMcpServer(deps: McpDeps, auth: McpAuth, era: Era, message: unknown): McpServer {
   const server = new McpServer(
     { name: 'gatehouse', version: deps.version, title: 'Gatehouse' },
-    { capabilities: { tools: {} }, jsonSchemaValidator: sharedSchemaValidator, instructions: 'Tools here are gated: scopes, fine-grained authorization, connected accounts and human approval. A refused call says why and what to do.' },
+    {
+      capabilities: { tools: {} },
+      instructions: INSTRUCTIONS,
+      cacheHints: {
+        'tools/list': { ttlMs: 60_000, cacheScope: 'private' },
+        'server/discover': { ttlMs: 60_000, cacheScope: 'private' },
+        'resources/templates/list': { ttlMs: 60_000, cacheScope: 'private' },
+        'resources/list': { ttlMs: 0, cacheScope: 'private' },
+        'resources/read': { ttlMs: 0, cacheScope: 'private' },
+      },
+      // In stateless 2025 serving there is no channel for server-to-client requests: never try the shim.
+      inputRequired: { legacyShim: false },
+      // A presented requestState is checked before any handler runs: sealed by us, unexpired, and bound
+      // to this caller, this tool and these arguments. A refusal is -32602 (the SDK's fixed text) and audited.
+      requestState: { verify: async (state) => verifyState(deps, auth, message, state) },
+    },
   );
   for (const tool of deps.tools) {
     server.registerTool(
@@ -61,34 +72,59 @@ export function buildMcpServer(deps: McpDeps, auth: Authenticated): McpServer {
           openWorldHint: tool.connection !== undefined,
         },
       },
-      (async (args: Record<string, unknown>, extra: Extra) => runTool(deps, auth, tool, args, extra)) as never,
+      (async (args: Record<string, unknown>, ctx: ServerContext) => runTool(deps, auth, era, tool, args, ctx)) as never,
     );
   }
   if (deps.documents) registerDocumentResources(server, deps.documents, deps.audit, deps.logger, auth.caller);
   return server;
 }
 
-async function runTool(deps: McpDeps, auth: Authenticated, tool: AnyTool, args: Record<string, unknown>, extra: Extra) {
+/**
+ * The requestState hook: the state must be ours, unexpired, and issued for this caller, this tool and
+ * these arguments (the digest of the arguments as the tool's schema parses them, as the handler will
+ * see them). Anything else is refused before a gate runs, with the reason in the audit log.
+ */
+function verifyState(deps: McpDeps, auth: McpAuth, message: unknown, state: string): RequestStatePayload {
+  const { caller } = auth;
+  const params = (message as { params?: { name?: unknown; arguments?: unknown } } | undefined)?.params;
+  const name = typeof params?.name === 'string' ? params.name : '';
+  const tool = deps.tools.find((t) => t.name === name);
+  const parsed = tool?.input.safeParse(params?.arguments ?? {});
+  const digest = parsed?.success ? argumentDigest({ tool: name, args: parsed.data as Record<string, unknown>, sub: caller.sub, resource: deps.resource() }) : '';
+  const checked = deps.requestState.check(state, { sub: caller.sub, tool: name, digest });
+  if (checked.ok) return checked.payload;
+  deps.audit.append('request_state_refused', { sub: caller.sub, kind: caller.kind, client: caller.clientId, tool: name.slice(0, 100) || null, reason: checked.reason });
+  throw new RequestStateRefusedError(checked.reason);
+}
+
+/** The one place a ToolCall is built and handed to the chain. */
+function executeThroughChain(deps: McpDeps, auth: McpAuth, tool: AnyTool, args: Record<string, unknown>, digest: string, ctx: ServerContext) {
   const { caller, credential } = auth;
-  const resource = deps.resource();
   let progressCount = 0;
-  const progressToken = extra._meta?.progressToken;
+  const progressToken = ctx.mcpReq._meta?.progressToken;
   const call: ToolCall = {
     tool,
     args,
     caller,
     credential,
-    resource,
-    digest: argumentDigest({ tool: tool.name, args, sub: caller.sub, resource }),
-    signal: extra.signal,
+    resource: deps.resource(),
+    digest,
+    signal: ctx.mcpReq.signal,
     decisions: [],
     grants: {},
     async progress(message) {
       if (progressToken === undefined) return;
-      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: ++progressCount, message } }).catch(() => undefined);
+      await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress: ++progressCount, message } }).catch(() => undefined);
     },
   };
-  const outcome = await deps.chain.execute(call, deps.audit);
+  return deps.chain.execute(call, deps.audit);
+}
+
+async function runTool(deps: McpDeps, auth: McpAuth, era: Era, tool: AnyTool, args: Record<string, unknown>, ctx: ServerContext): Promise<unknown> {
+  const { caller } = auth;
+  const resource = deps.resource();
+  const digest = argumentDigest({ tool: tool.name, args, sub: caller.sub, resource });
+  const outcome = await executeThroughChain(deps, auth, tool, args, digest, ctx);
   if (outcome.kind === 'ok') return toCallToolResult(outcome.output);
   if (outcome.kind === 'rejected') {
     auditRejected(deps.audit, caller, resource, { reason: 'rate_limited', tool: tool.name, args, retryAfterSeconds: outcome.error.retryAfterSeconds });
@@ -98,13 +134,41 @@ async function runTool(deps: McpDeps, auth: Authenticated, tool: AnyTool, args: 
   const { error, code, reference } = outcome;
   if (code === 'internal_error') deps.logger.error({ err: error, tool: tool.name, reference }, 'tool call failed');
   else deps.logger.info({ tool: tool.name, code, sub: caller.sub }, 'tool call refused');
-  if (isUrlElicitation(error)) throw error;
+  if (era === 'modern') {
+    const modern = inputRequiredFor(deps, auth, tool, digest, error, ctx);
+    if (modern) return modern;
+    return toToolError(error, reference);
+  }
   const elicitation = toUrlElicitation(error);
   if (elicitation) throw elicitation;
   return toToolError(error, reference);
 }
 
-/** URL elicitation (-32042) must travel as a JSON-RPC error, not a tool result. */
-function isUrlElicitation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === JSONRPC_ERROR.urlElicitationRequired;
+/**
+ * MCP 2026-07-28: a missing connection or an open approval is an `input_required` result whose
+ * `requestState` resumes exactly this call. A connection is asked for as a URL-mode elicitation
+ * (only when the client declared it; otherwise the tool error carries the URL); an approval is a
+ * state-only round: the retry picks up the same open approval.
+ */
+function inputRequiredFor(deps: McpDeps, auth: McpAuth, tool: AnyTool, digest: string, error: unknown, ctx: ServerContext): CallToolResult | undefined {
+  const connect = connectElicitation(error);
+  if (connect) {
+    if (!declaresUrlElicitation(ctx)) return undefined;
+    return inputRequired({
+      inputRequests: { connect: inputRequired.elicitUrl({ url: connect.url, message: connect.message }) },
+      requestState: deps.requestState.mint({ kind: 'connect', sub: auth.caller.sub, tool: tool.name, digest }),
+    }) as unknown as CallToolResult;
+  }
+  if (error instanceof ApprovalPendingError) {
+    return inputRequired({
+      requestState: deps.requestState.mint({ kind: 'approval', sub: auth.caller.sub, tool: tool.name, digest, approvalId: error.approvalId }),
+    }) as unknown as CallToolResult;
+  }
+  return undefined;
+}
+
+/** Whether this 2026-07-28 request's `_meta` envelope declares URL-mode elicitation. */
+function declaresUrlElicitation(ctx: ServerContext): boolean {
+  const caps = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as { elicitation?: { url?: unknown } } | undefined;
+  return typeof caps?.elicitation?.url === 'object' && caps.elicitation.url !== null;
 }

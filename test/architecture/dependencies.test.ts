@@ -55,9 +55,9 @@ describe('architecture: dependencies point inwards', () => {
     expect(edges).toContain('src/app/resolve-backends.ts → src/embedded/seed/users.ts');
     expect(edges).toContain('src/gates/chain.ts → src/tools/define.ts');
     expect(result.modules.find((m) => m.source === 'src/gates/chain.ts')?.dependencies.find((d) => d.resolved === 'src/tools/define.ts')?.dependencyTypes).toContain('type-only');
-    const sdk = result.modules.find((m) => m.source === 'src/mcp/server.ts')?.dependencies.find((d) => d.module === '@modelcontextprotocol/sdk/server/mcp.js');
+    const sdk = result.modules.find((m) => m.source === 'src/mcp/server.ts')?.dependencies.find((d) => d.module === '@modelcontextprotocol/server');
     expect(sdk?.couldNotResolve).toBe(false);
-    expect(sdk?.resolved).toMatch(/node_modules\/@modelcontextprotocol\/sdk\/dist\/esm\/server\/mcp\./);
+    expect(sdk?.resolved).toMatch(/node_modules\/@modelcontextprotocol\/server\/dist\/index\./);
   });
 
   it('the SQLite allow-list names only core files that still import src/store/sqlite/, and does not grow', () => {
@@ -88,6 +88,7 @@ describe('architecture: dependencies point inwards', () => {
         'src/http/connect.ts → src/vault/ledger.ts (http-reaches-the-core-through-ports)',
         'src/identity/caller.ts → src/tools/define.ts (identity-imports-nothing-that-builds-on-it)',
         'src/lib/helper.ts → src/errors.ts (lib-imports-nothing-in-src)',
+        'src/mcp/endpoint.ts → src/http/edge.ts (mcp-does-not-import-http)',
         'src/rag/search.ts → src/embedded/fga/engine.ts (core-does-not-import-embedded)',
         'src/vault/ledger.ts → src/store/sqlite/database.ts (core-uses-store-ports-not-sqlite)',
         'src/vault/ledger.ts → better-sqlite3 (only-store-imports-sql-drivers)',

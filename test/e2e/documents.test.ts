@@ -87,7 +87,8 @@ describe('documents over MCP: search_documents, read_document and doc:// resourc
     expect(r.contents[0]).toMatchObject({ uri: 'doc://q3-budget', mimeType: 'text/markdown', text: expect.stringContaining('Total operating budget') });
     const errorOf = (uri: string) => clients.alice!.readResource({ uri }).then(() => undefined, (e: Error & { code?: number; data?: unknown }) => ({ code: e.code, message: e.message.replace(uri, 'U'), data: JSON.stringify(e.data).replace(uri, 'U') }));
     const forbidden = await errorOf('doc://q3-budget');
-    expect(forbidden).toMatchObject({ code: -32002 });
+    // -32602 with the URI: MCP 2026-07-28 requires it, and the SDK's v2 line answers so on every revision.
+    expect(forbidden).toMatchObject({ code: -32602, data: '{"uri":"U"}' });
     expect(await errorOf('doc://no-such-document')).toEqual(forbidden);
     expect(await errorOf('doc://../etc')).toEqual(forbidden);
   });

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { authorizeHeadlessly } from '../../src/embedded/authserver/headless-login.js';
 import { obtainAccessToken } from '../../src/embedded/authserver/headless-login.js';
@@ -56,6 +57,8 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
 }
 
 /** Connect an SDK client with a static bearer token (no OAuth dance). */
+export type { V2Client };
+
 export async function connectWithToken(mcpUrl: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'gatehouse-test', version: '1.0.0' });
   const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
@@ -95,4 +98,66 @@ export async function rawPost(url: string, body: unknown, headers: Record<string
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
+}
+
+/** The MCP revision the v2 client is pinned to in tests (no fallback: a server that cannot speak it fails). */
+export const MODERN = '2026-07-28';
+
+/**
+ * A v2 client (`@modelcontextprotocol/client`) with a static bearer token: pinned to 2026-07-28 by
+ * default, or in its default mode (the 2025 `initialize` handshake) with `{ era: 'legacy' }`. It
+ * declares URL-mode elicitation; `onUrlElicitation` plays the user's browser for an `input_required`
+ * round (the client then retries with the server's requestState).
+ */
+export async function connectV2(
+  mcpUrl: string,
+  token: string,
+  opts: { era?: 'modern' | 'legacy'; onUrlElicitation?: (url: string) => Promise<void>; elicitation?: boolean } = {},
+): Promise<V2Client> {
+  const client = new V2Client(
+    { name: 'gatehouse-test-v2', version: '1.0.0' },
+    {
+      ...(opts.era === 'legacy' ? {} : { versionNegotiation: { mode: { pin: MODERN } } }),
+      capabilities: opts.elicitation === false ? {} : { elicitation: { url: {} } },
+    },
+  );
+  if (opts.elicitation !== false) {
+    client.setRequestHandler('elicitation/create', async (request) => {
+      const params = request.params as { mode?: string; url?: string };
+      if (params.mode !== 'url' || !params.url || !opts.onUrlElicitation) return { action: 'decline' };
+      await opts.onUrlElicitation(params.url);
+      return { action: 'accept' };
+    });
+  }
+  await client.connect(new V2Transport(new URL(mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+/** The headers a 2026-07-28 client sends with a request (MCP-Protocol-Version, Mcp-Method, Mcp-Name). */
+export function modernHeaders(method: string, name?: string): Record<string, string> {
+  return { 'mcp-protocol-version': MODERN, 'mcp-method': method, ...(name === undefined ? {} : { 'mcp-name': name }) };
+}
+
+/** A 2026-07-28 request body: params carry the per-request `_meta` envelope. */
+export function modernRequest(method: string, params: Record<string, unknown> = {}, opts: { id?: number; version?: string; capabilities?: Record<string, unknown> } = {}) {
+  return {
+    jsonrpc: '2.0',
+    id: opts.id ?? 1,
+    method,
+    params: {
+      ...params,
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': opts.version ?? MODERN,
+        'io.modelcontextprotocol/clientCapabilities': opts.capabilities ?? {},
+        'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+      },
+    },
+  };
+}
+
+/** Reads a JSON or single-event SSE answer as its JSON-RPC message. */
+export async function jsonRpcOf(response: Response): Promise<{ id?: unknown; result?: Record<string, unknown>; error?: { code: number; message: string; data?: Record<string, unknown> } }> {
+  const text = await response.text();
+  const data = text.startsWith('{') ? text : text.split('\n').filter((l) => l.startsWith('data: ')).pop()!.slice(6);
+  return JSON.parse(data);
 }

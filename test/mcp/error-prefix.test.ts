@@ -33,10 +33,10 @@ describe('JSON-RPC errors: the "MCP error -NNNNN:" prefix is the client\'s, neve
     await gh?.stop();
   });
 
-  it('an unknown document: the SDK client shows "MCP error -32002: Resource not found" with the prefix once; the wire message has none', async () => {
+  it('an unknown document: the SDK client shows "MCP error -32602: Resource not found" with the prefix once; the wire message has none', async () => {
     const err = await rejection(alice.readResource({ uri: 'doc://no-such-document' }));
-    expect(err.code).toBe(-32002);
-    expect(err.message).toBe('MCP error -32002: Resource not found');
+    expect(err.code).toBe(-32602);
+    expect(err.message).toBe('MCP error -32602: Resource not found');
     expect(prefixes(err.message)).toHaveLength(1);
   });
 

@@ -1,4 +1,4 @@
-import { McpError, UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, UrlElicitationRequiredError } from '@modelcontextprotocol/server';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSONRPC_ERROR, jsonRpcError, jsonRpcErrorResponse, urlElicitationError } from '../../src/lib/jsonrpc-error.js';
@@ -15,9 +15,9 @@ describe('the JSON-RPC error module', () => {
     });
   });
 
-  it('thrown errors are McpErrors (the SDK lets -32042 through as a JSON-RPC error) whose message is exactly ours', () => {
+  it('thrown errors are protocol errors (the SDK lets -32042 through as a JSON-RPC error) whose message is exactly ours', () => {
     const e = jsonRpcError(JSONRPC_ERROR.invalidParams, 'Invalid cursor', { code: 'invalid_request' });
-    expect(e).toBeInstanceOf(McpError);
+    expect(e).toBeInstanceOf(ProtocolError);
     expect({ code: e.code, message: e.message, data: e.data }).toStrictEqual({ code: -32602, message: 'Invalid cursor', data: { code: 'invalid_request' } });
     const u = urlElicitationError([{ mode: 'url', elicitationId: 'e1', url: 'http://127.0.0.1:1/connect', message: 'Connect.' }], 'Connect. [not_connected]');
     expect(u).toBeInstanceOf(UrlElicitationRequiredError);

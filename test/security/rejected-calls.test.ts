@@ -44,8 +44,9 @@ describe('rejected calls', () => {
   it('an unknown tool is audited as call_rejected: who, the name as sent, the reason and the argument digest, never the arguments', async () => {
     const client = await connectWithToken(gh.mcpUrl, alice);
     try {
-      const r = await client.callTool({ name: 'wire_money', arguments: { password: SECRET } });
-      expect(r.isError).toBe(true);
+      // An unknown tool is a JSON-RPC error -32602 (the SDK's v2 line answers so, as the specification says).
+      const err = await client.callTool({ name: 'wire_money', arguments: { password: SECRET } }).then(() => undefined, (e: { code?: number }) => e);
+      expect(err?.code).toBe(-32602);
     } finally {
       await client.close();
     }
@@ -64,7 +65,7 @@ describe('rejected calls', () => {
   it('a tool name of any length is recorded bounded (100 characters)', async () => {
     const client = await connectWithToken(gh.mcpUrl, alice);
     try {
-      await client.callTool({ name: 'x'.repeat(5000), arguments: {} });
+      await client.callTool({ name: 'x'.repeat(5000), arguments: {} }).catch(() => undefined);
     } finally {
       await client.close();
     }

@@ -14,25 +14,25 @@ const TO = '2026-12-01T10:00:00Z';
 const CASES: Record<string, [args: Record<string, unknown>, error: string][]> = {
   whoami: [[{ sub: 'bob' }, 'Unrecognized key: "sub"']],
   list_calendar_events: [
-    [{ from: '2026-12-01', to: TO }, 'Invalid ISO datetime at from'],
+    [{ from: '2026-12-01', to: TO }, 'from: Invalid ISO datetime'],
     [{ from: FROM, to: TO, user: 'bob' }, 'Unrecognized key: "user"'],
   ],
   create_calendar_event: [
-    [{ title: '  ', start: FROM, end: TO }, 'Too small: expected string to have >=1 characters at title'],
-    [{ title: 'Sync', start: FROM, end: TO, attendees: ['not-an-email'] }, 'Invalid email address at attendees[0]'],
+    [{ title: '  ', start: FROM, end: TO }, 'title: Too small: expected string to have >=1 characters'],
+    [{ title: 'Sync', start: FROM, end: TO, attendees: ['not-an-email'] }, 'attendees.0: Invalid email address'],
   ],
   send_email: [
-    [{ to: [], subject: 'Hi', body: 'x' }, 'Too small: expected array to have >=1 items at to'],
-    [{ to: ['a@example.com'], subject: 'Hi\r\nBcc: evil@example.com', body: 'x' }, 'must be one line at subject'],
+    [{ to: [], subject: 'Hi', body: 'x' }, 'to: Too small: expected array to have >=1 items'],
+    [{ to: ['a@example.com'], subject: 'Hi\r\nBcc: evil@example.com', body: 'x' }, 'subject: must be one line'],
   ],
   search_documents: [
-    [{ query: '   ' }, 'Too small: expected string to have >=1 characters at query'],
-    [{ query: 'budget', k: 51 }, 'Too big: expected number to be <=50 at k'],
+    [{ query: '   ' }, 'query: Too small: expected string to have >=1 characters'],
+    [{ query: 'budget', k: 51 }, 'k: Too big: expected number to be <=50'],
   ],
-  read_document: [[{ id: '../secrets' }, 'a document id such as "q3-budget" at id']],
+  read_document: [[{ id: '../secrets' }, 'id: a document id such as "q3-budget"']],
   purchase: [
-    [{ item: 'Laptop', amount: -5, currency: 'USD', merchant: 'Demo Store' }, 'Too small: expected number to be >0 at amount'],
-    [{ item: 'Laptop', amount: 5, currency: 'usd', merchant: 'Demo Store' }, 'an ISO 4217 code such as EUR at currency'],
+    [{ item: 'Laptop', amount: -5, currency: 'USD', merchant: 'Demo Store' }, 'amount: Too small: expected number to be >0'],
+    [{ item: 'Laptop', amount: 5, currency: 'usd', merchant: 'Demo Store' }, 'currency: an ISO 4217 code such as EUR'],
     [{ item: 'Laptop', amount: 5, currency: 'USD', merchant: 'Demo Store', on_behalf_of: 'bob' }, 'Unrecognized key: "on_behalf_of"'],
   ],
 };
