@@ -118,3 +118,21 @@ describe('end to end: the v2 MCP client (@modelcontextprotocol/client) with its 
     await client.close();
   });
 });
+
+describe('end to end: the v2 MCP client pinned to 2026-07-28, with its OAuth client provider', () => {
+  it('401 -> discovery -> client metadata document -> login -> whoami and search_documents, on the modern revision', async () => {
+    const clientId = `${host.origin}/clients/v2-modern.json`;
+    const provider = new HeadlessV2Provider('alice', clientId);
+    host.json('/clients/v2-modern.json', { client_id: clientId, ...provider.clientMetadata });
+    const { client } = await authorizeAndConnect(provider, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    expect(provider.authorizations[0]!.searchParams.get('client_id')).toBe(clientId);
+    expect(provider.registered).toBe(false);
+    expect(client.getProtocolEra()).toBe('modern');
+    const me = await client.callTool({ name: 'whoami', arguments: {} });
+    expect(me.isError).toBeFalsy();
+    expect(me.structuredContent).toMatchObject({ kind: 'user', sub: 'alice', client: clientId });
+    const found = await client.callTool({ name: 'search_documents', arguments: { query: 'budget' } });
+    expect(found.isError).toBeFalsy();
+    await client.close();
+  });
+});
