@@ -1,6 +1,5 @@
 import type { RequestHandler, Response as ExpressResponse } from 'express';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import { InsufficientScopeError } from '../errors.js';
 import type { BearerCredential, Caller } from '../identity/caller.js';
 import { INTERNAL_SERVER_ERROR, JSONRPC_ERROR, jsonRpcErrorResponse, type JsonRpcErrorResponse } from '../lib/jsonrpc-error.js';
@@ -69,6 +68,23 @@ async function writeWebResponse(res: ExpressResponse, response: Response): Promi
     res.end();
     return;
   }
+  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    res.end(Buffer.from(await response.arrayBuffer()));
+    return;
+  }
+  // A stream (progress before the result): write each frame as it comes, honouring backpressure.
   res.flushHeaders();
-  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), res);
+  const reader = response.body.getReader();
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  res.once('close', cancel);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await once(res, 'drain');
+    }
+  } finally {
+    res.off('close', cancel);
+  }
+  res.end();
 }

@@ -3,7 +3,7 @@ import type { BearerCredential, Caller } from '../identity/caller.js';
 import { JSONRPC_ERROR, jsonRpcErrorResponse, type JsonRpcErrorResponse } from '../lib/jsonrpc-error.js';
 import type { AnyTool } from '../tools/define.js';
 import { auditRejected, rejectionOf } from './rejected-calls.js';
-import { buildMcpServer, type McpDeps } from './server.js';
+import { buildMcpServer, listTools, type McpDeps } from './server.js';
 import { standardHeadersAgree } from './standard-headers.js';
 import { stepUpScopes } from './step-up.js';
 
@@ -53,11 +53,12 @@ const AUTH_KEY = 'gatehouse';
  */
 export function createMcpEndpoint(deps: McpDeps): McpEndpoint {
   const byName = new Map<string, AnyTool>(deps.tools.map((t) => [t.name, t]));
+  const toolList = listTools(deps);
   const handler = createMcpHandler(
     ({ era, authInfo }) => {
       const request = authInfo?.extra?.[AUTH_KEY] as { auth: McpAuth; body: unknown } | undefined;
       if (!request) throw new Error('MCP request without a verified caller');
-      return buildMcpServer(deps, request.auth, era, request.body);
+      return buildMcpServer(deps, request.auth, era, request.body, toolList);
     },
     {
       legacy: 'stateless',

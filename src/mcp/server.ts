@@ -1,4 +1,4 @@
-import { CLIENT_CAPABILITIES_META_KEY, inputRequired, McpServer, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, inputRequired, McpServer, type CallToolResult, type ServerContext, type Tool } from '@modelcontextprotocol/server';
 import { argumentDigest } from '../approvals/argument-digest.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { ApprovalPendingError } from '../errors.js';
@@ -32,14 +32,43 @@ export type Era = 'legacy' | 'modern';
 const INSTRUCTIONS = 'Tools here are gated: scopes, fine-grained authorization, connected accounts and human approval. A refused call says why and what to do.';
 
 /**
- * Builds the MCP server for one authenticated request (stateless in both eras). Every tool is
- * registered as a closure over the verified caller, so no tool can run without one, and every call
- * goes through the gate chain and is audited. What depends on the caller (documents, tool results)
- * is never marked shareable: cache hints stay `private`; the tool list is the same for every caller,
- * so it may be cached for a while, still privately.
+ * Builds the MCP server for one authenticated request (stateless in both eras). Only what the one
+ * message needs is registered: a tools/call gets its tool (every tool if the name is unknown, so the
+ * SDK answers as usual), a tools/list is answered from the list computed once at start-up, anything
+ * else gets no tools. Every tool is a closure over the verified caller, so no tool can run without
+ * one, and every call goes through the gate chain and is audited. Cache hints: what depends on the
+ * caller (documents) is `private` with no lifetime; the tool list is the same for every caller (it is
+ * not filtered per caller: a call the token cannot make is answered with the step-up challenge), so
+ * it may be kept for a minute, still `private`.
  */
-export function buildMcpServer(deps: McpDeps, auth: McpAuth, era: Era, message: unknown): McpServer {
-  const server = new McpServer(
+export function buildMcpServer(deps: McpDeps, auth: McpAuth, era: Era, message: unknown, toolList: readonly Tool[]): McpServer {
+  const server = newServer(deps, auth, message);
+  const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown } };
+  if (method === 'tools/list') {
+    server.server.setRequestHandler('tools/list', () => ({ tools: [...toolList] }));
+  } else if (method === 'tools/call') {
+    const one = deps.tools.find((t) => t.name === params?.name);
+    for (const tool of one ? [one] : deps.tools) registerTool(server, tool, (args, ctx) => runTool(deps, auth, era, tool, args, ctx));
+  }
+  if (deps.documents) registerDocumentResources(server, deps.documents, deps.audit, deps.logger, auth.caller);
+  return server;
+}
+
+/** The tools/list answer, computed once: the same JSON Schemas the SDK would compute on every listing. */
+export function listTools(deps: McpDeps): Tool[] {
+  const probe = new McpServer({ name: 'gatehouse', version: deps.version });
+  for (const tool of deps.tools) registerTool(probe, tool, async () => ({ content: [] }));
+  return deps.tools.map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: probe.toolInputSchemaJson(t.name) as Tool['inputSchema'],
+    annotations: annotationsOf(t),
+  }));
+}
+
+function newServer(deps: McpDeps, auth: McpAuth, message: unknown): McpServer {
+  return new McpServer(
     { name: 'gatehouse', version: deps.version, title: 'Gatehouse' },
     {
       capabilities: { tools: {} },
@@ -58,25 +87,14 @@ export function buildMcpServer(deps: McpDeps, auth: McpAuth, era: Era, message: 
       requestState: { verify: async (state) => verifyState(deps, auth, message, state) },
     },
   );
-  for (const tool of deps.tools) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.input,
-        annotations: {
-          title: tool.title,
-          readOnlyHint: tool.readOnly ?? false,
-          destructiveHint: tool.risk === 'high',
-          openWorldHint: tool.connection !== undefined,
-        },
-      },
-      (async (args: Record<string, unknown>, ctx: ServerContext) => runTool(deps, auth, era, tool, args, ctx)) as never,
-    );
-  }
-  if (deps.documents) registerDocumentResources(server, deps.documents, deps.audit, deps.logger, auth.caller);
-  return server;
+}
+
+function annotationsOf(tool: AnyTool) {
+  return { title: tool.title, readOnlyHint: tool.readOnly ?? false, destructiveHint: tool.risk === 'high', openWorldHint: tool.connection !== undefined };
+}
+
+function registerTool(server: McpServer, tool: AnyTool, run: (args: Record<string, unknown>, ctx: ServerContext) => Promise<unknown>): void {
+  server.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.input, annotations: annotationsOf(tool) }, run as never);
 }
 
 /**

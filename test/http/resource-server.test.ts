@@ -92,15 +92,13 @@ describe('resource server HTTP surface', () => {
     expect(text).toContain('Input validation error');
   });
 
-  it('an unknown tool is a tool error naming it; the refusal is audited and nothing ran', async () => {
+  it('an unknown tool is a -32602 error naming it (the SDK v2 line, as the specification says); the refusal is audited and nothing ran', async () => {
     const before = gh.audit.recent(1)[0]?.seq ?? 0;
     const res = await rpc(gh.mcpUrl, callTool('no_such_tool'), { authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
-    const body = parseRpc(await res.text()) as { id: number; result: { isError: boolean; content: { type: string; text: string }[] } };
+    const body = parseRpc(await res.text()) as { id: number; error: { code: number; message: string } };
     expect(body.id).toBe(2);
-    expect(body.result.isError).toBe(true);
-    expect(body.result.content).toHaveLength(1);
-    expect(body.result.content[0]!.text).toMatch(/^(MCP error -32602: )?Tool no_such_tool not found$/);
+    expect(body.error).toEqual({ code: -32602, message: 'Tool no_such_tool not found' });
     const after = gh.audit.recent(50).filter((e) => e.seq > before);
     expect(after.map((e) => [e.event, e.data.reason, e.data.tool])).toEqual([['call_rejected', 'unknown_tool', 'no_such_tool']]);
   });

@@ -161,3 +161,29 @@ describe('MCP 2026-07-28: connect and approval as input_required, resumed with a
     expect((await device.list()).requests).toEqual([]);
   });
 });
+
+describe('MCP 2026-07-28: a long approval streams progress to the v2 client, then the result', () => {
+  let gh: TestGatehouse;
+  let client: V2Client;
+  beforeAll(async () => {
+    gh = await startTestGatehouse({ GATEHOUSE_APPROVAL_WAIT_SECONDS: '20', GATEHOUSE_CIBA_INTERVAL_SECONDS: '1' });
+    client = await connectV2(gh.mcpUrl, await tokenFor(gh, 'bob', 'identity:read purchases:create'));
+  });
+  afterAll(async () => {
+    await client?.close();
+    await gh?.stop();
+  });
+
+  it('progress notifications name the binding message while the approval is open; approving ends the call with the order', async () => {
+    const progress: string[] = [];
+    const pending = client.callTool({ name: 'purchase', arguments: { ...LAPTOP } }, { onprogress: (p) => void progress.push(p.message ?? '') });
+    const device = await deviceFor(gh.issuer, 'bob');
+    const [request] = await waitForRequests(device);
+    await device.decide(request!.id, 'approve');
+    const r = await pending;
+    expect(r.isError, JSON.stringify(r)).toBeFalsy();
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress[0]).toContain(request!.bindingMessage);
+    expect(client.getProtocolEra()).toBe('modern');
+  });
+});

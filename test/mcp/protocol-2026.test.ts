@@ -131,8 +131,9 @@ describe('one endpoint, two revisions: 2026-07-28 and 2025-11-25', () => {
     expect(callEntries(since)).toEqual([]);
   });
 
-  it('logging/setLevel is gone in 2026-07-28: -32601', async () => {
+  it('logging/setLevel is gone in 2026-07-28: 404 / -32601 (the SDK answers a method this revision does not define before dispatch)', async () => {
     const r = await post(modernRequest('logging/setLevel', { level: 'debug' }), modernHeaders('logging/setLevel'));
+    expect(r.status).toBe(404);
     expect((await jsonRpcOf(r)).error?.code).toBe(-32601);
   });
 
