@@ -157,6 +157,8 @@ describe('client ID metadata documents: server-side request forgery, from the at
     ['127.0.0.1', (port: number) => `https://127.0.0.1:${port}/ssrf/literal.json`],
     ['::1', (port: number) => `https://[::1]:${port}/ssrf/literal.json`],
     ['::ffff:127.0.0.1', (port: number) => `https://[::ffff:127.0.0.1]:${port}/ssrf/literal.json`],
+    ['0x7f.0.0.1 (hexadecimal, read as 127.0.0.1)', (port: number) => `https://0x7f.0.0.1:${port}/ssrf/literal.json`],
+    ['2130706433 (one number, read as 127.0.0.1)', (port: number) => `https://2130706433:${port}/ssrf/literal.json`],
     ['10.0.0.1', () => 'https://10.0.0.1/client.json'],
     ['169.254.169.254', () => 'https://169.254.169.254/latest/meta-data/client.json'],
     ['fd00::1', () => 'https://[fd00::1]/client.json'],
