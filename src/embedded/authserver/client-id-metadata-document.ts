@@ -1,29 +1,46 @@
 import { errors, type Configuration, type Provider } from 'oidc-provider';
 import { CIMD_MAX_BYTES, CimdFetchRefused, type CimdFetchRefusal } from './cimd-fetch-guard.js';
+import { rateLimitHeaders, TooManyRequests } from './rate-limit.js';
+import { clientAddress, type Clock, type WindowCounter } from './throttle.js';
 
 type Feature = NonNullable<NonNullable<Configuration['features']>['clientIdMetadataDocument']>;
+
+/** Fetches of client metadata documents one address may cause per minute (cache misses only). */
+export const CIMD_FETCHES_PER_MINUTE = 60;
 
 /**
  * OAuth Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document, the MCP
  * 2026-07-28 way for a client to identify itself): an https `client_id` is the URL of the client's
  * metadata, fetched when the client is first seen (cimd-fetch-guard.ts) and checked by oidc-provider
  * (`client_id` equal to the URL, no client secret, no shared-secret authentication) and by our client
- * rules (client-scope-policy.ts, redirect-uri-policy.ts, CIMD_CLIENT_RULES below). Such a client is
- * third-party, as a DCR client: it is never configured.
+ * rules (client-scope-policy.ts, redirect-uri-policy.ts, withMetadataDocumentRules below). Such a
+ * client is third-party, as a DCR client: it is never configured.
  *
- * Cached only as long as the document's Cache-Control / Expires allow, at most an hour.
+ * Cached only as long as the document's Cache-Control / Expires allow, at most an hour. The fetches
+ * one address causes are throttled (`fetches`, CIMD_FETCHES_PER_MINUTE): past the limit 429
+ * `too_many_requests`, so the server cannot be used to send requests to others at any rate.
  */
-export const clientIdMetadataDocument: Feature = {
-  enabled: true,
-  ack: 'draft-02',
-  async allowFetch(_ctx, clientId) {
-    // The draft: the URL MUST contain a path component (a bare origin names no document).
-    if (new URL(clientId).pathname === '/') throw new ClientIdUrlRefused(CIMD_URL_WITHOUT_PATH);
-    return true;
-  },
-  cacheDuration: { min: 0, max: 3600 },
-};
+export function clientIdMetadataDocument(fetches: WindowCounter, now: Clock): Feature {
+  return {
+    enabled: true,
+    ack: 'draft-02',
+    async allowFetch(ctx, clientId) {
+      // The draft: the URL MUST contain a path component (a bare origin names no document).
+      if (new URL(clientId).pathname === '/') throw new ClientIdUrlRefused(CIMD_URL_WITHOUT_PATH);
+      // No request context: our own login/consent pages, reached only after a counted lookup at /authorize.
+      if (!ctx) return true;
+      const wait = fetches.take(clientAddress(ctx.req));
+      if (wait > 0) {
+        ctx.set(rateLimitHeaders(fetches, wait, now()));
+        throw new TooManyRequests(CIMD_TOO_MANY_FETCHES);
+      }
+      return true;
+    },
+    cacheDuration: { min: 0, max: 3600 },
+  };
+}
 
+export const CIMD_TOO_MANY_FETCHES = 'Too many client metadata document fetches from this address; try again later.';
 export const CIMD_URL_WITHOUT_PATH = 'client_id URL must have a path component';
 
 /** An https client_id that names no document we may fetch. */

@@ -15,6 +15,7 @@ import { ROUTES } from './routes.js';
 import { auth0JwtCustomizer, extraTokenClaims, type TokenProfile } from './token-claims.js';
 import { ciba, cibaRequestTtl } from './ciba.js';
 import { richAuthorizationRequests } from './rich-authorization-requests.js';
+import type { Clock, WindowCounter } from './throttle.js';
 
 export interface ConfigurationInput {
   readonly db: SqliteDatabase;
@@ -28,6 +29,9 @@ export interface ConfigurationInput {
   readonly tokenProfile: TokenProfile;
   /** How client metadata documents are fetched (test-only relaxations; default the guarded production fetch). */
   readonly clientIdMetadataDocuments?: CimdFetchOptions;
+  /** Counts the metadata-document fetches each address causes (CIMD_FETCHES_PER_MINUTE). */
+  readonly metadataDocumentFetches: WindowCounter;
+  readonly now: Clock;
 }
 
 const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
@@ -74,7 +78,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
       resourceIndicators: resourceIndicators(resource, accessTokenTtlSeconds, { firstParty, machines: input.clients.machines }),
       ciba,
       richAuthorizationRequests,
-      clientIdMetadataDocument,
+      clientIdMetadataDocument: clientIdMetadataDocument(input.metadataDocumentFetches, input.now),
     },
     ttl: {
       AccessToken: accessTokenTtlSeconds,

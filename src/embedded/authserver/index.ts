@@ -37,7 +37,7 @@ import { LoginThrottle } from './login-throttle.js';
 import { deviceLoginThrottle } from './device-login-throttle.js';
 import { WindowCounter, type Clock } from './throttle.js';
 import type { CimdFetchOptions } from './cimd-fetch-guard.js';
-import { answerMetadataDocumentErrors } from './client-id-metadata-document.js';
+import { answerMetadataDocumentErrors, CIMD_FETCHES_PER_MINUTE } from './client-id-metadata-document.js';
 export { ROUTES } from './routes.js';
 
 export interface EmbeddedAuthServer {
@@ -69,7 +69,7 @@ export interface EmbeddedAuthServerOptions {
   readonly tokenVault?: { readonly connections: readonly FederatedConnection[]; readonly encryptionKey: string };
   /** Browser origins allowed to call this port besides its own and loopback pages (GATEHOUSE_ALLOWED_ORIGINS). */
   readonly allowedOrigins?: readonly string[];
-  /** The clock of the throttles (failed logins, registrations, backchannel requests); tests move it. */
+  /** The clock of the throttles (failed logins, registrations, backchannel requests, metadata-document fetches); tests move it. */
   readonly now?: Clock;
   /** Access-token profile: `auth0` (Auth0's default, `typ: JWT`) or `rfc9068` (`typ: at+jwt`); default auth0. */
   readonly tokenProfile?: TokenProfile;
@@ -120,6 +120,8 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
     clients: { server: serverClient, customApi: customApiClient, machines: opts.machineClients ?? [] },
     tokenProfile: opts.tokenProfile ?? 'auth0',
     clientIdMetadataDocuments: opts.clientIdMetadataDocuments,
+    metadataDocumentFetches: new WindowCounter(CIMD_FETCHES_PER_MINUTE, 60_000, opts.now ?? Date.now),
+    now: opts.now ?? Date.now,
   });
   const provider = new Provider(issuer, configuration);
   provider.use(grantTypePolicyMiddleware());

@@ -260,3 +260,26 @@ describe('client ID metadata documents: what the fetched document may be', () =>
     expect(host.hits('/')).toBe(0);
   });
 });
+
+describe('client ID metadata documents: the server is no request amplifier', () => {
+  it('past 60 fetches a minute caused by one address: 429 too_many_requests with Retry-After, and nothing is fetched; a minute later it fetches again', async () => {
+    let now = Date.now();
+    const fx = await bootstrapAuthServer({ now: () => now, clientIdMetadataDocuments: { extraCa: testCertificates().caPem, allowSpecialUseAddresses: true } });
+    try {
+      const clientId = publish('/throttle/client.json', {}, { 'cache-control': 'no-store' });
+      for (let i = 0; i < 60; i++) expect((await authorize(fx, clientId)).status).toBe(303);
+      expect(host.hits('/throttle/client.json')).toBe(60);
+      const refused = await authorize(fx, clientId);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(refused.headers.get('x-ratelimit-limit')).toBe('60');
+      expect(await refused.text()).toContain('The request could not be completed (too_many_requests).');
+      expect(host.hits('/throttle/client.json')).toBe(60);
+      now += 61_000;
+      expect((await authorize(fx, clientId)).status).toBe(303);
+      expect(host.hits('/throttle/client.json')).toBe(61);
+    } finally {
+      await fx.close();
+    }
+  });
+});
