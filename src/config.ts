@@ -62,6 +62,10 @@ const EnvSchema = z
     GATEHOUSE_EMBEDDED_TOKEN_PROFILE: z.enum(['auth0', 'rfc9068']).default('auth0'),
     /** Scopes the embedded authorization server may grant to dynamically registered (third-party) clients; default all tool scopes. */
     GATEHOUSE_THIRD_PARTY_SCOPES: list.optional(),
+    /** Test-only: the embedded authorization server may fetch client metadata documents from loopback/private addresses. Loopback hosts only. */
+    GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE: bool.default(false),
+    /** Test-only: a PEM file of CA certificates trusted (besides Node's) when fetching client metadata documents. Loopback hosts only. */
+    GATEHOUSE_EMBEDDED_CIMD_CA_FILE: z.string().min(1).optional(),
 
     FGA_API_URL: httpUrl.optional(),
     FGA_STORE_ID: z.string().min(1).optional(),
@@ -139,7 +143,14 @@ export interface Config {
         readonly clientSecret?: string;
         readonly customApiClient?: { readonly clientId: string; readonly clientSecret: string };
       }
-    | { readonly mode: 'embedded'; readonly port: number; readonly tokenProfile: 'auth0' | 'rfc9068'; readonly thirdPartyScopes?: readonly string[] };
+    | {
+        readonly mode: 'embedded';
+        readonly port: number;
+        readonly tokenProfile: 'auth0' | 'rfc9068';
+        readonly thirdPartyScopes?: readonly string[];
+        /** Test-only relaxations of the client metadata document fetch (absent: production rules). */
+        readonly clientIdMetadataDocuments?: { readonly allowPrivateAddresses: boolean; readonly caFile?: string };
+      };
   readonly fga:
     | {
         readonly mode: 'remote';
@@ -206,6 +217,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.GATEHOUSE_INSECURE_NO_AUTH && !LOOPBACK.has(e.GATEHOUSE_HOST)) {
     issues.push('GATEHOUSE_INSECURE_NO_AUTH: only allowed when GATEHOUSE_HOST is a loopback address (127.0.0.1, localhost, ::1)');
   }
+  for (const [name, set] of [['GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE', e.GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE], ['GATEHOUSE_EMBEDDED_CIMD_CA_FILE', Boolean(e.GATEHOUSE_EMBEDDED_CIMD_CA_FILE)]] as const) {
+    if (!set) continue;
+    if (!LOOPBACK.has(e.GATEHOUSE_HOST)) issues.push(`${name}: test only; allowed only when GATEHOUSE_HOST is a loopback address (127.0.0.1, localhost, ::1)`);
+    if (e.AUTH0_DOMAIN) issues.push(`${name}: only for the embedded authorization server; with AUTH0_DOMAIN set, Auth0 fetches client metadata documents`);
+  }
   if (e.AUTH0_AUDIENCE && !e.AUTH0_DOMAIN) issues.push('AUTH0_AUDIENCE: set AUTH0_DOMAIN too (the audience belongs to an Auth0 tenant)');
   if (Boolean(e.AUTH0_CLIENT_ID) !== Boolean(e.AUTH0_CLIENT_SECRET)) {
     issues.push('AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET: set both or neither');
@@ -265,7 +281,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
               ? { clientId: e.AUTH0_CUSTOM_API_CLIENT_ID, clientSecret: e.AUTH0_CUSTOM_API_CLIENT_SECRET }
               : undefined,
         }
-      : { mode: 'embedded', port: e.GATEHOUSE_AUTH_PORT, tokenProfile: e.GATEHOUSE_EMBEDDED_TOKEN_PROFILE, thirdPartyScopes: e.GATEHOUSE_THIRD_PARTY_SCOPES },
+      : {
+          mode: 'embedded',
+          port: e.GATEHOUSE_AUTH_PORT,
+          tokenProfile: e.GATEHOUSE_EMBEDDED_TOKEN_PROFILE,
+          thirdPartyScopes: e.GATEHOUSE_THIRD_PARTY_SCOPES,
+          ...(e.GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE || e.GATEHOUSE_EMBEDDED_CIMD_CA_FILE
+            ? { clientIdMetadataDocuments: { allowPrivateAddresses: e.GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE, caFile: e.GATEHOUSE_EMBEDDED_CIMD_CA_FILE && resolve(e.GATEHOUSE_EMBEDDED_CIMD_CA_FILE) } }
+            : {}),
+        },
     fga: e.FGA_API_URL
       ? {
           mode: 'remote',

@@ -105,6 +105,24 @@ describe('config: one schema, parsed once, errors name the variable', () => {
     expect(loadConfig({ GATEHOUSE_INSECURE_NO_AUTH: 'true' }).server.insecureNoAuth).toBe(true);
   });
 
+  it('the client metadata document test settings: loopback hosts and the embedded authorization server only', () => {
+    expect(loadConfig({}).auth).not.toHaveProperty('clientIdMetadataDocuments');
+    expect(loadConfig({ GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE: 'true', GATEHOUSE_EMBEDDED_CIMD_CA_FILE: '/etc/test-ca.pem' }).auth).toMatchObject({
+      mode: 'embedded',
+      clientIdMetadataDocuments: { allowPrivateAddresses: true, caFile: '/etc/test-ca.pem' },
+    });
+    expect(issues({ GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE: 'true', GATEHOUSE_HOST: '0.0.0.0' })).toEqual([
+      'GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE: test only; allowed only when GATEHOUSE_HOST is a loopback address (127.0.0.1, localhost, ::1)',
+    ]);
+    expect(issues({ GATEHOUSE_EMBEDDED_CIMD_CA_FILE: 'ca.pem', GATEHOUSE_HOST: '10.0.0.5' })).toEqual([
+      'GATEHOUSE_EMBEDDED_CIMD_CA_FILE: test only; allowed only when GATEHOUSE_HOST is a loopback address (127.0.0.1, localhost, ::1)',
+    ]);
+    expect(issues({ GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE: 'true', AUTH0_DOMAIN: 'acme.us.auth0.com' })).toEqual([
+      'GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE: only for the embedded authorization server; with AUTH0_DOMAIN set, Auth0 fetches client metadata documents',
+    ]);
+    expect(issues({ GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE: 'yes' })[0]).toMatch(/^GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE: /);
+  });
+
   it('the CLI exits 78 naming the variable', async () => {
     const { execFile } = await import('node:child_process');
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {

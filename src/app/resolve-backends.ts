@@ -3,6 +3,7 @@
  * server, its stand-ins and the CLI use, so the server and the commands that talk to it agree
  * (IPv6 hosts are bracketed; a wildcard bind is reached over loopback).
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -159,6 +160,10 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
         cibaIntervalSeconds: config.approvals.cibaIntervalSeconds,
         allowedOrigins: config.server.allowedOrigins,
         tokenProfile: config.auth.tokenProfile,
+        clientIdMetadataDocuments: config.auth.clientIdMetadataDocuments && {
+          allowSpecialUseAddresses: config.auth.clientIdMetadataDocuments.allowPrivateAddresses,
+          extraCa: config.auth.clientIdMetadataDocuments.caFile ? readFileSync(config.auth.clientIdMetadataDocuments.caFile, 'utf8') : undefined,
+        },
       });
       authServer = as;
       stack.push(() => as.close());

@@ -5,6 +5,8 @@ import { findAccountIn } from './accounts.js';
 import { sqliteAdapterFactory } from './adapter.js';
 import { clientScopePolicy } from './client-scope-policy.js';
 import { withRedirectUriPolicy } from './redirect-uri-policy.js';
+import { createCimdFetch, type CimdFetchOptions } from './cimd-fetch-guard.js';
+import { clientIdMetadataDocument, withMetadataDocumentRules } from './client-id-metadata-document.js';
 import { clientDefaults, firstPartyClientIds, staticClients, type FirstPartyClients } from './clients.js';
 import { renderError } from './render-error.js';
 import { resourceIndicators, type ResourceServerOptions } from './resource-indicators.js';
@@ -13,6 +15,7 @@ import { ROUTES } from './routes.js';
 import { auth0JwtCustomizer, extraTokenClaims, type TokenProfile } from './token-claims.js';
 import { ciba, cibaRequestTtl } from './ciba.js';
 import { richAuthorizationRequests } from './rich-authorization-requests.js';
+import type { Clock, WindowCounter } from './throttle.js';
 
 export interface ConfigurationInput {
   readonly db: SqliteDatabase;
@@ -24,6 +27,11 @@ export interface ConfigurationInput {
   /** The configured (first-party) clients; every registered client is third-party. */
   readonly clients: FirstPartyClients;
   readonly tokenProfile: TokenProfile;
+  /** How client metadata documents are fetched (test-only relaxations; default the guarded production fetch). */
+  readonly clientIdMetadataDocuments?: CimdFetchOptions;
+  /** Counts the metadata-document fetches each address causes (CIMD_FETCHES_PER_MINUTE). */
+  readonly metadataDocumentFetches: WindowCounter;
+  readonly now: Clock;
 }
 
 const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
@@ -44,7 +52,9 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
     cookies: { keys: input.cookieKeys },
     clients: staticClients(input.clients, resource.uri),
     clientDefaults,
-    extraClientMetadata: withRedirectUriPolicy(clientScopePolicy(scopes, firstParty)),
+    extraClientMetadata: withMetadataDocumentRules(withRedirectUriPolicy(clientScopePolicy(scopes, firstParty))),
+    // Every outgoing fetch of the provider (client metadata documents, and a client's jwks_uri) is guarded.
+    fetch: createCimdFetch(input.clientIdMetadataDocuments),
     findAccount: findAccountIn(users),
     routes: ROUTES,
     scopes,
@@ -68,6 +78,7 @@ export function buildConfiguration(input: ConfigurationInput): Configuration {
       resourceIndicators: resourceIndicators(resource, accessTokenTtlSeconds, { firstParty, machines: input.clients.machines }),
       ciba,
       richAuthorizationRequests,
+      clientIdMetadataDocument: clientIdMetadataDocument(input.metadataDocumentFetches, input.now),
     },
     ttl: {
       AccessToken: accessTokenTtlSeconds,

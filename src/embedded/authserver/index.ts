@@ -36,6 +36,8 @@ import { BACKCHANNEL_REQUESTS_PER_MINUTE, throttleBackchannelRequests } from './
 import { LoginThrottle } from './login-throttle.js';
 import { deviceLoginThrottle } from './device-login-throttle.js';
 import { WindowCounter, type Clock } from './throttle.js';
+import type { CimdFetchOptions } from './cimd-fetch-guard.js';
+import { answerMetadataDocumentErrors, CIMD_FETCHES_PER_MINUTE } from './client-id-metadata-document.js';
 export { ROUTES } from './routes.js';
 
 export interface EmbeddedAuthServer {
@@ -67,12 +69,17 @@ export interface EmbeddedAuthServerOptions {
   readonly tokenVault?: { readonly connections: readonly FederatedConnection[]; readonly encryptionKey: string };
   /** Browser origins allowed to call this port besides its own and loopback pages (GATEHOUSE_ALLOWED_ORIGINS). */
   readonly allowedOrigins?: readonly string[];
-  /** The clock of the throttles (failed logins, registrations, backchannel requests); tests move it. */
+  /** The clock of the throttles (failed logins, registrations, backchannel requests, metadata-document fetches); tests move it. */
   readonly now?: Clock;
   /** Access-token profile: `auth0` (Auth0's default, `typ: JWT`) or `rfc9068` (`typ: at+jwt`); default auth0. */
   readonly tokenProfile?: TokenProfile;
   /** Configured first-party machine clients with their client grants (the only way to client_credentials). */
   readonly machineClients?: readonly MachineClient[];
+  /**
+   * How client metadata documents (https client_id URLs) are fetched. Production: the defaults (public
+   * addresses only, Node's trust store). Tests add a CA or allow loopback (GATEHOUSE_EMBEDDED_CIMD_*).
+   */
+  readonly clientIdMetadataDocuments?: CimdFetchOptions;
 }
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
@@ -112,6 +119,9 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
     accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 3600,
     clients: { server: serverClient, customApi: customApiClient, machines: opts.machineClients ?? [] },
     tokenProfile: opts.tokenProfile ?? 'auth0',
+    clientIdMetadataDocuments: opts.clientIdMetadataDocuments,
+    metadataDocumentFetches: new WindowCounter(CIMD_FETCHES_PER_MINUTE, 60_000, opts.now ?? Date.now),
+    now: opts.now ?? Date.now,
   });
   const provider = new Provider(issuer, configuration);
   provider.use(grantTypePolicyMiddleware());
@@ -119,6 +129,7 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
   provider.use(cibaIntervalMiddleware(opts.cibaIntervalSeconds ?? 5));
   provider.use(cibaSlowDownMiddleware(opts.cibaIntervalSeconds ?? 5));
   observeProvider(provider, logger);
+  answerMetadataDocumentErrors(provider);
   const vault: RouteHandler | undefined = opts.tokenVault
     ? setupTokenVault(provider, { db, issuer, jwks, subjectAudience: opts.resource.uri, customApiClient, users: opts.users, logger, ...opts.tokenVault })
     : undefined;

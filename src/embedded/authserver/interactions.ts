@@ -9,6 +9,7 @@ import { FormBodyError, readFormBody } from './form-body.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { consentPage, errorPage, loginPage, type ClientDisplay, type RedirectTarget } from './pages.js';
 import { describeScopes } from './scope-descriptions.js';
+import { isMetadataDocumentClientId } from './client-id-metadata-document.js';
 import { setPageSecurityHeaders } from './security-headers.js';
 import { clientAddress } from './throttle.js';
 
@@ -152,7 +153,8 @@ function requestedScopes(details: unknown): string[] {
 async function clientOf(deps: InteractionDeps, clientId: unknown): Promise<ClientDisplay> {
   const client = typeof clientId === 'string' ? await deps.provider.Client.find(clientId) : undefined;
   const name = client?.clientName ?? (typeof clientId === 'string' ? clientId : 'an application');
-  return { name, thirdParty: !(typeof clientId === 'string' && deps.configuredClients.has(clientId)) };
+  const thirdParty = !(typeof clientId === 'string' && deps.configuredClients.has(clientId));
+  return isMetadataDocumentClientId(clientId) ? { name, thirdParty, metadataHost: new URL(clientId).host } : { name, thirdParty };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);

@@ -53,6 +53,8 @@ export interface ClientDisplay {
   readonly name: string;
   /** Registered by dynamic client registration: its name is unverified. */
   readonly thirdParty: boolean;
+  /** Identified by a client metadata document: the host that publishes it (its https client_id's host). */
+  readonly metadataHost?: string;
 }
 
 export interface LoginPageInput {
@@ -122,7 +124,7 @@ export function consentPage({ uid, csrf, client, redirect, userName, scopes }: C
   return layout('Allow access', html`
 <h1>Allow access?</h1>
 <p class="sub">${clientLabel(client)} wants to act for <strong>${userName}</strong>.</p>
-${client.thirdParty ? html`<p class="warn" data-note="third-party">This application registered itself. Its name is chosen by whoever runs it and has not been verified: allow only if you started this sign-in and trust where it sends you.</p>` : ''}
+${thirdPartyNote(client)}
 <p class="target">If you allow, access is handed to <strong data-redirect-host="${redirect.host}">${redirect.host}</strong>${redirect.local ? ' (an application on this device)' : ''}.</p>
 <p>It asks to:</p>
 <ul class="scopes">
@@ -135,6 +137,14 @@ ${client.thirdParty ? html`<p class="warn" data-note="third-party">This applicat
     <button class="primary" type="submit" name="decision" value="approve">Allow</button>
   </div>
 </form>`);
+}
+
+function thirdPartyNote(client: ClientDisplay): Html | string {
+  if (client.metadataHost !== undefined) {
+    return html`<p class="warn" data-note="third-party">This application describes itself in a document published by <strong data-metadata-host="${client.metadataHost}">${client.metadataHost}</strong>. Its name is chosen by whoever runs that site and has not been verified: allow only if you started this sign-in and trust where it sends you.</p>`;
+  }
+  if (!client.thirdParty) return '';
+  return html`<p class="warn" data-note="third-party">This application registered itself. Its name is chosen by whoever runs it and has not been verified: allow only if you started this sign-in and trust where it sends you.</p>`;
 }
 
 /** Error pages show fixed texts only: never library messages or request data. */

@@ -1,4 +1,5 @@
 import { errors, type Configuration } from 'oidc-provider';
+import { isMetadataDocumentClientId } from './client-id-metadata-document.js';
 
 type ExtraClientMetadata = NonNullable<Configuration['extraClientMetadata']>;
 
@@ -6,10 +7,10 @@ type ExtraClientMetadata = NonNullable<Configuration['extraClientMetadata']>;
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'about:', 'blob:', 'ws:', 'wss:', 'ftp:', 'mailto:', 'tel:']);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
-class InvalidRedirectUriMetadata extends errors.OIDCProviderError {
+/** 400 `invalid_redirect_uri` (oidc-provider picks that code for a description about redirect_uris). */
+class InvalidRedirectUriMetadata extends errors.InvalidClientMetadata {
   constructor() {
-    super(400, 'invalid_redirect_uri');
-    this.error_description = 'redirect_uris must use https, http on a loopback address (127.0.0.1, [::1], localhost) or a private-use scheme';
+    super('redirect_uris must use https, http on a loopback address (127.0.0.1, [::1], localhost) or a private-use scheme');
   }
 }
 
@@ -33,8 +34,9 @@ export function isAllowedRedirectUri(value: string): boolean {
 }
 
 /**
- * Adds the redirect-URI rule to the client metadata validation, for registrations only: configured
- * clients are the operator's (Gatehouse's own connect callback may be http on a public name).
+ * Adds the redirect-URI rule to the client metadata validation, for registrations and for clients
+ * identified by a metadata document (checked whenever the document is read): configured clients are
+ * the operator's (Gatehouse's own connect callback may be http on a public name).
  */
 export function withRedirectUriPolicy(inner: ExtraClientMetadata): ExtraClientMetadata {
   const property = 'gatehouse_redirect_uri_policy';
@@ -43,9 +45,10 @@ export function withRedirectUriPolicy(inner: ExtraClientMetadata): ExtraClientMe
     properties: [...(inner.properties ?? []), property],
     validator(ctx, key, value, metadata) {
       if (key !== property) return inner.validator?.(ctx, key, value, metadata);
-      const m = metadata as { redirect_uris?: unknown; gatehouse_redirect_uri_policy?: unknown };
+      const m = metadata as { client_id?: unknown; redirect_uris?: unknown; gatehouse_redirect_uri_policy?: unknown };
       delete m.gatehouse_redirect_uri_policy;
-      if ((ctx as { oidc?: { route?: string } } | undefined)?.oidc?.route !== 'registration') return;
+      const registering = (ctx as { oidc?: { route?: string } } | undefined)?.oidc?.route === 'registration';
+      if (!registering && !isMetadataDocumentClientId(m.client_id)) return;
       const uris = Array.isArray(m.redirect_uris) ? m.redirect_uris : [];
       if (uris.some((u) => typeof u !== 'string' || !isAllowedRedirectUri(u))) throw new InvalidRedirectUriMetadata();
     },

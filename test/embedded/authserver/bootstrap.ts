@@ -35,7 +35,7 @@ export interface AuthServerFixture {
   close(): Promise<void>;
 }
 
-export async function bootstrapAuthServer(extra: Partial<Pick<EmbeddedAuthServerOptions, 'tokenProfile' | 'resource'>> = {}): Promise<AuthServerFixture> {
+export async function bootstrapAuthServer(extra: Partial<Pick<EmbeddedAuthServerOptions, 'tokenProfile' | 'resource' | 'clientIdMetadataDocuments' | 'now'>> = {}): Promise<AuthServerFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-authserver-'));
   const db = openDatabase(join(dir, 'state.sqlite'));
   const start = (port = 0) => startEmbeddedAuthServer({ db, host: '127.0.0.1', port, resource: RESOURCE, users: DEMO_USERS, logger: silentLogger, machineClients: [MACHINE_CLIENT, UNGRANTED_MACHINE_CLIENT], ...extra });
