@@ -70,7 +70,7 @@ export function banner(config: Config, gh: Gatehouse): string {
       `                       curl -s ${gh.mcpUrl} -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
       `                         -H 'Accept: application/json, text/event-stream' \\`,
       `                         -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whoami","arguments":{}}}'`,
-      `    3. Claude Desktop: paste mcp.json into claude_desktop_config.json (uses npx mcp-remote ${gh.mcpUrl})`,
+      ...claudeDesktopLines(gh.mcpUrl),
       '    Calendar:          npx gatehouse connect --user alice --connection google-oauth2   (or follow the link a tool returns)',
       '    Approvals:         npx gatehouse approvals list --user alice',
       '    Audit:             npx gatehouse audit show   |   npx gatehouse audit verify',
@@ -79,4 +79,23 @@ export function banner(config: Config, gh: Gatehouse): string {
   if (config.server.insecureNoAuth) lines.push('', '  WARNING: GATEHOUSE_INSECURE_NO_AUTH=true — no authentication (test only).');
   lines.push('', '  Ctrl-C to stop.', '');
   return lines.join('\n') + '\n';
+}
+
+/** The MCP URL of a default start (`npm start`), which the repository's mcp.json names. */
+export const DEFAULT_MCP_URL = 'http://127.0.0.1:8787/mcp';
+
+/** The client configuration for this server: Streamable HTTP, and stdio through mcp-remote (Claude Desktop). */
+export function mcpJson(mcpUrl: string): { mcpServers: Record<string, Record<string, unknown>> } {
+  return {
+    mcpServers: {
+      gatehouse: { type: 'http', url: mcpUrl },
+      'gatehouse-stdio': { command: 'npx', args: ['-y', 'mcp-remote', mcpUrl] },
+    },
+  };
+}
+
+/** On the default port the repository's mcp.json is right; on any other, print the entry with this server's URL. */
+function claudeDesktopLines(mcpUrl: string): string[] {
+  if (mcpUrl === DEFAULT_MCP_URL) return [`    3. Claude Desktop: paste mcp.json into claude_desktop_config.json (uses npx mcp-remote ${mcpUrl})`];
+  return ['    3. Claude Desktop: add to claude_desktop_config.json (this server\'s URL, not the one in mcp.json):', `                       ${JSON.stringify({ mcpServers: { 'gatehouse-stdio': mcpJson(mcpUrl).mcpServers['gatehouse-stdio'] } })}`];
 }
