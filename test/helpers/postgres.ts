@@ -121,6 +121,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   function handle(port: number): TestPostgres {
     const url = (database: string) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`;
     const admin = new pg.Pool({ connectionString: url('postgres'), max: 2 });
+    admin.on('error', () => undefined); // an idle connection ended by the server's shutdown
     let template: Promise<string> | undefined;
     const create = async (from: string) => {
       const name = `t${process.pid}_${++counter}`;
