@@ -79,5 +79,14 @@ export function describeBudgetStoreContract(name: string, makeStore: MakeStore<S
       expect(seen.map((r) => r.within)).toEqual([true, true, true, true, true, true, false, false, false]);
       expect(new Set(seen.map((r) => r.id)).size).toBe(9);
     });
+
+    it('serializes concurrent reservations from several handles: no two see the same total', async () => {
+      const { store, other } = open();
+      const handles = [store, other(), other()];
+      const seen = await Promise.all(Array.from({ length: 12 }, async (_, i) => handles[i % 3]!.reserve(req({ amount: 15 }))));
+      expect(seen.map((r) => r.used).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i * 15));
+      expect(seen.filter((r) => r.within)).toHaveLength(6);
+      expect(new Set(seen.map((r) => r.id)).size).toBe(12);
+    });
   });
 }
