@@ -21,6 +21,9 @@ export const MISSING_POSTGRES =
 const SUPERUSER = 'gatehouse';
 
 export interface TestPostgres {
+  /** The temporary directory holding the data directory and the socket (removed by stop). */
+  readonly dir: string;
+  readonly port: number;
   /** postgres://… URL of a database. */
   url(database: string): string;
   /** A new, empty database (no schema), and its URL. */
@@ -78,8 +81,13 @@ function serverUserIds(): { uid: number; gid: number } | undefined {
 
 let counter = 0;
 
-export async function startTestPostgres(): Promise<TestPostgres> {
-  const bin = findPostgresBinaries();
+export interface StartOptions {
+  /** Where the server binaries are (default: findPostgresBinaries). */
+  readonly findBinaries?: () => string | undefined;
+}
+
+export async function startTestPostgres(options: StartOptions = {}): Promise<TestPostgres> {
+  const bin = (options.findBinaries ?? findPostgresBinaries)();
   if (!bin) throw new Error(MISSING_POSTGRES);
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-pg-'));
   const data = join(dir, 'data');
@@ -129,6 +137,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       return url(name);
     };
     return {
+      dir,
+      port,
       url,
       createEmptyDatabase: () => create('template0'),
       async createMigratedDatabase() {
