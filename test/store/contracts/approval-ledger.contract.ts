@@ -129,6 +129,23 @@ export function describeApprovalLedgerContract(name: string, makeStore: MakeStor
       expect(await ledger.findOpen(DIGEST)).toBeUndefined();
     });
 
+    it('lets exactly one of many concurrent consumers, on several handles, run the approval', async () => {
+      const { ledger, other } = await approvedLedger();
+      const handles = [ledger, other(), other()];
+      const results = await Promise.all(Array.from({ length: 12 }, async (_, i) => handles[i % 3]!.consume('a1', 10_000)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await ledger.get('a1')).toMatchObject({ status: 'consumed', consumedAt: 10_000 });
+    });
+
+    it('opens one approval per digest when many handles reserve it at once', async () => {
+      fixture = makeStore();
+      const handles = [fixture.store, fixture.other(), fixture.other()];
+      const results = await Promise.all(Array.from({ length: 12 }, async (_, i) => handles[i % 3]!.reserve(approval(`r${i}`))));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = `r${results.indexOf(true)}`;
+      expect((await fixture.store.findOpen(DIGEST))?.id).toBe(winner);
+    });
+
     it('does not consume an approval at or after its validUntil, nor one that was never approved', async () => {
       const { ledger } = await approvedLedger();
       expect(await ledger.consume('a1', 60_000)).toBe(false);

@@ -22,6 +22,14 @@ export function describeConnectTicketStoreContract(name: string, makeStore: Make
       expect(await second.consume(H1, 'google-oauth2', 5000)).toBeUndefined();
     });
 
+    it('hands the binding to exactly one of many concurrent consumers on several handles', async () => {
+      const { store, other } = open();
+      await store.insert(H1, binding, 10_000, 0);
+      const handles = [store, other(), other()];
+      const results = await Promise.all(Array.from({ length: 12 }, async (_, i) => handles[i % 3]!.consume(H1, 'google-oauth2', 5000)));
+      expect(results.filter((r) => r !== undefined)).toEqual([binding]);
+    });
+
     it('an unknown ticket is not found (undefined), not an error', async () => {
       const { store } = open();
       expect(await store.consume(H2, 'google-oauth2', 0)).toBeUndefined();
