@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresPool, type PgPool } from '../../src/store/postgres/database.js';
+import { openPostgresStores } from '../../src/store/postgres/index.js';
 import { migratePostgres } from '../../src/store/postgres/migrate.js';
 import { postgresMigrations } from '../../src/store/postgres/migrations/index.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -52,5 +54,27 @@ describe('migratePostgres', () => {
     // another instance is not blocked by a lock left behind
     const fixed = { id: '002-bad', up: 'CREATE TABLE half_done (id INT)' };
     expect(await migratePostgres(pool(url), [good, fixed])).toEqual(['002-bad']);
+  });
+});
+
+describe('openPostgresStores', () => {
+  it('migrates an empty database and builds every port on one pool; a second instance shares the state', async () => {
+    const url = await server.createEmptyDatabase();
+    const secretSealingKey = randomBytes(32);
+    const [a, b] = await Promise.all([openPostgresStores(url, { secretSealingKey, max: 2 }), openPostgresStores(url, { secretSealingKey, max: 2 })]);
+    try {
+      expect(await a.secrets.get('shared.key')).toBe(await b.secrets.get('shared.key'));
+      await a.connectedAccounts.record('alice', 'google-oauth2', 'acc-1', ['openid'], '2026-12-01T00:00:00.000Z');
+      expect(await b.connectedAccounts.accountId('alice', 'google-oauth2')).toBe('acc-1');
+      expect(await b.documents.put({ id: 'memo', folder: 'f', title: 'Memo', body: 'quarterly forecast', chunks: ['quarterly forecast'] })).toBe('created');
+      expect((await a.chunks.chunks({ match: '', terms: ['forecast'] }, 10, 0)).map((c) => c.documentId)).toEqual(['memo']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("refuses a database that does not exist with the driver's error (3D000)", async () => {
+    const url = server.url('no_such_database');
+    await expect(openPostgresStores(url, { secretSealingKey: randomBytes(32) })).rejects.toMatchObject({ code: '3D000' });
   });
 });
