@@ -81,6 +81,15 @@ const EnvSchema = z
     GATEHOUSE_APPROVAL_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
     /** CIBA polling interval the embedded authorization server advertises. */
     GATEHOUSE_CIBA_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(60).default(2),
+
+    /** The Ed25519 private key (PKCS#8 PEM file) that signs audit checkpoints; default `<data>/keys/audit-checkpoint.key`, generated on first start. */
+    GATEHOUSE_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    /** A signed checkpoint every this many audit entries. */
+    GATEHOUSE_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    /** And every this many seconds when entries were added (0: only by count and at shutdown). */
+    GATEHOUSE_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    /** Keep audit entries this many days (pruned up to a signed checkpoint); unset: keep forever. */
+    GATEHOUSE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   })
   .strict();
 
@@ -128,6 +137,14 @@ export interface Config {
   readonly providers: { readonly port: number };
   readonly vault: { readonly encryptionKey?: string; readonly googleApiUrl?: string };
   readonly approvals: { readonly waitSeconds: number; readonly expirySeconds: number; readonly purchaseThreshold: number; readonly cibaIntervalSeconds: number };
+  readonly audit: {
+    /** The checkpoint signing key's file; absent: `<data>/keys/audit-checkpoint.key`, generated on first start. */
+    readonly signingKeyFile?: string;
+    readonly checkpointEvery: number;
+    readonly checkpointSeconds: number;
+    /** Absent: keep entries forever. */
+    readonly retentionDays?: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -246,6 +263,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       expirySeconds: e.GATEHOUSE_APPROVAL_EXPIRY_SECONDS,
       purchaseThreshold: e.GATEHOUSE_PURCHASE_APPROVAL_THRESHOLD,
       cibaIntervalSeconds: e.GATEHOUSE_CIBA_INTERVAL_SECONDS,
+    },
+    audit: {
+      signingKeyFile: e.GATEHOUSE_AUDIT_SIGNING_KEY_FILE === undefined ? undefined : resolve(e.GATEHOUSE_AUDIT_SIGNING_KEY_FILE),
+      checkpointEvery: e.GATEHOUSE_AUDIT_CHECKPOINT_EVERY,
+      checkpointSeconds: e.GATEHOUSE_AUDIT_CHECKPOINT_SECONDS,
+      retentionDays: e.GATEHOUSE_AUDIT_RETENTION_DAYS,
     },
   };
 }

@@ -9,7 +9,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   token: { run: async (a) => (await import('./cli/token.js')).tokenCommand(a), help: 'token --user <id> [--scope "<scopes>"]  embedded mode: log in headlessly, print an access token' },
   fga: { run: async (a) => (await import('./cli/fga.js')).fgaCommand(a), help: 'fga serve [--port N] [--store <file>] | fga test <file.fga.yaml>  the embedded OpenFGA-compatible API' },
   connect: { run: async (a) => (await import('./cli/connect.js')).connectCommand(a), help: 'connect --user <id> --connection <name> [--scopes "..."]  embedded mode: connect a third-party account headlessly' },
-  audit: { run: async (a) => (await import('./cli/audit.js')).auditCommand(a), help: 'audit verify | audit show [--limit N] [--user <sub>] [--json]  verify the hash chain, or show recent decisions' },
+  audit: { run: async (a) => (await import('./cli/audit.js')).auditCommand(a), help: 'audit verify [--full] [--checkpoint <file>] | show | checkpoint --out <file> | export --since <time> | prune | key  the audit chain and its signed checkpoints' },
   docs: { run: async (a) => (await import('./cli/docs.js')).docsCommand(a), help: 'docs add <path|dir|glob> --folder <id> [--owner user:<id>]  ingest text/markdown documents and their FGA tuples' },
   approvals: { run: async (a) => (await import('./cli/approvals.js')).approvalsCommand(a), help: "approvals list|approve|deny --user <id> [--id <id>]  embedded mode: act as the user's trusted device" },
 };

@@ -33,6 +33,19 @@ describe('config: one schema, parsed once, errors name the variable', () => {
     expect(issues({ GATEHOUSE_PUBLIC_URL: 'https://mcp.example/base' })).toEqual(['GATEHOUSE_PUBLIC_URL: give the origin only (the MCP endpoint is always /mcp)']);
   });
 
+  it('audit checkpoints and retention: defaults keep every entry and sign every 1000 entries and 300 s', () => {
+    expect(loadConfig({}).audit).toEqual({ signingKeyFile: undefined, checkpointEvery: 1000, checkpointSeconds: 300, retentionDays: undefined });
+    expect(loadConfig({ GATEHOUSE_AUDIT_SIGNING_KEY_FILE: '/etc/gatehouse/audit.key', GATEHOUSE_AUDIT_CHECKPOINT_EVERY: '50', GATEHOUSE_AUDIT_CHECKPOINT_SECONDS: '0', GATEHOUSE_AUDIT_RETENTION_DAYS: '90' }).audit).toEqual({
+      signingKeyFile: '/etc/gatehouse/audit.key',
+      checkpointEvery: 50,
+      checkpointSeconds: 0,
+      retentionDays: 90,
+    });
+    expect(issues({ GATEHOUSE_AUDIT_RETENTION_DAYS: '0' })[0]).toMatch(/^GATEHOUSE_AUDIT_RETENTION_DAYS: /);
+    expect(issues({ GATEHOUSE_AUDIT_CHECKPOINT_EVERY: '0' })[0]).toMatch(/^GATEHOUSE_AUDIT_CHECKPOINT_EVERY: /);
+    expect(issues({ GATEHOUSE_AUDIT_CHECKPOINT_SECONDS: 'soon' })[0]).toMatch(/^GATEHOUSE_AUDIT_CHECKPOINT_SECONDS: /);
+  });
+
   it('refuses unknown variables with our prefixes (typos)', () => {
     expect(issues({ GATEHOUSE_PROT: '1' })).toEqual(['unknown variable(s) GATEHOUSE_PROT: check the spelling (see README, Configuration)']);
   });

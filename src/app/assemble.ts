@@ -3,7 +3,6 @@
  * the HTTP app on the already-bound MCP port. It never asks whether a backend is embedded or remote
  * (resolve-backends.ts decides that).
  */
-import { createAuditLog } from '../audit/audit-log.js';
 import { buildChain } from '../gates/chain.js';
 import { createGates } from '../gates/create-gates.js';
 import { createHttpApp } from '../http/app.js';
@@ -25,6 +24,7 @@ import { SqliteFtsIndex } from '../store/sqlite/fts-index.js';
 import { purchaseTool } from '../tools/catalog/purchase.js';
 import type { Gatehouse, GatehouseOptions } from '../app.js';
 import { createApprovals } from './approval-gate.js';
+import { openServerAuditLog } from './audit-log.js';
 import type { Backends } from './resolve-backends.js';
 import { gateGaps, runnableTools } from './runnable-tools.js';
 import { createTokenVaultWiring } from './token-vault.js';
@@ -34,7 +34,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   const documents = createDocuments({ store: new SqliteDocumentStore(db), index: new SqliteFtsIndex(db) }, b.authorizer, { now: opts.now, ...opts.retrieval });
   await b.seedDocuments?.(documents.store);
 
-  const audit = createAuditLog(createSqliteAuditStore(db));
+  const { audit, stop: stopAudit } = openServerAuditLog(config, createSqliteAuditStore(db), logger);
   const builtin = opts.tools ? [] : [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))];
   const own = [...(opts.tools ?? []), ...(opts.extraTools ?? [])];
   const all = [...builtin, ...own];
@@ -80,5 +80,8 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   b.http.on('request', app);
   await approvals?.reconcile();
   logger.info({ mcpUrl, issuer }, 'gatehouse started');
-  return { mcpUrl, issuer, audience, db, audit, authServer: b.authServer, providers: b.providers, fga: b.fga, authorizer: b.authorizer, documents, close: b.close };
+  return { mcpUrl, issuer, audience, db, audit, authServer: b.authServer, providers: b.providers, fga: b.fga, authorizer: b.authorizer, documents, close: async () => {
+    stopAudit();
+    await b.close();
+  } };
 }

@@ -1,7 +1,13 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../lib/canonical-json.js';
 import type { AuditStore } from '../store/ports/audit-store.js';
+import { signCheckpoint, type Checkpoint } from './checkpoint.js';
+import type { CheckpointKey } from './checkpoint-key.js';
+import { GENESIS, hashCanonical } from './entry-hash.js';
 import { scrubSecrets } from './scrub.js';
+import { verifyChain, type VerifyOptions, type VerifyResult } from './verify-chain.js';
+
+export { entryHash, GENESIS } from './entry-hash.js';
+export type { VerifyFailureCode, VerifyResult } from './verify-chain.js';
 
 export interface AuditEntry {
   readonly seq: number;
@@ -12,35 +18,41 @@ export interface AuditEntry {
   readonly hash: string;
 }
 
-export type VerifyResult =
-  | { readonly ok: true; readonly entries: number; readonly head: string }
-  | { readonly ok: false; readonly entries: number; readonly badSeq: number; readonly reason: string };
-
 export interface AuditLog {
   append(event: string, data: Record<string, unknown>): AuditEntry;
-  verify(): VerifyResult;
+  /** Verifies the chain against its signed checkpoints (see verifyChain); incremental unless `full`. */
+  verify(opts?: Pick<VerifyOptions, 'full' | 'exported' | 'record'>): VerifyResult;
   recent(limit: number): AuditEntry[];
+  /**
+   * Signs and stores a checkpoint of the newest entry this log appended, when it is past the newest
+   * stored checkpoint (a process signs only hashes it computed itself, never a head read back from the
+   * database). Returns the checkpoint written, or undefined when there was nothing new or no key.
+   * The server calls it on a timer and when it closes.
+   */
+  checkpoint(): Checkpoint | undefined;
 }
 
-export const GENESIS = '0'.repeat(64);
-
-export function entryHash(prevHash: string, e: { seq: number; at: string; event: string; data: unknown }): string {
-  return hashCanonical(prevHash, e, canonicalJson(e.data));
-}
-
-/** sha256(prev + "\n" + canonical JSON of {at, data, event, seq}), with the data already canonical. */
-function hashCanonical(prevHash: string, e: { seq: number; at: string; event: string }, dataJson: string): string {
-  // Keys in RFC 8785 order (at < data < event < seq): the same text canonicalJson would produce.
-  const text = `{"at":${JSON.stringify(e.at)},"data":${dataJson},"event":${JSON.stringify(e.event)},"seq":${canonicalJson(e.seq)}}`;
-  return createHash('sha256').update(prevHash).update('\n').update(text).digest('hex');
+export interface AuditLogOptions {
+  readonly now?: () => Date;
+  /** The checkpoint signing key; absent: no checkpoints are written, and verify cannot check stored ones. */
+  readonly key?: CheckpointKey | undefined;
+  /** A signed checkpoint after every `checkpointEvery`-th entry (by seq); absent or 0: none by count. */
+  readonly checkpointEvery?: number | undefined;
 }
 
 /**
  * Append-only, hash-chained audit log over an AuditStore. Each entry's hash covers the previous hash and
  * the entry's canonical JSON, so altering or removing an entry breaks the chain from that entry on; the
- * head (moved in the same append) exposes a removed tail.
+ * head (moved in the same append) exposes a removed tail, and signed checkpoints — whose key is not in
+ * the database — expose a rewrite re-hashed end to end, or a tail removed together with the head.
  */
-export function createAuditLog(store: AuditStore, now: () => Date = () => new Date()): AuditLog {
+export function createAuditLog(store: AuditStore, opts: AuditLogOptions = {}): AuditLog {
+  const now = opts.now ?? (() => new Date());
+  const { key } = opts;
+  const every = opts.checkpointEvery ?? 0;
+
+  let lastAppended: { seq: number; hash: string } | undefined;
+
   return {
     append(event, data) {
       const scrubbed = scrubSecrets(data) as Record<string, unknown>;
@@ -51,36 +63,26 @@ export function createAuditLog(store: AuditStore, now: () => Date = () => new Da
         const dataJson = canonicalJson(scrubbed);
         return { seq, at, event, dataJson, prevHash, hash: hashCanonical(prevHash, { seq, at, event }, dataJson) };
       });
+      lastAppended = stored;
+      if (key && every > 0 && stored.seq % every === 0) writeCheckpoint(store, key, stored, now);
       return { seq: stored.seq, at: stored.at, event: stored.event, data: scrubbed, prevHash: stored.prevHash, hash: stored.hash };
     },
-    verify() {
-      let prevHash = GENESIS;
-      let expectedSeq = 1;
-      let count = 0;
-      for (const e of store.entries()) {
-        count++;
-        if (e.seq !== expectedSeq) return { ok: false, entries: count, badSeq: expectedSeq, reason: `entry ${expectedSeq} is missing` };
-        if (e.prevHash !== prevHash) return { ok: false, entries: count, badSeq: e.seq, reason: 'previous-hash link does not match' };
-        let data: unknown;
-        try {
-          data = JSON.parse(e.dataJson);
-        } catch {
-          return { ok: false, entries: count, badSeq: e.seq, reason: 'entry data is not valid JSON' };
-        }
-        if (entryHash(prevHash, { seq: e.seq, at: e.at, event: e.event, data }) !== e.hash) {
-          return { ok: false, entries: count, badSeq: e.seq, reason: 'entry content does not match its hash' };
-        }
-        prevHash = e.hash;
-        expectedSeq++;
-      }
-      const head = store.head();
-      if (head && (head.seq !== count || head.hash !== prevHash)) {
-        return { ok: false, entries: count, badSeq: Math.min(head.seq, count + 1), reason: `the chain ends at entry ${count} but the head records entry ${head.seq}` };
-      }
-      return { ok: true, entries: count, head: prevHash };
-    },
+    verify: (o = {}) => verifyChain(store, { ...o, key: key?.publicKey, now }),
     recent(limit) {
       return store.recent(limit).map((e) => ({ seq: e.seq, at: e.at, event: e.event, data: JSON.parse(e.dataJson) as Record<string, unknown>, prevHash: e.prevHash, hash: e.hash }));
     },
+    checkpoint() {
+      if (!key || !lastAppended) return undefined;
+      const latest = store.checkpoints().at(-1);
+      if (latest && latest.seq >= lastAppended.seq) return undefined;
+      return writeCheckpoint(store, key, lastAppended, now);
+    },
   };
+}
+
+/** Signs "entry `at.seq` has hash `at.hash`" now, and stores it. */
+export function writeCheckpoint(store: AuditStore, key: CheckpointKey, at: { seq: number; hash: string }, now: () => Date = () => new Date()): Checkpoint {
+  const c = { seq: at.seq, hash: at.hash, at: now().toISOString() };
+  store.addCheckpoint({ ...c, jws: signCheckpoint(key.privateKey, key.publicKey, c) });
+  return c;
 }

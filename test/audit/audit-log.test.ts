@@ -11,7 +11,7 @@ const fixedClock = () => {
 
 function logWith(n: number) {
   const db = openDatabase(':memory:');
-  const log = createAuditLog(createSqliteAuditStore(db), fixedClock());
+  const log = createAuditLog(createSqliteAuditStore(db), { now: fixedClock() });
   for (let i = 1; i <= n; i++) log.append('tool_call', { sub: 'alice', tool: 'whoami', i });
   return { db, log };
 }
@@ -19,13 +19,13 @@ function logWith(n: number) {
 describe('hash-chained audit log', () => {
   it('an untouched chain verifies', () => {
     const { log } = logWith(5);
-    expect(log.verify()).toMatchObject({ ok: true, entries: 5 });
+    expect(log.verify()).toEqual({ ok: true, lastSeq: 5, head: log.recent(1)[0]!.hash, checked: 5, from: 0, checkpoint: 0 });
   });
 
   it('an altered row breaks the chain at that row', () => {
     const { db, log } = logWith(5);
     db.prepare("UPDATE audit_log SET data = json_set(data, '$.sub', 'mallory') WHERE seq = 3").run();
-    expect(log.verify()).toEqual({ ok: false, entries: 3, badSeq: 3, reason: 'entry content does not match its hash' });
+    expect(log.verify()).toEqual({ ok: false, code: 'hash_mismatch', badSeq: 3, reason: 'entry content does not match its hash' });
   });
 
   it('a re-hashed altered row is caught by the next link', () => {
@@ -47,19 +47,19 @@ describe('hash-chained audit log', () => {
     db.prepare('UPDATE audit_log SET data = ?, hash = ? WHERE seq = 2').run(JSON.stringify(forged), rehash);
 
     // Row 2 now checks out on its own; only row 3's link to it gives the forgery away.
-    expect(log.verify()).toEqual({ ok: false, entries: 3, badSeq: 3, reason: 'previous-hash link does not match' });
+    expect(log.verify()).toEqual({ ok: false, code: 'link_broken', badSeq: 3, reason: 'previous-hash link does not match' });
   });
 
   it('a removed row is named', () => {
     const { db, log } = logWith(5);
     db.prepare('DELETE FROM audit_log WHERE seq = 4').run();
-    expect(log.verify()).toMatchObject({ ok: false, badSeq: 4, reason: 'entry 4 is missing' });
+    expect(log.verify()).toEqual({ ok: false, code: 'entry_missing', badSeq: 4, reason: 'entry 4 is missing' });
   });
 
   it('a removed tail is caught by the head record', () => {
     const { db, log } = logWith(5);
     db.prepare('DELETE FROM audit_log WHERE seq = 5').run();
-    expect(log.verify()).toMatchObject({ ok: false, badSeq: 5 });
+    expect(log.verify()).toEqual({ ok: false, code: 'head_mismatch', badSeq: 5, reason: 'the chain ends at entry 4 but the head records entry 5' });
   });
 
   it('never stores a credential, even when a caller passes one by mistake', () => {

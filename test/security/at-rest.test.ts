@@ -25,6 +25,7 @@ const SECRET_NAMES = [
   'providers.token-key',
   'authserver.custom-api-client-secret',
   'fga-api',
+  'audit-checkpoint',
 ] as const;
 
 const mode = (path: string) => statSync(path).mode & 0o777;

@@ -15,22 +15,64 @@ export interface AuditChainHead {
 }
 
 /**
- * Storage of the audit log (src/audit/audit-log.ts builds and verifies the chain; this only keeps it).
- * Entries are append-only and ordered by `seq`; the head is kept apart from the entries, so a removed
- * tail is visible as a head that points past the last entry.
+ * A signed checkpoint as stored: `jws` is the signed statement (src/audit/checkpoint.ts writes and
+ * checks it); `seq`, `hash` and `at` are copies for lookups that a verifier never trusts on their own.
+ */
+export interface StoredCheckpoint {
+  readonly seq: number;
+  readonly hash: string;
+  readonly at: string;
+  readonly jws: string;
+  /** When `audit verify` last proved the chain up to this checkpoint; undefined when never. */
+  readonly verifiedAt?: string | undefined;
+}
+
+/** Which entries to read: from a `seq` on, and/or from a time on (ISO 8601 UTC, compared as stored). */
+export interface AuditRange {
+  readonly fromSeq?: number;
+  readonly since?: string;
+}
+
+/**
+ * Storage of the audit log (src/audit/ builds, signs and verifies the chain; this only keeps it).
+ * What every implementation must guarantee (test/store/contracts/audit-store.contract.ts holds each
+ * one to it):
+ *
+ * - **Serialised appends.** `append` reads the newest entry, lets `next` build the one after it, stores
+ *   it and moves the head as one unit that excludes every other appender — in this process, in another
+ *   process, on another instance sharing the same storage (SQLite: `BEGIN IMMEDIATE`; a server database:
+ *   a lock on the head row or an advisory lock). Many writers therefore make one chain, never a fork.
+ * - **Append-only, ordered.** Entries come back in ascending `seq`, byte for byte as stored (the hash was
+ *   computed over `dataJson`). The only deletion is `prune`.
+ * - **The head apart from the entries**, so a removed tail shows as a head past the last entry.
+ * - **Checkpoints and the anchor are kept as given**: the store never signs or checks signatures.
+ * - Reads stream (`entries` is iterated lazily), so a verifier or exporter never holds the whole log.
  */
 export interface AuditStore {
   /**
-   * Reads the newest entry, lets `next` build the one after it, stores that entry and moves the head,
-   * as one unit that excludes every other appender (in this process or another on the same Store).
-   * If `next` throws, nothing is stored and the error propagates. An entry whose `seq` is taken is
-   * refused (the store's error propagates) and nothing is stored.
+   * Serialised append (see above). If `next` throws, nothing is stored and the error propagates. An
+   * entry whose `seq` is taken is refused (the store's error propagates) and nothing is stored.
    */
   append(next: (last: AuditChainHead | undefined) => StoredAuditEntry): StoredAuditEntry;
-  /** Every entry, in ascending `seq` order. */
-  entries(): Iterable<StoredAuditEntry>;
-  /** The recorded head; undefined when nothing was ever appended. */
+  /** Entries in ascending `seq` order, restricted to `range` when given; iterated lazily. */
+  entries(range?: AuditRange): Iterable<StoredAuditEntry>;
+  /** The recorded head; undefined when nothing was ever appended (or the head row is gone). */
   head(): AuditChainHead | undefined;
   /** The newest `limit` entries, newest first. */
   recent(limit: number): StoredAuditEntry[];
+
+  /** Stores a checkpoint; a second one for the same `seq` is ignored (the first is kept). */
+  addCheckpoint(checkpoint: StoredCheckpoint): void;
+  /** Every stored checkpoint, ascending `seq`. */
+  checkpoints(): StoredCheckpoint[];
+  /** Records that the chain was proved up to the checkpoint at `seq` (no-op when there is none). */
+  markVerified(seq: number, at: string): void;
+  /** The checkpoint at the cut of the last prune; undefined when never pruned. */
+  anchor(): StoredCheckpoint | undefined;
+  /**
+   * As one unit: deletes every entry with `seq <= anchor.seq` and every checkpoint before it, and makes
+   * `anchor` the anchor. Refuses (throws, changes nothing) an anchor behind the current one or past the
+   * head. Returns how many entries were deleted.
+   */
+  prune(anchor: StoredCheckpoint): number;
 }

@@ -1,4 +1,4 @@
-import type { AuditChainHead, AuditStore, StoredAuditEntry } from '../ports/audit-store.js';
+import type { AuditChainHead, AuditStore, StoredAuditEntry, StoredCheckpoint } from '../ports/audit-store.js';
 import type { SqliteDatabase } from './database.js';
 
 interface Row {
@@ -10,19 +10,36 @@ interface Row {
   hash: string;
 }
 
+interface CheckpointRow {
+  seq: number;
+  hash: string;
+  at: string;
+  jws: string;
+  verified_at?: string | null;
+}
+
 const toEntry = (r: Row): StoredAuditEntry => ({ seq: r.seq, at: r.at, event: r.event, dataJson: r.data, prevHash: r.prev_hash, hash: r.hash });
+const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({ seq: r.seq, hash: r.hash, at: r.at, jws: r.jws, ...(r.verified_at ? { verifiedAt: r.verified_at } : {}) });
 
 /**
- * The audit log in the SQLite Store (tables audit_log and audit_head). An append runs in an immediate
- * transaction: SQLite's write lock serializes appenders across connections, so each links to the one before.
+ * The audit log in the SQLite Store (tables audit_log, audit_head, audit_checkpoints, audit_anchor). An
+ * append runs in an immediate transaction: SQLite's write lock serialises appenders across connections
+ * and processes, so each links to the one before.
  */
 export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
   const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
   const insert = db.prepare('INSERT INTO audit_log (seq, at, event, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)');
   const setHead = db.prepare('INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
-  const all = db.prepare('SELECT * FROM audit_log ORDER BY seq');
+  const range = db.prepare('SELECT * FROM audit_log WHERE seq >= ? AND at >= ? ORDER BY seq');
   const head = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1');
   const recent = db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?');
+  const addCheckpoint = db.prepare('INSERT INTO audit_checkpoints (seq, hash, at, jws) VALUES (?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING');
+  const checkpoints = db.prepare('SELECT * FROM audit_checkpoints ORDER BY seq');
+  const markVerified = db.prepare('UPDATE audit_checkpoints SET verified_at = ? WHERE seq = ?');
+  const anchor = db.prepare('SELECT seq, hash, at, jws FROM audit_anchor WHERE id = 1');
+  const setAnchor = db.prepare('INSERT INTO audit_anchor (id, seq, hash, at, jws) VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at, jws = excluded.jws');
+  const dropEntries = db.prepare('DELETE FROM audit_log WHERE seq <= ?');
+  const dropCheckpoints = db.prepare('DELETE FROM audit_checkpoints WHERE seq < ?');
 
   const appendTx = db.transaction((next: (last: AuditChainHead | undefined) => StoredAuditEntry): StoredAuditEntry => {
     const entry = next(last.get() as AuditChainHead | undefined);
@@ -31,12 +48,31 @@ export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
     return entry;
   });
 
+  const pruneTx = db.transaction((cut: StoredCheckpoint): number => {
+    const current = anchor.get() as CheckpointRow | undefined;
+    if (current && cut.seq < current.seq) throw new RangeError(`the audit log is already pruned to entry ${current.seq}; an anchor at ${cut.seq} would move it back`);
+    const h = head.get() as AuditChainHead | undefined;
+    if (!h || cut.seq > h.seq) throw new RangeError(`an anchor at entry ${cut.seq} is past the head`);
+    const deleted = dropEntries.run(cut.seq).changes;
+    dropCheckpoints.run(cut.seq);
+    setAnchor.run(cut.seq, cut.hash, cut.at, cut.jws);
+    return deleted;
+  });
+
   return {
     append: (next) => appendTx.immediate(next),
-    *entries() {
-      for (const row of all.iterate() as Iterable<Row>) yield toEntry(row);
+    *entries(r = {}) {
+      for (const row of range.iterate(r.fromSeq ?? 0, r.since ?? '') as Iterable<Row>) yield toEntry(row);
     },
     head: () => head.get() as AuditChainHead | undefined,
     recent: (limit) => (recent.all(limit) as Row[]).map(toEntry),
+    addCheckpoint: (c) => void addCheckpoint.run(c.seq, c.hash, c.at, c.jws),
+    checkpoints: () => (checkpoints.all() as CheckpointRow[]).map(toCheckpoint),
+    markVerified: (seq, at) => void markVerified.run(at, seq),
+    anchor: () => {
+      const row = anchor.get() as CheckpointRow | undefined;
+      return row ? toCheckpoint(row) : undefined;
+    },
+    prune: (cut) => pruneTx.immediate(cut),
   };
 }

@@ -18,5 +18,6 @@ import { budgets } from './008-budgets.js';
 import { approvalRedemption } from './009-approval-redemption.js';
 import { fgaChanges } from './011-fga-changes.js';
 import { cibaAtRest } from './012-ciba-at-rest.js';
+import { auditCheckpoints } from './013-audit-checkpoints.js';
 
-export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, atRest, budgets, approvalRedemption, fgaChanges, cibaAtRest];
+export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, atRest, budgets, approvalRedemption, fgaChanges, cibaAtRest, auditCheckpoints];
