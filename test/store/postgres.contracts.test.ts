@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { createPostgresApprovalLedger } from '../../src/store/postgres/approval-ledger.js';
+import { createPostgresAuditStore } from '../../src/store/postgres/audit-store.js';
 import { createPostgresBudgetStore } from '../../src/store/postgres/budget-store.js';
 import { createPostgresChunkIndex } from '../../src/store/postgres/chunk-index.js';
 import { createPostgresConnectFlowStore } from '../../src/store/postgres/connect-flow-store.js';
@@ -13,6 +14,7 @@ import { createPostgresOidcModelStore } from '../../src/store/postgres/oidc-mode
 import { createPostgresSecretStore } from '../../src/store/postgres/secret-store.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { describeApprovalLedgerContract } from './contracts/approval-ledger.contract.js';
+import { describeAuditStoreContract } from './contracts/audit-store.contract.js';
 import { describeBudgetStoreContract } from './contracts/budget-store.contract.js';
 import { describeConnectFlowStoreContract } from './contracts/connect-flow-store.contract.js';
 import { describeConnectTicketStoreContract } from './contracts/connect-ticket-store.contract.js';
@@ -62,6 +64,7 @@ function postgresFixture<T>(make: (pool: PgPool) => T): () => StoreFixture<T> {
 
 const sealingKey = randomBytes(32);
 
+describeAuditStoreContract('PostgreSQL', postgresFixture(createPostgresAuditStore));
 describeApprovalLedgerContract('PostgreSQL', postgresFixture(createPostgresApprovalLedger));
 describeBudgetStoreContract('PostgreSQL', postgresFixture(createPostgresBudgetStore));
 describeConnectTicketStoreContract('PostgreSQL', postgresFixture(createPostgresConnectTicketStore));
