@@ -1,10 +1,11 @@
 import type { PostgresMigration } from './index.js';
 
 /**
- * The audit hash chain: entries by `seq` (with an index on their time for export and retention), the
- * head kept apart so a removed tail is visible, signed checkpoints kept as written (`seq`, `hash`, `at`
- * are copies for lookups; a verifier trusts only the signed JWS) with the time `audit verify` last
- * proved the chain up to each, and the anchor of a pruned log. Times are ISO 8601 UTC text compared
+ * The audit hash chain: entries by `seq` (export and pruning scan by `seq`, so no index on the time
+ * that every append would pay for), the head kept apart so a removed tail is visible, signed
+ * checkpoints kept as written (`seq`, `hash`, `at` are copies for lookups; a verifier trusts only the
+ * signed JWS) with the time `audit verify` last proved the chain up to each, and the anchor of a
+ * pruned log. Times are ISO 8601 UTC text compared
  * byte-wise (COLLATE "C"), as the SQLite Store compares them.
  */
 export const core: PostgresMigration = {
@@ -18,7 +19,6 @@ export const core: PostgresMigration = {
       prev_hash  TEXT NOT NULL,
       hash       TEXT NOT NULL
     );
-    CREATE INDEX audit_log_at ON audit_log (at);
     CREATE TABLE audit_head (
       id         INTEGER PRIMARY KEY CHECK (id = 1),
       seq        BIGINT NOT NULL,
