@@ -201,7 +201,7 @@ const configuration = {
     },
     {
       name: 'only-store-imports-sql-drivers',
-      comment: 'SQL drivers (better-sqlite3, and pg later) are imported only behind the Store.',
+      comment: 'SQL drivers (better-sqlite3, pg) are imported only behind the Store.',
       severity: 'error',
       from: { path: '^src/', pathNot: STORE },
       to: { path: 'node_modules/(@types/)?(better-sqlite3|pg|postgres)/' },

@@ -1,29 +1,30 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectedAccountStore } from '../../../src/store/ports/connected-account-store.js';
+import type { SyncOrAsync } from '../../../src/store/ports/async.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
-export function describeConnectedAccountStoreContract(name: string, makeStore: MakeStore<ConnectedAccountStore>): void {
+export function describeConnectedAccountStoreContract(name: string, makeStore: MakeStore<SyncOrAsync<ConnectedAccountStore>>): void {
   describe(`ConnectedAccountStore contract: ${name}`, () => {
-    let fixture: StoreFixture<ConnectedAccountStore> | undefined;
+    let fixture: StoreFixture<SyncOrAsync<ConnectedAccountStore>> | undefined;
     const open = () => (fixture = makeStore());
     afterEach(() => fixture?.close());
 
-    it('an account never connected is unknown (undefined), not an error', () => {
+    it('an account never connected is unknown (undefined), not an error', async () => {
       const { store } = open();
-      expect(store.accountId('alice', 'google-oauth2')).toBeUndefined();
+      expect(await store.accountId('alice', 'google-oauth2')).toBeUndefined();
     });
 
-    it('keeps one account per user and connection; a reconnect replaces it', () => {
+    it('keeps one account per user and connection; a reconnect replaces it', async () => {
       const { store, other } = open();
-      store.record('alice', 'google-oauth2', 'acc-1', ['openid'], '2026-11-30T10:00:00.000Z');
-      store.record('bob', 'google-oauth2', 'acc-2', ['openid'], '2026-11-30T10:00:00.000Z');
-      store.record('alice', 'github', 'acc-3', [], '2026-11-30T10:00:00.000Z');
-      store.record('alice', 'google-oauth2', 'acc-4', ['openid', 'email'], '2026-11-30T11:00:00.000Z');
+      await store.record('alice', 'google-oauth2', 'acc-1', ['openid'], '2026-11-30T10:00:00.000Z');
+      await store.record('bob', 'google-oauth2', 'acc-2', ['openid'], '2026-11-30T10:00:00.000Z');
+      await store.record('alice', 'github', 'acc-3', [], '2026-11-30T10:00:00.000Z');
+      await store.record('alice', 'google-oauth2', 'acc-4', ['openid', 'email'], '2026-11-30T11:00:00.000Z');
       const second = other();
-      expect(second.accountId('alice', 'google-oauth2')).toBe('acc-4');
-      expect(second.accountId('bob', 'google-oauth2')).toBe('acc-2');
-      expect(second.accountId('alice', 'github')).toBe('acc-3');
-      expect(second.accountId('bob', 'github')).toBeUndefined();
+      expect(await second.accountId('alice', 'google-oauth2')).toBe('acc-4');
+      expect(await second.accountId('bob', 'google-oauth2')).toBe('acc-2');
+      expect(await second.accountId('alice', 'github')).toBe('acc-3');
+      expect(await second.accountId('bob', 'github')).toBeUndefined();
     });
   });
 }

@@ -1,0 +1,86 @@
+import type { ApprovalLedger } from '../ports/approval-ledger.js';
+import type { Async } from '../ports/async.js';
+import type { BudgetStore } from '../ports/budget-store.js';
+import type { ChunkIndex } from '../ports/chunk-index.js';
+import type { ConnectFlowStore } from '../ports/connect-flow-store.js';
+import type { ConnectTicketStore } from '../ports/connect-ticket-store.js';
+import type { ConnectedAccountStore } from '../ports/connected-account-store.js';
+import type { DemoMerchant } from '../ports/demo-merchant.js';
+import type { DocumentStore } from '../ports/document-store.js';
+import type { OidcModelStore } from '../ports/oidc-model-store.js';
+import type { SecretStore } from '../ports/secret-store.js';
+import { createPostgresApprovalLedger } from './approval-ledger.js';
+import { createPostgresAuditStore, type PostgresAuditStore } from './audit-store.js';
+import { createPostgresBudgetStore } from './budget-store.js';
+import { createPostgresChunkIndex } from './chunk-index.js';
+import { createPostgresConnectFlowStore } from './connect-flow-store.js';
+import { createPostgresConnectTicketStore } from './connect-ticket-store.js';
+import { createPostgresConnectedAccountStore } from './connected-account-store.js';
+import { createPostgresPool, type PgPool, type PoolOptions } from './database.js';
+import { createPostgresMerchant } from './demo-merchant.js';
+import { createPostgresDocumentStore } from './document-store.js';
+import { migratePostgres } from './migrate.js';
+import { createPostgresOidcModelStore } from './oidc-model-store.js';
+import { createPostgresSecretStore } from './secret-store.js';
+
+export { createPostgresPool, inTransaction, type PgPool, type PoolOptions } from './database.js';
+export { migratePostgres } from './migrate.js';
+export type { PostgresAuditStore } from './audit-store.js';
+
+/** Every Store port on one PostgreSQL pool. */
+export interface PostgresStores {
+  readonly pool: PgPool;
+  readonly audit: PostgresAuditStore;
+  readonly approvals: Async<ApprovalLedger>;
+  readonly budgets: Async<BudgetStore>;
+  readonly connectTickets: Async<ConnectTicketStore>;
+  readonly connectFlows: Async<ConnectFlowStore>;
+  readonly connectedAccounts: Async<ConnectedAccountStore>;
+  readonly secrets: Async<SecretStore>;
+  readonly documents: Async<DocumentStore>;
+  readonly chunks: Async<ChunkIndex>;
+  readonly oidcModels: Async<OidcModelStore>;
+  readonly merchant: Async<DemoMerchant>;
+  /** Ends the pool (waits for queries in flight). */
+  close(): Promise<void>;
+}
+
+export interface OpenPostgresOptions extends PoolOptions {
+  /** 32 bytes that seal the named secrets; kept outside the database. */
+  readonly secretSealingKey: Uint8Array;
+}
+
+/** Builds every Store implementation on an existing pool (the schema must be migrated). */
+export function postgresStores(pool: PgPool, options: { readonly secretSealingKey: Uint8Array }): PostgresStores {
+  return {
+    pool,
+    audit: createPostgresAuditStore(pool),
+    approvals: createPostgresApprovalLedger(pool),
+    budgets: createPostgresBudgetStore(pool),
+    connectTickets: createPostgresConnectTicketStore(pool),
+    connectFlows: createPostgresConnectFlowStore(pool),
+    connectedAccounts: createPostgresConnectedAccountStore(pool),
+    secrets: createPostgresSecretStore(pool, options.secretSealingKey),
+    documents: createPostgresDocumentStore(pool),
+    chunks: createPostgresChunkIndex(pool),
+    oidcModels: createPostgresOidcModelStore(pool),
+    merchant: createPostgresMerchant(pool),
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * Opens the PostgreSQL Store at `url` (postgres://…): one pool, the schema brought up to date under
+ * an advisory lock (several instances may start at once), and every Store port on that pool. The pool
+ * is closed again when migrating fails.
+ */
+export async function openPostgresStores(url: string, options: OpenPostgresOptions): Promise<PostgresStores> {
+  const pool = createPostgresPool(url, options);
+  try {
+    await migratePostgres(pool);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  return postgresStores(pool, options);
+}
