@@ -53,6 +53,10 @@ const EnvSchema = z
       .regex(/^[a-z0-9.-]+(:\d+)?$/i, 'AUTH0_DOMAIN must be a host name such as tenant.us.auth0.com (no scheme, no path)')
       .optional(),
     AUTH0_AUDIENCE: httpUrl.optional(),
+    /** Any OpenID Connect issuer to trust instead of the embedded authorization server (another Gatehouse's, Keycloak, ...); exclusive with AUTH0_DOMAIN. */
+    GATEHOUSE_ISSUER_URL: httpUrl.optional(),
+    /** The audience (aud) Gatehouse accepts in access tokens from GATEHOUSE_ISSUER_URL or AUTH0_DOMAIN; default the MCP URL. */
+    GATEHOUSE_AUDIENCE: httpUrl.optional(),
     AUTH0_CLIENT_ID: z.string().min(1).optional(),
     AUTH0_CLIENT_SECRET: z.string().min(1).optional(),
     /** The Custom API Client of the MCP API: the only client Auth0 lets exchange an access token at the Token Vault. */
@@ -79,6 +83,8 @@ const EnvSchema = z
 
     /** 32 random bytes, base64url: encrypts provider refresh tokens at rest in the embedded vault. */
     GATEHOUSE_VAULT_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'GATEHOUSE_VAULT_KEY must be 32 random bytes in base64url (43 characters)').optional(),
+    /** 32 random bytes, base64url: seals MCP requestStates; default generated once into the data dir (instances sharing either accept each other's states). */
+    GATEHOUSE_REQUEST_STATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'GATEHOUSE_REQUEST_STATE_KEY must be 32 random bytes in base64url (43 characters)').optional(),
     /** Base URL of the Google APIs the calendar/mail tools call (default: the embedded demo provider, or Google in production). */
     GATEHOUSE_GOOGLE_API_URL: httpUrl.optional(),
     /** How long a tool call waits for a human approval before answering "pending". */
@@ -136,7 +142,8 @@ export interface Config {
   readonly logLevel: z.infer<typeof EnvSchema>['GATEHOUSE_LOG_LEVEL'];
   readonly auth:
     | {
-        readonly mode: 'auth0';
+        /** auth0: AUTH0_DOMAIN; oidc: GATEHOUSE_ISSUER_URL (any OpenID Connect issuer). */
+        readonly mode: 'auth0' | 'oidc';
         readonly issuer: string;
         readonly audience?: string;
         readonly clientId?: string;
@@ -169,6 +176,8 @@ export interface Config {
       };
   readonly providers: { readonly port: number };
   readonly vault: { readonly encryptionKey?: string; readonly googleApiUrl?: string };
+  /** The key that seals MCP requestStates (GATEHOUSE_REQUEST_STATE_KEY); absent: `<data>/keys/request-state.key`. */
+  readonly requestState: { readonly key?: string };
   readonly approvals: { readonly waitSeconds: number; readonly expirySeconds: number; readonly purchaseThreshold: number; readonly cibaIntervalSeconds: number };
   readonly audit: {
     /** The checkpoint signing key's file; absent: `<data>/keys/audit-checkpoint.key`, generated on first start. */
@@ -221,19 +230,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (!set) continue;
     if (!LOOPBACK.has(e.GATEHOUSE_HOST)) issues.push(`${name}: test only; allowed only when GATEHOUSE_HOST is a loopback address (127.0.0.1, localhost, ::1)`);
     if (e.AUTH0_DOMAIN) issues.push(`${name}: only for the embedded authorization server; with AUTH0_DOMAIN set, Auth0 fetches client metadata documents`);
+    if (e.GATEHOUSE_ISSUER_URL) issues.push(`${name}: only for the embedded authorization server; with GATEHOUSE_ISSUER_URL set, that issuer fetches client metadata documents`);
   }
+  const remoteIssuer = e.AUTH0_DOMAIN ? 'AUTH0_DOMAIN' : e.GATEHOUSE_ISSUER_URL ? 'GATEHOUSE_ISSUER_URL' : undefined;
+  if (e.GATEHOUSE_ISSUER_URL && e.AUTH0_DOMAIN) {
+    issues.push('GATEHOUSE_ISSUER_URL / AUTH0_DOMAIN: set one or the other (AUTH0_DOMAIN is the issuer https://<AUTH0_DOMAIN>/)');
+  }
+  if (e.GATEHOUSE_ISSUER_URL) issues.push(...issuerUrlIssues(e.GATEHOUSE_ISSUER_URL));
   if (e.AUTH0_AUDIENCE && !e.AUTH0_DOMAIN) issues.push('AUTH0_AUDIENCE: set AUTH0_DOMAIN too (the audience belongs to an Auth0 tenant)');
+  if (e.AUTH0_AUDIENCE && e.GATEHOUSE_AUDIENCE) issues.push('GATEHOUSE_AUDIENCE / AUTH0_AUDIENCE: set one or the other (AUTH0_AUDIENCE is the older name of GATEHOUSE_AUDIENCE)');
+  if (e.GATEHOUSE_AUDIENCE && !remoteIssuer) {
+    issues.push('GATEHOUSE_AUDIENCE: set GATEHOUSE_ISSUER_URL or AUTH0_DOMAIN too (the embedded authorization server issues tokens for the MCP URL)');
+  }
   if (Boolean(e.AUTH0_CLIENT_ID) !== Boolean(e.AUTH0_CLIENT_SECRET)) {
     issues.push('AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET: set both or neither');
   }
-  if ((e.AUTH0_CLIENT_ID || e.AUTH0_CLIENT_SECRET) && !e.AUTH0_DOMAIN) {
-    issues.push('AUTH0_CLIENT_ID: set AUTH0_DOMAIN too');
+  if ((e.AUTH0_CLIENT_ID || e.AUTH0_CLIENT_SECRET) && !remoteIssuer) {
+    issues.push('AUTH0_CLIENT_ID: set AUTH0_DOMAIN or GATEHOUSE_ISSUER_URL too');
   }
   if (Boolean(e.AUTH0_CUSTOM_API_CLIENT_ID) !== Boolean(e.AUTH0_CUSTOM_API_CLIENT_SECRET)) {
     issues.push('AUTH0_CUSTOM_API_CLIENT_ID / AUTH0_CUSTOM_API_CLIENT_SECRET: set both or neither');
   }
-  if ((e.AUTH0_CUSTOM_API_CLIENT_ID || e.AUTH0_CUSTOM_API_CLIENT_SECRET) && !e.AUTH0_DOMAIN) {
-    issues.push('AUTH0_CUSTOM_API_CLIENT_ID: set AUTH0_DOMAIN too');
+  if ((e.AUTH0_CUSTOM_API_CLIENT_ID || e.AUTH0_CUSTOM_API_CLIENT_SECRET) && !remoteIssuer) {
+    issues.push('AUTH0_CUSTOM_API_CLIENT_ID: set AUTH0_DOMAIN or GATEHOUSE_ISSUER_URL too');
   }
   const unknownScopes = (e.GATEHOUSE_THIRD_PARTY_SCOPES ?? []).filter((s) => !(ALL_SCOPES as string[]).includes(s));
   if (unknownScopes.length) issues.push(`GATEHOUSE_THIRD_PARTY_SCOPES: unknown scope(s) ${unknownScopes.join(', ')} (known: ${ALL_SCOPES.join(', ')})`);
@@ -269,11 +288,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     dataDir: resolve(e.GATEHOUSE_DATA_DIR),
     logLevel: e.GATEHOUSE_LOG_LEVEL,
-    auth: e.AUTH0_DOMAIN
+    auth: remoteIssuer
       ? {
-          mode: 'auth0',
-          issuer: `https://${e.AUTH0_DOMAIN}/`,
-          audience: e.AUTH0_AUDIENCE,
+          mode: e.AUTH0_DOMAIN ? 'auth0' : 'oidc',
+          issuer: e.AUTH0_DOMAIN ? `https://${e.AUTH0_DOMAIN}/` : e.GATEHOUSE_ISSUER_URL!,
+          audience: e.GATEHOUSE_AUDIENCE ?? e.AUTH0_AUDIENCE,
           clientId: e.AUTH0_CLIENT_ID,
           clientSecret: e.AUTH0_CLIENT_SECRET,
           customApiClient:
@@ -309,6 +328,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : { mode: 'embedded', port: e.GATEHOUSE_FGA_PORT, apiKeys: e.GATEHOUSE_FGA_API_KEY },
     providers: { port: e.GATEHOUSE_PROVIDERS_PORT },
     vault: { encryptionKey: e.GATEHOUSE_VAULT_KEY, googleApiUrl: e.GATEHOUSE_GOOGLE_API_URL?.replace(/\/$/, '') },
+    requestState: { key: e.GATEHOUSE_REQUEST_STATE_KEY },
     approvals: {
       waitSeconds: e.GATEHOUSE_APPROVAL_WAIT_SECONDS,
       expirySeconds: e.GATEHOUSE_APPROVAL_EXPIRY_SECONDS,
@@ -324,6 +344,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     upstreams: upstreamSettings(e),
     metrics: { token: e.GATEHOUSE_METRICS_TOKEN },
   };
+}
+
+/**
+ * GATEHOUSE_ISSUER_URL names an issuer exactly as it names itself (discovery is checked against it):
+ * https, or plain http to a loopback host only (a development issuer on this machine); no query or fragment.
+ */
+function issuerUrlIssues(value: string): string[] {
+  const url = new URL(value);
+  const out: string[] = [];
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname.replace(/^\[(.*)\]$/, '$1'))) {
+    out.push('GATEHOUSE_ISSUER_URL: must use https (plain http only to a loopback host: 127.0.0.1, localhost, ::1)');
+  }
+  if (url.search || url.hash || url.username || url.password) out.push('GATEHOUSE_ISSUER_URL: give the issuer identifier only (no query, fragment or credentials)');
+  return out;
 }
 
 function upstreamSettings(e: z.infer<typeof EnvSchema>): UpstreamsSettings {

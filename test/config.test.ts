@@ -67,12 +67,52 @@ describe('config: one schema, parsed once, errors name the variable', () => {
     expect(issues({ GATEHOUSE_THIRD_PARTY_SCOPES: 'identity:read,admin:all' })[0]).toMatch(/^GATEHOUSE_THIRD_PARTY_SCOPES: unknown scope\(s\) admin:all/);
   });
 
+  it('GATEHOUSE_ISSUER_URL trusts any OpenID Connect issuer; GATEHOUSE_AUDIENCE (or AUTH0_AUDIENCE with AUTH0_DOMAIN) names the audience', () => {
+    const c = loadConfig({ GATEHOUSE_ISSUER_URL: 'https://id.example.com/realms/acme', GATEHOUSE_AUDIENCE: 'https://mcp.example.com/mcp', AUTH0_CLIENT_ID: 'web', AUTH0_CLIENT_SECRET: 'ws' });
+    expect(c.auth).toEqual({ mode: 'oidc', issuer: 'https://id.example.com/realms/acme', audience: 'https://mcp.example.com/mcp', clientId: 'web', clientSecret: 'ws', customApiClient: undefined });
+    // The issuer identifier is kept exactly as given: discovery compares it with what the issuer names itself.
+    expect(loadConfig({ GATEHOUSE_ISSUER_URL: 'http://127.0.0.1:8788' }).auth).toMatchObject({ mode: 'oidc', issuer: 'http://127.0.0.1:8788', audience: undefined });
+    expect(loadConfig({ GATEHOUSE_ISSUER_URL: 'http://[::1]:8788/' }).auth).toMatchObject({ issuer: 'http://[::1]:8788/' });
+    expect(loadConfig({ GATEHOUSE_ISSUER_URL: 'http://localhost:8788' }).auth).toMatchObject({ mode: 'oidc' });
+    expect(loadConfig({ AUTH0_DOMAIN: 'acme.us.auth0.com', GATEHOUSE_AUDIENCE: 'https://mcp.acme.example/mcp' }).auth).toMatchObject({ mode: 'auth0', audience: 'https://mcp.acme.example/mcp' });
+  });
+
+  it('GATEHOUSE_ISSUER_URL: plain http only on loopback, never together with AUTH0_DOMAIN, and the audience needs a remote issuer', () => {
+    const https = 'GATEHOUSE_ISSUER_URL: must use https (plain http only to a loopback host: 127.0.0.1, localhost, ::1)';
+    expect(issues({ GATEHOUSE_ISSUER_URL: 'http://id.example.com' })).toEqual([https]);
+    expect(issues({ GATEHOUSE_ISSUER_URL: 'http://10.0.0.5:8788' })).toEqual([https]);
+    expect(issues({ GATEHOUSE_ISSUER_URL: 'http://127.0.0.1.nip.io:8788' })).toEqual([https]);
+    expect(issues({ GATEHOUSE_ISSUER_URL: 'https://id.example.com/?tenant=a' })).toEqual(['GATEHOUSE_ISSUER_URL: give the issuer identifier only (no query, fragment or credentials)']);
+    expect(issues({ GATEHOUSE_ISSUER_URL: 'ftp://id.example.com' })[0]).toMatch(/^GATEHOUSE_ISSUER_URL: /);
+    expect(issues({ GATEHOUSE_ISSUER_URL: 'https://id.example.com', AUTH0_DOMAIN: 'acme.us.auth0.com' })).toEqual([
+      'GATEHOUSE_ISSUER_URL / AUTH0_DOMAIN: set one or the other (AUTH0_DOMAIN is the issuer https://<AUTH0_DOMAIN>/)',
+    ]);
+    expect(issues({ GATEHOUSE_AUDIENCE: 'https://mcp.example.com/mcp' })).toEqual([
+      'GATEHOUSE_AUDIENCE: set GATEHOUSE_ISSUER_URL or AUTH0_DOMAIN too (the embedded authorization server issues tokens for the MCP URL)',
+    ]);
+    expect(issues({ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_AUDIENCE: 'https://x.example/mcp', GATEHOUSE_AUDIENCE: 'https://y.example/mcp' })).toEqual([
+      'GATEHOUSE_AUDIENCE / AUTH0_AUDIENCE: set one or the other (AUTH0_AUDIENCE is the older name of GATEHOUSE_AUDIENCE)',
+    ]);
+    expect(issues({ GATEHOUSE_ISSUER_URL: 'https://id.example.com', AUTH0_AUDIENCE: 'https://x.example/mcp' })).toEqual(['AUTH0_AUDIENCE: set AUTH0_DOMAIN too (the audience belongs to an Auth0 tenant)']);
+    expect(issues({ GATEHOUSE_ISSUER_URL: 'https://id.example.com', GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE: 'true' })).toEqual([
+      'GATEHOUSE_EMBEDDED_CIMD_ALLOW_PRIVATE: only for the embedded authorization server; with GATEHOUSE_ISSUER_URL set, that issuer fetches client metadata documents',
+    ]);
+  });
+
+  it('GATEHOUSE_REQUEST_STATE_KEY: 32 bytes in base64url, else generated into the data dir', () => {
+    expect(loadConfig({}).requestState).toEqual({ key: undefined });
+    const key = 'A'.repeat(43);
+    expect(loadConfig({ GATEHOUSE_REQUEST_STATE_KEY: key }).requestState).toEqual({ key });
+    expect(issues({ GATEHOUSE_REQUEST_STATE_KEY: 'short' })).toEqual(['GATEHOUSE_REQUEST_STATE_KEY: GATEHOUSE_REQUEST_STATE_KEY must be 32 random bytes in base64url (43 characters)']);
+  });
+
   it('cross-field rules name the variables', () => {
     expect(issues({ AUTH0_AUDIENCE: 'https://x.example/mcp' })).toEqual(['AUTH0_AUDIENCE: set AUTH0_DOMAIN too (the audience belongs to an Auth0 tenant)']);
     expect(issues({ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'x' })).toEqual(['AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET: set both or neither']);
     expect(issues({ FGA_API_URL: 'https://api.fga.example' })).toEqual(['FGA_STORE_ID: required when FGA_API_URL is set']);
     expect(issues({ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CUSTOM_API_CLIENT_SECRET: 's' })).toEqual(['AUTH0_CUSTOM_API_CLIENT_ID / AUTH0_CUSTOM_API_CLIENT_SECRET: set both or neither']);
-    expect(issues({ AUTH0_CUSTOM_API_CLIENT_ID: 'c', AUTH0_CUSTOM_API_CLIENT_SECRET: 's' })).toEqual(['AUTH0_CUSTOM_API_CLIENT_ID: set AUTH0_DOMAIN too']);
+    expect(issues({ AUTH0_CUSTOM_API_CLIENT_ID: 'c', AUTH0_CUSTOM_API_CLIENT_SECRET: 's' })).toEqual(['AUTH0_CUSTOM_API_CLIENT_ID: set AUTH0_DOMAIN or GATEHOUSE_ISSUER_URL too']);
+    expect(issues({ AUTH0_CLIENT_ID: 'c', AUTH0_CLIENT_SECRET: 's' })).toEqual(['AUTH0_CLIENT_ID: set AUTH0_DOMAIN or GATEHOUSE_ISSUER_URL too']);
     expect(issues({ FGA_API_URL: 'https://api.fga.example', FGA_STORE_ID: 's', FGA_CLIENT_ID: 'c' })[0]).toMatch(/^FGA_CLIENT_ID, FGA_CLIENT_SECRET/);
   });
 

@@ -98,7 +98,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
     resource: () => mcpUrl,
     version,
     documents: documents.retriever,
-    requestState: createRequestStateCodec({ ttlSeconds: REQUEST_STATE_TTL_SECONDS, now: opts.now && (() => opts.now!().getTime()) }),
+    requestState: createRequestStateCodec({ key: b.requestStateKey, ttlSeconds: REQUEST_STATE_TTL_SECONDS, now: opts.now && (() => opts.now!().getTime()) }),
   });
 
   const app = createHttpApp({

@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import type { DocumentStore } from '../rag/document-store.js';
 import { createUpstreams, UpstreamEvents, type Upstreams } from '../resilience/upstream.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
-import { createKeyFileSecretStore } from '../store/sqlite/secrets.js';
+import { createKeyFileSecretStore, randomSecret } from '../store/sqlite/secrets.js';
 import { loadVaultKey } from '../vault/sealed-box.js';
 import { issuerDiscovery, type IssuerDiscovery } from './issuer-discovery.js';
 import { GOOGLE_API_URL } from './token-vault.js';
@@ -80,6 +80,8 @@ export interface Backends {
   readonly logger: Logger;
   readonly db: SqliteDatabase;
   readonly vaultKey: string;
+  /** The key that seals MCP requestStates: configured, or generated once into the data dir, so instances sharing either resume each other's calls. */
+  readonly requestStateKey: Uint8Array;
   /** The MCP port, listening but not yet answering (assemble attaches the app). */
   readonly http: Server;
   readonly port: number;
@@ -123,7 +125,9 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
     for (const stop of stack.splice(0).reverse()) await stop();
   };
   try {
-    const vaultKey = loadVaultKey(createKeyFileSecretStore(keyDir), config.vault.encryptionKey);
+    const secrets = createKeyFileSecretStore(keyDir);
+    const vaultKey = loadVaultKey(secrets, config.vault.encryptionKey);
+    const requestStateKey = Buffer.from(config.requestState.key ?? secrets.get('request-state', randomSecret), 'base64url');
     const http = await listen(config.server.host, config.server.port);
     stack.push(() => closeServer(http));
     const port = (http.address() as AddressInfo).port;
@@ -196,8 +200,9 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       authorizer = createAuthorizer({ ...config.fga, upstream: upstreams.fga });
     }
 
-    // Plain http only to the embedded authorization server on loopback; AUTH0_DOMAIN is always https.
-    const discovery = issuerDiscovery(issuer, { allowInsecureRequests: config.auth.mode === 'embedded' });
+    // Plain http only on loopback: the embedded authorization server, or a GATEHOUSE_ISSUER_URL there
+    // (config refuses http elsewhere); AUTH0_DOMAIN is always https.
+    const discovery = issuerDiscovery(issuer, { allowInsecureRequests: config.auth.mode === 'embedded' || isLoopbackHttp(issuer) });
     const insecureNoAuth = config.server.insecureNoAuth;
     if (insecureNoAuth) logger.warn('GATEHOUSE_INSECURE_NO_AUTH is set: /mcp accepts unauthenticated requests (test only)');
     return {
@@ -205,6 +210,7 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       logger,
       db,
       vaultKey,
+      requestStateKey,
       http,
       port,
       origin,
@@ -229,6 +235,14 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
     await close();
     throw e;
   }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** An http URL to a loopback host (an issuer on this machine). */
+export function isLoopbackHttp(url: string): boolean {
+  const u = new URL(url);
+  return u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname);
 }
 
 function listen(host: string, port: number): Promise<Server> {

@@ -11,7 +11,7 @@ import { flags, UsageError } from './args.js';
 export async function tokenCommand(argv: string[]): Promise<number> {
   const { values } = flags(argv, { user: { type: 'string' }, scope: { type: 'string' } });
   const config = loadConfig(process.env);
-  if (config.auth.mode !== 'embedded') throw new UsageError('only for the embedded authorization server (AUTH0_DOMAIN is set: get tokens from Auth0)');
+  if (config.auth.mode !== 'embedded') throw new UsageError('only for the embedded authorization server (AUTH0_DOMAIN or GATEHOUSE_ISSUER_URL is set: get tokens from that issuer)');
   const user = values.user ? findDemoUser(values.user) : undefined;
   if (!user) throw new UsageError(`--user must be one of ${DEMO_USERS.map((u) => u.id).join(', ')}`);
   const { issuer, mcpUrl } = embeddedEndpoints(config);

@@ -26,6 +26,7 @@ const SECRET_NAMES = [
   'authserver.custom-api-client-secret',
   'fga-api',
   'audit-checkpoint',
+  'request-state',
 ] as const;
 
 const mode = (path: string) => statSync(path).mode & 0o777;
