@@ -95,7 +95,9 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
     chain,
     audit,
     logger,
-    resource: () => mcpUrl,
+    // The protected resource a call is for is the token audience: instances serving one audience bind
+    // digests, approvals and requestStates alike, whichever of them a call arrives at.
+    resource: () => audience,
     version,
     documents: documents.retriever,
     requestState: createRequestStateCodec({ key: b.requestStateKey, ttlSeconds: REQUEST_STATE_TTL_SECONDS, now: opts.now && (() => opts.now!().getTime()) }),

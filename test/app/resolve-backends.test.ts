@@ -2,7 +2,9 @@
  * resolveBackends is the one place that decides what each concern runs on; the CLI reads the same
  * URLs from it. Real starts on loopback with port 0; nothing at start-up may need a remote service.
  */
-import { rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { embeddedEndpoints, resolveBackends } from '../../src/app/resolve-backends.js';
 import { loadConfig } from '../../src/config.js';
@@ -50,6 +52,43 @@ describe('resolveBackends', () => {
       expect([b.authServer, b.providers, b.fga]).toEqual([undefined, undefined, undefined]);
     } finally {
       await b.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('with GATEHOUSE_ISSUER_URL (http on loopback) starts no stand-in, trusts that issuer, and has no clients unless AUTH0_CLIENT_ID is set', async () => {
+    const dataDir = tempDir();
+    const b = await resolveBackends(
+      loadConfig({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_PORT: '0', GATEHOUSE_ISSUER_URL: 'http://127.0.0.1:9', FGA_API_URL: 'http://127.0.0.1:9', FGA_STORE_ID: '01HZZZZZZZZZZZZZZZZZZZZZZZ' }),
+      silentLogger,
+    );
+    try {
+      expect(b).toMatchObject({ issuer: 'http://127.0.0.1:9', audience: b.mcpUrl, serverClient: undefined, customApiClient: undefined, seedDocuments: undefined });
+      expect([b.authServer, b.providers, b.fga]).toEqual([undefined, undefined, undefined]);
+    } finally {
+      await b.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('the requestState key: GATEHOUSE_REQUEST_STATE_KEY, else generated once into <data>/keys/request-state.key (0600) and reused', async () => {
+    const dataDir = tempDir();
+    const env = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_PORT: '0', AUTH0_DOMAIN: '127.0.0.1:9', FGA_API_URL: 'http://127.0.0.1:9', FGA_STORE_ID: '01HZZZZZZZZZZZZZZZZZZZZZZZ' };
+    const keyOf = async (extra: Record<string, string> = {}) => {
+      const b = await resolveBackends(loadConfig({ ...env, ...extra }), silentLogger);
+      await b.close();
+      return Buffer.from(b.requestStateKey).toString('base64url');
+    };
+    try {
+      const generated = await keyOf();
+      const file = join(dataDir, 'keys', 'request-state.key');
+      expect(readFileSync(file, 'utf8').trim()).toBe(generated);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(Buffer.from(generated, 'base64url')).toHaveLength(32);
+      expect(await keyOf()).toBe(generated);
+      const configured = randomBytes(32).toString('base64url');
+      expect(await keyOf({ GATEHOUSE_REQUEST_STATE_KEY: configured })).toBe(configured);
+    } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -1,0 +1,152 @@
+/**
+ * A second instance on the same host: instance A is the default embedded start; instance B trusts
+ * A's embedded authorization server (GATEHOUSE_ISSUER_URL) and A's FGA API (FGA_API_URL), starts no
+ * stand-in, and shares A's data directory (the SQLite store in WAL mode: approvals, tickets, audit,
+ * documents, and the key files, the requestState key among them).
+ */
+import { createHash } from 'node:crypto';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { connectHeadlessly } from '../../src/embedded/authserver/headless-connect.js';
+import { findDemoUser } from '../../src/embedded/seed/users.js';
+import type { SqliteDatabase } from '../../src/store/sqlite/database.js';
+import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js';
+import { fgaApiKey } from '../helpers/fga.js';
+import { connectWithToken, jsonRpcOf, modernHeaders, modernRequest, rpc, tokenFor } from '../helpers/mcp-client.js';
+import { week } from '../helpers/vault.js';
+
+type InputRequired = { resultType: 'input_required'; requestState: string; inputRequests?: Record<string, { params: { mode: string; url: string } }> };
+
+/** The stand-ins' own tables: the authorization server's models and the FGA engine's stores, models, tuples and changes. */
+const STAND_IN_TABLES = ['oidc_models', 'fga_stores', 'fga_models', 'fga_tuples', 'fga_changes', 'fga_assertions'];
+
+function snapshot(db: SqliteDatabase, tables: readonly string[]): Record<string, string> {
+  return Object.fromEntries(tables.map((t) => [t, createHash('sha256').update(JSON.stringify(db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all())).digest('hex')]));
+}
+
+/** Instance B's variables: A's issuer and FGA, A's clients for the Token Vault and CIBA, A's demo Google API. */
+function secondInstanceEnv(a: TestGatehouse): Record<string, string> {
+  return {
+    GATEHOUSE_ISSUER_URL: a.issuer,
+    GATEHOUSE_AUDIENCE: a.mcpUrl,
+    FGA_API_URL: a.fga!.url,
+    FGA_STORE_ID: a.fga!.storeId,
+    FGA_API_TOKEN: fgaApiKey(a.dataDir),
+    AUTH0_CLIENT_ID: a.authServer!.serverClient.clientId,
+    AUTH0_CLIENT_SECRET: a.authServer!.serverClient.clientSecret,
+    AUTH0_CUSTOM_API_CLIENT_ID: a.authServer!.customApiClient.clientId,
+    AUTH0_CUSTOM_API_CLIENT_SECRET: a.authServer!.customApiClient.clientSecret,
+    GATEHOUSE_GOOGLE_API_URL: a.providers!.url,
+  };
+}
+
+describe('a second instance trusts the first one\'s embedded authorization server and FGA, on a shared data dir', () => {
+  let a: TestGatehouse;
+  let b: TestGatehouse;
+  const tokens: Record<string, string> = {};
+  const clients: Client[] = [];
+  let standInsBeforeB: Record<string, string>;
+  let standInsAfterB: Record<string, string>;
+
+  beforeAll(async () => {
+    a = await startTestGatehouse({ GATEHOUSE_APPROVAL_WAIT_SECONDS: '0' });
+    standInsBeforeB = snapshot(a.db, STAND_IN_TABLES);
+    b = await startTestGatehouse({ ...secondInstanceEnv(a), GATEHOUSE_APPROVAL_WAIT_SECONDS: '0' }, { dataDir: a.dataDir });
+    standInsAfterB = snapshot(a.db, STAND_IN_TABLES);
+    for (const user of ['alice', 'bob', 'carol']) tokens[user] = await tokenFor(a, user, 'identity:read docs:read calendar:read');
+  });
+  afterAll(async () => {
+    for (const c of clients) await c.close();
+    await b?.close();
+    await a?.stop();
+  });
+
+  it('B starts no stand-in, names A\'s issuer, and leaves the stand-ins\' tables alone', () => {
+    expect([b.authServer, b.providers, b.fga]).toEqual([undefined, undefined, undefined]);
+    expect(b.issuer).toBe(a.issuer);
+    expect(b.audience).toBe(a.mcpUrl);
+    expect(b.mcpUrl).not.toBe(a.mcpUrl);
+    expect(standInsAfterB).toEqual(standInsBeforeB);
+    // Two connections on one database file: WAL (readers do not block the writer) and a busy timeout (writers wait their turn).
+    expect(b.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(b.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  });
+
+  it('a token from A\'s authorization server works on B (whoami over the v1 MCP client)', async () => {
+    const client = await connectWithToken(b.mcpUrl, tokens.alice);
+    clients.push(client);
+    const r = await client.callTool({ name: 'whoami', arguments: {} });
+    expect(r.isError).toBeFalsy();
+    expect(r.structuredContent).toMatchObject({ kind: 'user', sub: 'alice' });
+  });
+
+  it('an FGA-gated search on B answers like on A: bob sees q3-budget, alice does not', async () => {
+    const ids = async (mcpUrl: string, user: string) => {
+      const client = await connectWithToken(mcpUrl, tokens[user]);
+      clients.push(client);
+      const r = await client.callTool({ name: 'search_documents', arguments: { query: 'budget', k: 20 } });
+      expect(r.isError).toBeFalsy();
+      return ((r.structuredContent as { results: { id: string }[] }).results).map((x) => x.id).sort();
+    };
+    const [aliceOnA, aliceOnB, bobOnA, bobOnB] = await Promise.all([ids(a.mcpUrl, 'alice'), ids(b.mcpUrl, 'alice'), ids(a.mcpUrl, 'bob'), ids(b.mcpUrl, 'bob')]);
+    expect(bobOnB).toContain('q3-budget');
+    expect(aliceOnB).not.toContain('q3-budget');
+    expect(aliceOnB).toContain('engineering-budget-2026');
+    expect(aliceOnB).toEqual(aliceOnA);
+    expect(bobOnB).toEqual(bobOnA);
+    // B asked A's FGA API over HTTP; nothing wrote to the FGA engine's tables.
+    const fgaTables = STAND_IN_TABLES.filter((t) => t.startsWith('fga_'));
+    expect(snapshot(a.db, fgaTables)).toEqual(Object.fromEntries(fgaTables.map((t) => [t, standInsBeforeB[t]])));
+  });
+
+  it('MCP 2026-07-28: a call that needs a connected account, started on A (input_required), resumes on B with the same requestState after connecting', async () => {
+    const call = (mcpUrl: string, extra: Record<string, unknown> = {}) =>
+      rpc(mcpUrl, modernRequest('tools/call', { name: 'list_calendar_events', arguments: week(), ...extra }, { capabilities: { elicitation: { url: {} } } }), {
+        authorization: `Bearer ${tokens.carol}`,
+        ...modernHeaders('tools/call', 'list_calendar_events'),
+      });
+    const first = (await jsonRpcOf(await call(a.mcpUrl))).result as unknown as InputRequired;
+    expect(first.resultType).toBe('input_required');
+    const url = first.inputRequests!.connect!.params.url;
+    expect(url).toMatch(new RegExp(`^${new URL(a.mcpUrl).origin}/connect/google-oauth2\\?ticket=`));
+    const carol = findDemoUser('carol')!;
+    expect((await connectHeadlessly(new URL(url), { user: carol.id, password: carol.password, email: carol.email })).outcome).toBe('connected:google-oauth2');
+
+    const resumed = await jsonRpcOf(await call(b.mcpUrl, { requestState: first.requestState }));
+    expect(resumed.error).toBeUndefined();
+    expect(resumed.result).toMatchObject({ resultType: 'complete' });
+    expect(resumed.result).not.toHaveProperty('isError');
+    expect(resumed.result!.structuredContent).toMatchObject({ events: expect.any(Array) });
+  });
+
+  it('the audit chain both wrote to verifies, and holds entries from both', () => {
+    const calls = a.audit.recent(1000).filter((e) => e.event === 'tool_call');
+    expect(calls.some((e) => e.data.tool === 'whoami')).toBe(true);
+    expect(calls.filter((e) => e.data.tool === 'list_calendar_events').map((e) => e.data.result).sort()).toEqual(['error', 'ok']);
+    expect(a.audit.verify({ full: true })).toMatchObject({ ok: true });
+    expect(b.audit.verify({ full: true })).toMatchObject({ ok: true });
+  });
+});
+
+describe('GATEHOUSE_ISSUER_URL is checked before anything starts', () => {
+  const refused = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.issues;
+      throw e;
+    }
+    return [];
+  };
+
+  it('plain http to a host that is not loopback is refused with the variable named', () => {
+    expect(refused({ GATEHOUSE_ISSUER_URL: 'http://gatehouse-a.internal:8788' })).toEqual(['GATEHOUSE_ISSUER_URL: must use https (plain http only to a loopback host: 127.0.0.1, localhost, ::1)']);
+  });
+
+  it('together with AUTH0_DOMAIN it is refused (one issuer or the other)', () => {
+    expect(refused({ GATEHOUSE_ISSUER_URL: 'https://id.example.com', AUTH0_DOMAIN: 'acme.us.auth0.com' })).toEqual([
+      'GATEHOUSE_ISSUER_URL / AUTH0_DOMAIN: set one or the other (AUTH0_DOMAIN is the issuer https://<AUTH0_DOMAIN>/)',
+    ]);
+  });
+});
