@@ -64,6 +64,32 @@ export function embeddedEndpoints(config: Config): EmbeddedEndpoints {
   };
 }
 
+export interface SignInEndpoints {
+  /** The MCP server's origin (where `/connect/tickets` is). */
+  readonly origin: string;
+  /** The authorization server a headless sign-in goes to, and the resource (audience) its tokens are for. */
+  readonly issuer: string;
+  readonly resource: string;
+}
+
+/**
+ * Where the CLI's headless flows (token, connect, approvals) sign in: the embedded authorization
+ * server this configuration starts, or GATEHOUSE_ISSUER_URL with its audience (a second instance
+ * trusting another Gatehouse's embedded one: the only issuer with a headless sign-in). Undefined with
+ * AUTH0_DOMAIN: people sign in to Auth0 in a browser.
+ */
+export function signInEndpoints(config: Config): SignInEndpoints | undefined {
+  const e = embeddedEndpoints(config);
+  switch (config.auth.mode) {
+    case 'embedded':
+      return { origin: e.origin, issuer: e.issuer, resource: e.mcpUrl };
+    case 'oidc':
+      return { origin: e.origin, issuer: config.auth.issuer, resource: config.auth.audience ?? e.mcpUrl };
+    case 'auth0':
+      return undefined;
+  }
+}
+
 /** An OAuth client's credentials at the authorization server. */
 export interface ClientCredentials {
   readonly clientId: string;

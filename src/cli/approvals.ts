@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { multiLine, quoted, singleLine as one } from '../approvals/sanitize-text.js';
-import { embeddedEndpoints } from '../app/resolve-backends.js';
+import { signInEndpoints } from '../app/resolve-backends.js';
 import { loadConfig } from '../config.js';
 import { CookieJar } from '../embedded/authserver/cookie-jar.js';
 import { DEMO_USERS, findDemoUser } from '../embedded/seed/users.js';
@@ -111,10 +111,11 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
     throw new UsageError('usage: gatehouse approvals list|approve|deny --user <id> [--id <approval request id>]');
   }
   const config = loadConfig(process.env);
-  if (config.auth.mode !== 'embedded') throw new UsageError('only for the embedded authorization server (with Auth0, approve in Guardian on your phone)');
+  const endpoints = signInEndpoints(config);
+  if (!endpoints) throw new UsageError('only for the embedded authorization server (with Auth0, approve in Guardian on your phone)');
   const user = values.user ? findDemoUser(values.user) : undefined;
   if (!user) throw new UsageError(`--user must be one of ${DEMO_USERS.map((u) => u.id).join(', ')}`);
-  const { issuer } = embeddedEndpoints(config);
+  const { issuer } = endpoints;
   let device: DeviceClient;
   try {
     device = await DeviceClient.login(issuer, user.id, user.password);

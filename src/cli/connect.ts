@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { embeddedEndpoints } from '../app/resolve-backends.js';
+import { signInEndpoints } from '../app/resolve-backends.js';
 import { loadConfig } from '../config.js';
 import { connectHeadlessly } from '../embedded/authserver/headless-connect.js';
 import { obtainAccessToken } from '../embedded/authserver/headless-login.js';
@@ -16,12 +16,13 @@ const TicketResponse = z.object({ connect_url: z.url() });
 export async function connectCommand(argv: string[]): Promise<number> {
   const { values } = flags(argv, { user: { type: 'string' }, connection: { type: 'string' }, scopes: { type: 'string' } });
   const config = loadConfig(process.env);
-  if (config.auth.mode !== 'embedded') throw new UsageError('only for the embedded stack (with Auth0, open the connect link your agent shows in a browser)');
+  const endpoints = signInEndpoints(config);
+  if (!endpoints) throw new UsageError('only for the embedded stack (with Auth0, open the connect link your agent shows in a browser)');
   const user = values.user ? findDemoUser(values.user) : undefined;
   if (!user) throw new UsageError(`--user must be one of ${DEMO_USERS.map((u) => u.id).join(', ')}`);
   if (!values.connection) throw new UsageError('--connection is required (e.g. google-oauth2)');
-  const { origin, issuer } = embeddedEndpoints(config);
-  const result = await runConnect({ origin, issuer, user: user.id, connection: values.connection, scopes: values.scopes?.split(' ').filter(Boolean) });
+  const { origin, issuer, resource } = endpoints;
+  const result = await runConnect({ origin, issuer, resource, user: user.id, connection: values.connection, scopes: values.scopes?.split(' ').filter(Boolean) });
   if (result.ok) {
     process.stdout.write(`Connected ${values.connection} for ${user.id}.\n`);
     return 0;
@@ -31,10 +32,10 @@ export async function connectCommand(argv: string[]): Promise<number> {
 }
 
 /** The headless connect, callable from tests: token -> POST /connect/tickets -> the browser flow. */
-export async function runConnect(o: { origin: string; issuer: string; user: string; connection: string; scopes?: string[] }) {
+export async function runConnect(o: { origin: string; issuer: string; resource?: string; user: string; connection: string; scopes?: string[] }) {
   const user = findDemoUser(o.user);
   if (!user) throw new UsageError(`unknown demo user ${o.user}`);
-  const { accessToken } = await obtainAccessToken({ issuer: o.issuer, resource: `${o.origin}/mcp`, user: user.id, password: user.password });
+  const { accessToken } = await obtainAccessToken({ issuer: o.issuer, resource: o.resource ?? `${o.origin}/mcp`, user: user.id, password: user.password });
   const response = await fetch(new URL('/connect/tickets', o.origin), {
     method: 'POST',
     headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },

@@ -50,7 +50,7 @@ export function banner(config: Config, gh: Gatehouse): string {
     '  Gatehouse — gated tools for AI agents',
     '',
     `  MCP endpoint        ${gh.mcpUrl}`,
-    `  Authorization       ${gh.issuer}${gh.authServer ? '  (embedded Auth0 stand-in)' : '  (Auth0)'}`,
+    `  Authorization       ${gh.issuer}${gh.authServer ? '  (embedded Auth0 stand-in)' : config.auth.mode === 'oidc' ? '  (OpenID Connect issuer, GATEHOUSE_ISSUER_URL)' : '  (Auth0)'}`,
     `  Data                ${config.dataDir}`,
   ];
   if (gh.authServer) lines.push(`  Approvals device    ${gh.issuer}/device  (sign in as the user to approve or deny)`);

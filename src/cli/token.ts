@@ -1,4 +1,4 @@
-import { embeddedEndpoints } from '../app/resolve-backends.js';
+import { signInEndpoints } from '../app/resolve-backends.js';
 import { loadConfig } from '../config.js';
 import { obtainAccessToken } from '../embedded/authserver/headless-login.js';
 import { findDemoUser, DEMO_USERS } from '../embedded/seed/users.js';
@@ -11,12 +11,13 @@ import { flags, UsageError } from './args.js';
 export async function tokenCommand(argv: string[]): Promise<number> {
   const { values } = flags(argv, { user: { type: 'string' }, scope: { type: 'string' } });
   const config = loadConfig(process.env);
-  if (config.auth.mode !== 'embedded') throw new UsageError('only for the embedded authorization server (AUTH0_DOMAIN or GATEHOUSE_ISSUER_URL is set: get tokens from that issuer)');
+  const endpoints = signInEndpoints(config);
+  if (!endpoints) throw new UsageError('only for the embedded authorization server (AUTH0_DOMAIN is set: get tokens from Auth0)');
   const user = values.user ? findDemoUser(values.user) : undefined;
   if (!user) throw new UsageError(`--user must be one of ${DEMO_USERS.map((u) => u.id).join(', ')}`);
-  const { issuer, mcpUrl } = embeddedEndpoints(config);
+  const { issuer, resource } = endpoints;
   try {
-    const t = await obtainAccessToken({ issuer, resource: mcpUrl, user: user.id, password: user.password, scope: values.scope });
+    const t = await obtainAccessToken({ issuer, resource, user: user.id, password: user.password, scope: values.scope });
     process.stdout.write(`${t.accessToken}\n`);
     return 0;
   } catch (e) {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { embeddedEndpoints, resolveBackends } from '../../src/app/resolve-backends.js';
+import { embeddedEndpoints, resolveBackends, signInEndpoints } from '../../src/app/resolve-backends.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { tempDir } from '../helpers/bootstrap.js';
@@ -29,6 +29,19 @@ describe('embeddedEndpoints (what the CLI talks to)', () => {
 
   it('uses GATEHOUSE_PUBLIC_URL for the MCP origin', () => {
     expect(embeddedEndpoints(loadConfig({ ...base, GATEHOUSE_PUBLIC_URL: 'https://mcp.example.com' })).mcpUrl).toBe('https://mcp.example.com/mcp');
+  });
+});
+
+describe('signInEndpoints (where the CLI\'s headless flows sign in)', () => {
+  it('embedded: the embedded authorization server, for this server\'s MCP URL', () => {
+    expect(signInEndpoints(loadConfig(base))).toEqual({ origin: 'http://127.0.0.1:8787', issuer: 'http://127.0.0.1:8788', resource: 'http://127.0.0.1:8787/mcp' });
+  });
+
+  it('GATEHOUSE_ISSUER_URL: that issuer, for GATEHOUSE_AUDIENCE (the instance it trusts), else this MCP URL; AUTH0_DOMAIN: none', () => {
+    const second = { ...base, GATEHOUSE_PORT: '8797', GATEHOUSE_ISSUER_URL: 'http://127.0.0.1:8788' };
+    expect(signInEndpoints(loadConfig({ ...second, GATEHOUSE_AUDIENCE: 'http://127.0.0.1:8787/mcp' }))).toEqual({ origin: 'http://127.0.0.1:8797', issuer: 'http://127.0.0.1:8788', resource: 'http://127.0.0.1:8787/mcp' });
+    expect(signInEndpoints(loadConfig(second))).toMatchObject({ resource: 'http://127.0.0.1:8797/mcp' });
+    expect(signInEndpoints(loadConfig({ ...base, AUTH0_DOMAIN: 'acme.us.auth0.com' }))).toBeUndefined();
   });
 });
 

@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { tokenCommand } from '../../src/cli/token.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { connectHeadlessly } from '../../src/embedded/authserver/headless-connect.js';
 import { findDemoUser } from '../../src/embedded/seed/users.js';
@@ -79,6 +80,21 @@ describe('a second instance trusts the first one\'s embedded authorization serve
     const r = await client.callTool({ name: 'whoami', arguments: {} });
     expect(r.isError).toBeFalsy();
     expect(r.structuredContent).toMatchObject({ kind: 'user', sub: 'alice' });
+  });
+
+  it('`gatehouse token` with B\'s variables signs in at A\'s issuer for the shared audience, and the token works on B', async () => {
+    for (const [k, v] of Object.entries({ ...secondInstanceEnv(a), GATEHOUSE_PORT: String(new URL(b.mcpUrl).port), GATEHOUSE_DATA_DIR: a.dataDir })) vi.stubEnv(k, v);
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+    try {
+      expect(await tokenCommand(['--user', 'bob'])).toBe(0);
+    } finally {
+      write.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    const client = await connectWithToken(b.mcpUrl, out.trim());
+    clients.push(client);
+    expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ kind: 'user', sub: 'bob' });
   });
 
   it('an FGA-gated search on B answers like on A: bob sees q3-budget, alice does not', async () => {

@@ -24,4 +24,11 @@ describe('banner and mcp.json', () => {
     expect(text).not.toContain('8787');
     expect(text).not.toContain('paste mcp.json');
   });
+
+  it('with GATEHOUSE_ISSUER_URL the banner names the trusted issuer as such, not as Auth0 or a stand-in', () => {
+    const gh = { mcpUrl: 'http://127.0.0.1:8797/mcp', issuer: 'http://127.0.0.1:8788' } as unknown as Gatehouse;
+    const text = banner(loadConfig({ GATEHOUSE_PORT: '8797', GATEHOUSE_ISSUER_URL: 'http://127.0.0.1:8788' }), gh);
+    expect(text).toContain('  Authorization       http://127.0.0.1:8788  (OpenID Connect issuer, GATEHOUSE_ISSUER_URL)\n');
+    expect(text).not.toContain('Demo users');
+  });
 });
