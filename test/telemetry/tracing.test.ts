@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +162,35 @@ describe('tracing: a span per tool call, a child per gate and per upstream call,
     expect(all).not.toContain(SECRET_ID);
     expect(all).not.toContain('q3-budget');
     expect(all).not.toContain('"bob"');
+  });
+});
+
+describe('tracing: a call without usable trace context starts its own trace; a graceful shutdown flushes it', () => {
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+  let gh: TestGatehouse | undefined;
+  beforeAll(async () => {
+    collector = await startCollector();
+  });
+  afterAll(async () => {
+    await new Promise((done) => collector?.server.close(done));
+  });
+
+  it('a malformed traceparent is ignored (the call runs, as the root of a new trace), and the entry carries that trace id', async () => {
+    gh = await startTestGatehouse({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url.replace('/v1/traces', '') });
+    const token = await tokenFor(gh, 'bob');
+    const res = await rpc(gh.mcpUrl, callTool('whoami', {}), { authorization: `Bearer ${token}`, traceparent: `00-${'z'.repeat(32)}-${HEADER_PARENT}-01` });
+    expect(res.status).toBe(200);
+    await res.text();
+    const entry = [...gh.audit.recent(100)].find((e) => e.event === 'tool_call')!;
+    expect(entry.data).toMatchObject({ tool: 'whoami', result: 'ok' });
+    const report = await gh.shutdown();
+    expect(report.cut).toBe(0);
+    const spans = spansOf(collector.bodies).filter((s) => s.name === 'tools/call whoami');
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.parentSpanId ?? '').toBe('');
+    expect(spans[0]!.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(entry.data.traceId).toBe(spans[0]!.traceId);
+    rmSync(gh.dataDir, { recursive: true, force: true });
   });
 });
 
