@@ -11,7 +11,8 @@ export interface Tracing {
  * a Node tracer provider (AsyncLocalStorage context, W3C trace-context propagator, parent-based
  * sampling) exporting in batches over OTLP/HTTP (JSON) to the configured URL. The SDK modules are
  * imported here, lazily: a start without tracing loads none of them. The core only calls
- * `@opentelemetry/api`, a no-op until this runs.
+ * `@opentelemetry/api`, a no-op until this runs. Answers `undefined` when tracing is off, or when the
+ * process already has a tracer provider (whose SDK then records Gatehouse's spans).
  */
 export async function startTracing(settings: TracingSettings | undefined, version: string): Promise<Tracing | undefined> {
   if (!settings) return undefined;
@@ -25,6 +26,13 @@ export async function startTracing(settings: TracingSettings | undefined, versio
     resource: resourceFromAttributes({ 'service.name': settings.serviceName, 'service.version': version }),
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
+  // A host process (Gatehouse used as a library) may have registered its own SDK: then Gatehouse's
+  // spans go to it, and Gatehouse neither replaces nor (at shutdown) unregisters it.
+  if (!trace.setGlobalTracerProvider(provider)) {
+    await provider.shutdown();
+    return undefined;
+  }
+  // The tracer provider is set; this adds the AsyncLocalStorage context manager and the W3C propagator.
   provider.register();
   let stopped: Promise<void> | undefined;
   return {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { trace, type ProxyTracerProvider } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/audit/audit-log.js';
 import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js';
@@ -212,5 +213,29 @@ describe('without OTEL_* configuration', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]!.data).toMatchObject({ tool: 'whoami', result: 'ok' });
     expect(entries[0]!.data).not.toHaveProperty('traceId');
+  });
+});
+
+describe('tracing inside a host process that registered its own OpenTelemetry SDK', () => {
+  it("Gatehouse's spans go to the host's provider, which stays registered after Gatehouse stops", async () => {
+    const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+    const exported = new InMemorySpanExporter();
+    const host = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exported)] });
+    expect(trace.setGlobalTracerProvider(host)).toBe(true);
+    try {
+      const gh = await startTestGatehouse({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:9/v1/traces' });
+      try {
+        const res = await rpc(gh.mcpUrl, callTool('whoami', {}), { authorization: `Bearer ${await tokenFor(gh, 'bob')}` });
+        expect(res.status).toBe(200);
+        await res.text();
+      } finally {
+        await gh.stop();
+      }
+      expect(exported.getFinishedSpans().map((s) => s.name)).toContain('tools/call whoami');
+      expect((trace.getTracerProvider() as ProxyTracerProvider).getDelegate()).toBe(host);
+    } finally {
+      trace.disable();
+      await host.shutdown();
+    }
   });
 });
