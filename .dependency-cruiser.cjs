@@ -90,11 +90,19 @@ const configuration = {
       to: { path: '^src/', pathNot: ['^src/telemetry/', LIB, KERNEL] },
     },
     {
+      name: 'only-the-root-loads-the-tracing-sdk',
+      comment:
+        'The core traces through @opentelemetry/api only (a no-op until an SDK is registered); the SDK, the exporter and their helpers are loaded by the composition root, lazily, and only when OTEL_* configuration enables tracing.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ROOT },
+      to: { path: 'node_modules/@opentelemetry/(?!api/)' },
+    },
+    {
       name: 'resilience-imports-only-the-kernel',
-      comment: 'The upstream policies (deadline, bulkhead, circuit breaker) wrap calls of every service; they know none of them.',
+      comment: 'The upstream policies (deadline, bulkhead, circuit breaker) wrap calls of every service; they know none of them (they trace each call through telemetry/).',
       severity: 'error',
       from: { path: '^src/resilience/' },
-      to: { path: '^src/', pathNot: ['^src/resilience/', LIB, KERNEL] },
+      to: { path: '^src/', pathNot: ['^src/resilience/', '^src/telemetry/', LIB, KERNEL] },
     },
     {
       name: 'observability-imports-nothing-that-uses-it',

@@ -13,6 +13,7 @@ import type { SqliteDatabase } from './store/sqlite/database.js';
 import type { AnyTool } from './tools/define.js';
 import { resolveBackends } from './app/resolve-backends.js';
 import { createDrain, type DrainReport } from './app/shutdown.js';
+import { startTracing } from './app/tracing.js';
 
 export { DEMO_STORE_FILE } from './app/resolve-backends.js';
 export type { DrainReport } from './app/shutdown.js';
@@ -67,13 +68,21 @@ export interface Gatehouse {
  * only the URLs and `close()`.
  */
 export async function startGatehouse(config: Config, opts: GatehouseOptions = {}): Promise<Gatehouse> {
-  const backends = await resolveBackends(config, opts.logger ?? createLogger(config.logLevel));
+  const tracing = await startTracing(config.tracing, VERSION);
+  let backends;
+  try {
+    backends = await resolveBackends(config, opts.logger ?? createLogger(config.logLevel));
+  } catch (e) {
+    await tracing?.shutdown();
+    throw e;
+  }
   const drain = createDrain();
   let gh;
   try {
     gh = await assemble(backends, opts, VERSION, drain);
   } catch (e) {
     await backends.close();
+    await tracing?.shutdown();
     throw e;
   }
   let stopped: Promise<DrainReport> | undefined;
@@ -85,12 +94,19 @@ export async function startGatehouse(config: Config, opts: GatehouseOptions = {}
       if (report.cut > 0) logger.warn(report, 'drain time over: calls cut');
       // Signs the final audit checkpoint (after the last call's entry), then closes the stand-ins and the database last.
       await assembled.close();
+      await stopTracing();
       logger.info(report, 'gatehouse stopped');
       return report;
     })());
   const assembled = gh;
+  /** Flushes the spans still buffered (an unreachable collector only loses them; the stop goes on). */
+  const stopTracing = () => tracing?.shutdown().catch((err: unknown) => backends.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'trace export failed at shutdown'));
   return {
     ...gh,
+    async close() {
+      await assembled.close();
+      await stopTracing();
+    },
     get draining() {
       return drain.draining;
     },

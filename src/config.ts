@@ -191,6 +191,8 @@ export interface Config {
   readonly upstreams: UpstreamsSettings;
   /** Who may read /metrics: holders of this bearer key; without one, loopback clients only. */
   readonly metrics: { readonly token?: string };
+  /** OpenTelemetry tracing (OTEL_* variables); absent: off. */
+  readonly tracing?: TracingSettings;
 }
 
 export class ConfigError extends Error {
@@ -271,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.GATEHOUSE_PUBLIC_URL && new URL(e.GATEHOUSE_PUBLIC_URL).pathname !== '/') {
     issues.push('GATEHOUSE_PUBLIC_URL: give the origin only (the MCP endpoint is always /mcp)');
   }
+  const tracing = tracingSettings(env, issues);
   if (issues.length) throw new ConfigError(issues);
 
   const publicUrl = e.GATEHOUSE_PUBLIC_URL?.replace(/\/$/, '');
@@ -343,6 +346,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     upstreams: upstreamSettings(e),
     metrics: { token: e.GATEHOUSE_METRICS_TOKEN },
+    ...(tracing ? { tracing } : {}),
   };
 }
 
@@ -358,6 +362,59 @@ function issuerUrlIssues(value: string): string[] {
   }
   if (url.search || url.hash || url.username || url.password) out.push('GATEHOUSE_ISSUER_URL: give the issuer identifier only (no query, fragment or credentials)');
   return out;
+}
+
+/** OpenTelemetry tracing, from the standard OTEL_* variables; absent: tracing is off and no SDK is loaded. */
+export interface TracingSettings {
+  /** The OTLP/HTTP (JSON) traces URL. */
+  readonly url: string;
+  /** Extra export headers (e.g. a collector's key): never logged. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly serviceName: string;
+}
+
+/**
+ * The standard OpenTelemetry variables Gatehouse honours (they are not ours, so the unknown-variable
+ * check never sees them): tracing is on when OTEL_TRACES_EXPORTER is `otlp` or an OTLP endpoint is
+ * set, unless OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none. The exporter speaks OTLP/HTTP with
+ * JSON bodies; any other protocol or exporter is refused rather than silently ignored.
+ */
+function tracingSettings(env: Record<string, string | undefined>, issues: string[]): TracingSettings | undefined {
+  const v = (name: string) => (env[name] === undefined || env[name]!.trim() === '' ? undefined : env[name]!.trim());
+  const disabled = v('OTEL_SDK_DISABLED');
+  if (disabled !== undefined && !['true', 'false'].includes(disabled.toLowerCase())) issues.push('OTEL_SDK_DISABLED: must be true or false');
+  const exporter = v('OTEL_TRACES_EXPORTER')?.toLowerCase();
+  if (exporter !== undefined && exporter !== 'otlp' && exporter !== 'none') issues.push('OTEL_TRACES_EXPORTER: only otlp (OTLP/HTTP) or none are supported');
+  const tracesEndpoint = v('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const endpoint = v('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (disabled?.toLowerCase() === 'true' || exporter === 'none') return undefined;
+  if (exporter === undefined && tracesEndpoint === undefined && endpoint === undefined) return undefined;
+
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const protocol = v(name);
+    if (protocol !== undefined && protocol !== 'http/json') issues.push(`${name}: only http/json is supported (the OTLP/HTTP JSON exporter)`);
+    if (protocol !== undefined) break;
+  }
+  const url = tracesEndpoint ?? (endpoint ? `${endpoint.replace(/\/+$/, '')}/v1/traces` : 'http://localhost:4318/v1/traces');
+  const urlVariable = tracesEndpoint ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  if (!httpUrl.safeParse(url).success) issues.push(`${urlVariable}: must be an http(s) URL`);
+  const headers: Record<string, string> = {};
+  for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']) {
+    for (const pair of (v(name) ?? '').split(',').filter((p) => p.trim())) {
+      const at = pair.indexOf('=');
+      const key = at > 0 ? pair.slice(0, at).trim() : '';
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(key)) {
+        issues.push(`${name}: give comma-separated key=value pairs (W3C Baggage format)`);
+        break;
+      }
+      try {
+        headers[key.toLowerCase()] = decodeURIComponent(pair.slice(at + 1).trim());
+      } catch {
+        issues.push(`${name}: the value of ${key} is not valid percent-encoding`);
+      }
+    }
+  }
+  return { url, headers, serviceName: v('OTEL_SERVICE_NAME') ?? 'gatehouse' };
 }
 
 function upstreamSettings(e: z.infer<typeof EnvSchema>): UpstreamsSettings {

@@ -209,3 +209,35 @@ describe('config: one schema, parsed once, errors name the variable', () => {
     expect(issues({ GATEHOUSE_METRICS_TOKEN: 'short' })).toEqual(['GATEHOUSE_METRICS_TOKEN: GATEHOUSE_METRICS_TOKEN must be 32-512 characters of A-Z a-z 0-9 . _ ~ + / = -']);
   });
 });
+
+describe('config: OpenTelemetry tracing from the standard OTEL_* variables', () => {
+  it('off without them; the OTEL_* names are not ours, so the unknown-variable check never rejects them', () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'x', OTEL_RESOURCE_ATTRIBUTES: 'a=b' }).tracing).toBeUndefined();
+  });
+
+  it('a traces endpoint is used as is; a base endpoint gets /v1/traces; OTEL_TRACES_EXPORTER=otlp alone the OTLP default', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/custom' }).tracing).toEqual({ url: 'http://collector:4318/custom', headers: {}, serviceName: 'gatehouse' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector:4318/', OTEL_SERVICE_NAME: 'gh-prod' }).tracing).toEqual({ url: 'https://collector:4318/v1/traces', headers: {}, serviceName: 'gh-prod' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b:4318/v1/traces' }).tracing?.url).toBe('https://b:4318/v1/traces');
+    expect(loadConfig({ OTEL_TRACES_EXPORTER: 'otlp' }).tracing?.url).toBe('http://localhost:4318/v1/traces');
+  });
+
+  it('OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }).tracing).toBeUndefined();
+  });
+
+  it('export headers: key=value pairs, percent-decoded, the traces-specific ones overriding', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_HEADERS: 'api-key=a%20b,x-team=core', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'API-Key=c' }).tracing?.headers).toEqual({ 'api-key': 'c', 'x-team': 'core' });
+  });
+
+  it('refuses what it would not honour, naming the variable', () => {
+    expect(issues({ OTEL_TRACES_EXPORTER: 'zipkin' })).toEqual(['OTEL_TRACES_EXPORTER: only otlp (OTLP/HTTP) or none are supported']);
+    expect(issues({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toEqual(['OTEL_EXPORTER_OTLP_PROTOCOL: only http/json is supported (the OTLP/HTTP JSON exporter)']);
+    expect(issues({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })).toEqual([]);
+    expect(issues({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://collector/v1/traces' })).toEqual(['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: must be an http(s) URL']);
+    expect(issues({ OTEL_SDK_DISABLED: 'yes' })).toEqual(['OTEL_SDK_DISABLED: must be true or false']);
+    expect(issues({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign' })).toEqual(['OTEL_EXPORTER_OTLP_HEADERS: give comma-separated key=value pairs (W3C Baggage format)']);
+  });
+});

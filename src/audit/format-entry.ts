@@ -8,7 +8,8 @@ interface Decision {
 
 /**
  * One audit entry in a person's words: who asked, which tool, the result, and each gate's decision
- * with the facts it recorded (FGA object, connection, approval and approver). Never more than the
+ * with the facts it recorded (FGA object, connection, approval and approver), and the trace id of a
+ * traced call. Never more than the
  * entry holds — and the entry never holds a secret.
  */
 export function formatEntry(e: AuditEntry): string {
@@ -24,7 +25,9 @@ export function formatEntry(e: AuditEntry): string {
   const who = `${String(d.sub)}${d.org ? ` (${String(d.org)})` : ''} via ${String(d.client)}`;
   const result = d.result === 'ok' ? 'ok' : `${String(d.result)}: ${String(d.error ?? '')}`;
   const gates = (Array.isArray(d.decisions) ? (d.decisions as Decision[]) : []).map(formatDecision).join(' · ');
-  return `${head} ${who} called ${String(d.tool)} -> ${result}\n    ${gates || '(no gate decisions)'}`;
+  // The call's trace (tracing enabled): shown only in its own shape, so it cannot forge output.
+  const traced = typeof d.traceId === 'string' && /^[0-9a-f]{32}$/.test(d.traceId) ? ` trace=${d.traceId}` : '';
+  return `${head} ${who} called ${String(d.tool)} -> ${result}${traced}\n    ${gates || '(no gate decisions)'}`;
 }
 
 function formatDecision(x: Decision): string {

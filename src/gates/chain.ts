@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import { GatehouseError, RateLimitedError, ShutdownError, UpstreamUnavailableError } from '../errors.js';
+import { failSpan, inSpan, SpanKind, traceIdOf } from '../telemetry/spans.js';
 import type { AnyTool, Grants, ToolOutput } from '../tools/define.js';
 import { approvalNeeded } from './approve.js';
 import { SKIP, type CallGrants, type Gate, type GateDecision, type ToolCall, type Verdict } from './gate.js';
@@ -74,12 +75,16 @@ export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
   const ordered: readonly Gate[] = [gates.callers, gates.scopes, gates.rateLimit, gates.authorize, gates.connect, gates.budget, gates.approve];
   const { observe, stop } = opts;
 
-  const evaluate = async (gate: Gate, call: ToolCall, grants: CallGrants): Promise<Verdict> => {
-    const t0 = observe ? performance.now() : 0;
-    const verdict = await gate.evaluate(call, grants).catch((error: unknown): Verdict => ({ decision: 'error', error }));
-    observe?.gate(gate.name, verdict.decision, (performance.now() - t0) / 1000);
-    return verdict;
-  };
+  /** One gate's decision, timed for the observer and traced as a `gate <name>` span (child of the call's). */
+  const evaluate = (gate: Gate, call: ToolCall, grants: CallGrants): Promise<Verdict> =>
+    inSpan(`gate ${gate.name}`, { 'gatehouse.gate': gate.name }, async (span) => {
+      const t0 = observe ? performance.now() : 0;
+      const verdict = await gate.evaluate(call, grants).catch((error: unknown): Verdict => ({ decision: 'error', error }));
+      observe?.gate(gate.name, verdict.decision, (performance.now() - t0) / 1000);
+      span.setAttribute('gatehouse.decision', verdict.decision);
+      if ('error' in verdict) failSpan(span, verdict.error instanceof GatehouseError ? verdict.error.code : 'internal_error');
+      return verdict;
+    });
 
   /** The walk, recording into `decisions` as it goes (so a cut call still has the decisions made so far). */
   const walkInto = async (call: ToolCall, run: (call: ToolCall, grants: CallGrants) => Promise<ToolOutput>, decisions: GateDecision[]): Promise<Walk> => {
@@ -109,7 +114,19 @@ export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
   };
   const walk: Chain['walk'] = (call, run) => walkInto(call, run, []);
 
-  const execute: Chain['execute'] = async (call, audit) => {
+  /**
+   * Traced as one `tools/call <tool>` server span (a child of the trace context the transport made
+   * current), its gates and upstream calls as children; the audit entry carries its trace id.
+   */
+  const execute: Chain['execute'] = (call, audit) =>
+    inSpan(`tools/call ${call.tool.name}`, { 'mcp.method.name': 'tools/call', 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': call.tool.name }, async (span) => {
+      const outcome = await executeTraced(call, audit, traceIdOf(span));
+      span.setAttribute('gatehouse.outcome', outcome.kind === 'ok' ? 'ok' : outcome.code);
+      if (outcome.kind !== 'ok') failSpan(span, outcome.code);
+      return outcome;
+    }, SpanKind.SERVER);
+
+  const executeTraced = async (call: ToolCall, audit: AuditLog, traceId: string | undefined): Promise<ChainOutcome> => {
     const { caller, tool } = call;
     const ran: Record<string, unknown> = {};
     const record = (detail: Record<string, unknown>) => void Object.assign(ran, detail);
@@ -132,6 +149,7 @@ export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
         decisions: walked.decisions,
         ...(Object.keys(ran).length ? { run: ran } : {}),
         ...result,
+        ...(traceId ? { traceId } : {}),
       });
     if (walked.ok) {
       entry({ result: 'ok' });

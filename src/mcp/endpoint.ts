@@ -2,6 +2,7 @@ import { classifyInboundRequest, createMcpHandler, type AuthInfo } from '@modelc
 import type { BearerCredential, Caller } from '../identity/caller.js';
 import { JSONRPC_ERROR, jsonRpcErrorResponse, type JsonRpcErrorResponse } from '../lib/jsonrpc-error.js';
 import type { AnyTool } from '../tools/define.js';
+import { withTraceParent } from '../telemetry/spans.js';
 import { auditRejected, rejectionOf } from './rejected-calls.js';
 import { buildMcpServer, listTools, type McpDeps } from './server.js';
 import { standardHeadersAgree } from './standard-headers.js';
@@ -99,7 +100,11 @@ export function createMcpEndpoint(deps: McpDeps): McpEndpoint {
         }
       }
       const request = new Request(p.url, { method: 'POST', headers: webHeaders(p.headers), signal: p.signal });
-      const response = await handler.fetch(request, { authInfo: authInfoOf(auth, body), parsedBody: body });
+      // The request's W3C trace context (`traceparent`, `tracestate`) is the parent of what it runs;
+      // a tools/call's `_meta` trace context, more specific, takes precedence (server.ts).
+      const response = await withTraceParent({ traceparent: p.headers['traceparent'], tracestate: p.headers['tracestate'] }, () =>
+        handler.fetch(request, { authInfo: authInfoOf(auth, body), parsedBody: body }),
+      );
       return { kind: 'response', response };
     },
     close: () => handler.close(),

@@ -6,6 +6,7 @@ import type { Chain } from '../gates/chain.js';
 import type { ToolCall } from '../gates/gate.js';
 import type { Logger } from '../log.js';
 import type { AnyTool } from '../tools/define.js';
+import { withTraceParent } from '../telemetry/spans.js';
 import { registerDocumentResources, type DocumentResources } from './document-resources.js';
 import type { McpAuth } from './endpoint.js';
 import { auditRejected } from './rejected-calls.js';
@@ -133,7 +134,8 @@ function executeThroughChain(deps: McpDeps, auth: McpAuth, tool: AnyTool, args: 
       await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress: ++progressCount, message } }).catch(() => undefined);
     },
   };
-  return deps.chain.execute(call, deps.audit);
+  // Trace context in the request's `_meta` (2026-07-28) is more specific than the HTTP headers': it wins.
+  return withTraceParent(ctx.mcpReq._meta, () => deps.chain.execute(call, deps.audit));
 }
 
 async function runTool(deps: McpDeps, auth: McpAuth, era: Era, tool: AnyTool, args: Record<string, unknown>, ctx: ServerContext): Promise<unknown> {

@@ -24,6 +24,7 @@ import {
   wrap,
 } from 'cockatiel';
 import { CircuitOpenError, UpstreamOverloadedError, UpstreamTimeoutError } from '../errors.js';
+import { inSpan } from '../telemetry/spans.js';
 
 export interface UpstreamSettings {
   /** Deadline of one call, in milliseconds. */
@@ -112,40 +113,46 @@ export function createUpstream(name: string, label: string, settings: UpstreamSe
     name,
     settings,
     circuitState: () => stateName(breaker.state),
-    async run(fn, opts = {}) {
-      try {
-        const result = await policy.execute(({ signal }) =>
-          signals.run(signal, async () => {
-            try {
-              return await fn(signal);
-            } catch (e) {
-              if (e instanceof Error && opts.isFailure) counts.set(e, opts.isFailure(e));
-              throw e;
-            }
-          }),
-        );
-        listener?.outcome(name, 'ok');
-        return result;
-      } catch (e) {
-        if (e instanceof TaskCancelledError) {
-          listener?.outcome(name, 'timeout');
-          const outcome = opts.mayHaveActed
-            ? 'the call was stopped, but the request may have been carried out: check before trying again.'
-            : 'the call was refused and nothing was done. Try again later.';
-          throw new UpstreamTimeoutError(name, `${capitalize(label)} did not answer within ${settings.deadlineMs} ms; ${outcome}`, { cause: e });
+    /** Traced as an `upstream <name>` span (a child of the current one) with its outcome; the error kind on failure. */
+    run: (fn, opts = {}) =>
+      inSpan(`upstream ${name}`, { 'gatehouse.upstream': name }, async (span) => {
+        const ended = (outcome: UpstreamOutcome) => {
+          span.setAttribute('gatehouse.outcome', outcome);
+          listener?.outcome(name, outcome);
+        };
+        try {
+          const result = await policy.execute(({ signal }) =>
+            signals.run(signal, async () => {
+              try {
+                return await fn(signal);
+              } catch (e) {
+                if (e instanceof Error && opts.isFailure) counts.set(e, opts.isFailure(e));
+                throw e;
+              }
+            }),
+          );
+          ended('ok');
+          return result;
+        } catch (e) {
+          if (e instanceof TaskCancelledError) {
+            ended('timeout');
+            const outcome = opts.mayHaveActed
+              ? 'the call was stopped, but the request may have been carried out: check before trying again.'
+              : 'the call was refused and nothing was done. Try again later.';
+            throw new UpstreamTimeoutError(name, `${capitalize(label)} did not answer within ${settings.deadlineMs} ms; ${outcome}`, { cause: e });
+          }
+          if (e instanceof BrokenCircuitError || e instanceof IsolatedCircuitError) {
+            ended('circuit_open');
+            throw new CircuitOpenError(name, `${capitalize(label)} failed repeatedly and is not being called for now (circuit open); the call was refused and nothing was done. Try again in ${seconds} s.`, { cause: e });
+          }
+          if (e instanceof BulkheadRejectedError) {
+            ended('overloaded');
+            throw new UpstreamOverloadedError(name, `Too many calls are waiting on ${label}; the call was refused and nothing was done. Try again shortly.`, { cause: e });
+          }
+          ended('error');
+          throw e;
         }
-        if (e instanceof BrokenCircuitError || e instanceof IsolatedCircuitError) {
-          listener?.outcome(name, 'circuit_open');
-          throw new CircuitOpenError(name, `${capitalize(label)} failed repeatedly and is not being called for now (circuit open); the call was refused and nothing was done. Try again in ${seconds} s.`, { cause: e });
-        }
-        if (e instanceof BulkheadRejectedError) {
-          listener?.outcome(name, 'overloaded');
-          throw new UpstreamOverloadedError(name, `Too many calls are waiting on ${label}; the call was refused and nothing was done. Try again shortly.`, { cause: e });
-        }
-        listener?.outcome(name, 'error');
-        throw e;
-      }
-    },
+      }),
   };
 }
 

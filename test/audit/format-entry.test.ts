@@ -19,3 +19,19 @@ describe('formatEntry: call_rejected', () => {
     expect(out).toContain('"x\\n#8');
   });
 });
+
+describe('formatEntry: tool_call', () => {
+  const call = (data: Record<string, unknown>): AuditEntry => ({ seq: 9, at: '2026-01-01T00:00:00.000Z', event: 'tool_call', data, prevHash: '0', hash: '1' });
+  const base = { sub: 'bob', kind: 'user', client: 'cli', org: null, tool: 'whoami', digest: 'd', decisions: [{ gate: 'scopes', decision: 'allow' }], result: 'ok' };
+
+  it('a traced call shows its trace id, so the entry leads to its trace', () => {
+    expect(formatEntry(call({ ...base, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }))).toBe(
+      '#9 2026-01-01T00:00:00.000Z tool_call bob via cli called whoami -> ok trace=4bf92f3577b34da6a3ce929d0e0e4736\n    scopes allow',
+    );
+    expect(formatEntry(call(base))).toBe('#9 2026-01-01T00:00:00.000Z tool_call bob via cli called whoami -> ok\n    scopes allow');
+  });
+
+  it('a trace id not of its own shape is not shown', () => {
+    expect(formatEntry(call({ ...base, traceId: 'x\n#10 forged' }))).not.toContain('forged');
+  });
+});

@@ -71,3 +71,24 @@ describe('stand-ins load only when configuration asks for them', () => {
     expect(standIns(urls)).toEqual(['/node_modules/oidc-provider/', '/src/embedded/authserver/', '/src/embedded/fga/', '/src/embedded/providers/', '/src/embedded/seed/']);
   });
 });
+
+const tracingSdk = (urls: string[]) => [...new Set(urls.flatMap((u) => u.match(/\/node_modules\/@opentelemetry\/(?!api\/)[a-z-]+\//) ?? []))].sort();
+
+describe('the OpenTelemetry SDK loads only when OTEL_* variables enable tracing', () => {
+  it('without OTEL_* variables: no SDK, exporter or resource module is loaded (the core uses the API only)', async () => {
+    const urls = await modulesLoaded('no-tracing', {});
+    expect(urls.some((u) => u.includes('/node_modules/@opentelemetry/api/'))).toBe(true);
+    expect(tracingSdk(urls)).toEqual([]);
+  });
+
+  it('OTEL_SDK_DISABLED=true keeps it unloaded even with an endpoint', async () => {
+    const urls = await modulesLoaded('tracing-disabled', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:9/v1/traces', OTEL_SDK_DISABLED: 'true' });
+    expect(tracingSdk(urls)).toEqual([]);
+  });
+
+  it('with an OTLP endpoint: the Node trace SDK, the OTLP/HTTP exporter and the resource are loaded', async () => {
+    const urls = await modulesLoaded('tracing', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:9/v1/traces' });
+    // The three packages the root imports (their own CommonJS requires do not pass the ESM load hook).
+    expect(tracingSdk(urls)).toEqual(['/node_modules/@opentelemetry/exporter-trace-otlp-http/', '/node_modules/@opentelemetry/resources/', '/node_modules/@opentelemetry/sdk-trace-node/']);
+  });
+});
