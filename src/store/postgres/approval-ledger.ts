@@ -1,29 +1,7 @@
-import type { ApprovalLedger, ApprovalRecord, ApprovalStatus } from '../ports/approval-ledger.js';
+import type { ApprovalLedger } from '../ports/approval-ledger.js';
 import type { Async } from '../ports/async.js';
 import type { PgPool } from './database.js';
-
-interface Row {
-  id: string;
-  digest: string;
-  tool: string;
-  sub: string;
-  resource: string;
-  status: ApprovalStatus;
-  auth_req_id: string | null;
-  binding_message: string;
-  details: string;
-  created_at: number;
-  expires_at: number;
-  interval_ms: number;
-  next_poll_at: number;
-  approved_by: string | null;
-  approved_at: number | null;
-  valid_until: number | null;
-  consumed_at: number | null;
-  reason: string | null;
-  redeeming_at: number | null;
-  lease_until: number | null;
-}
+import { toRecord, type Row } from '../rows/approval-row.js';
 
 const OPEN = "('starting', 'pending', 'redeeming', 'approved')";
 
@@ -120,28 +98,3 @@ export function createPostgresApprovalLedger(pool: PgPool): Async<ApprovalLedger
   };
 }
 
-function toRecord(r: Row | undefined): ApprovalRecord | undefined {
-  if (!r) return undefined;
-  return {
-    id: r.id,
-    digest: r.digest,
-    tool: r.tool,
-    sub: r.sub,
-    resource: r.resource,
-    status: r.status,
-    authReqId: r.auth_req_id,
-    bindingMessage: r.binding_message,
-    details: r.details,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    intervalMs: r.interval_ms,
-    nextPollAt: r.next_poll_at,
-    approvedBy: r.approved_by,
-    approvedAt: r.approved_at,
-    validUntil: r.valid_until,
-    consumedAt: r.consumed_at,
-    reason: r.reason,
-    redeemingAt: r.redeeming_at,
-    leaseUntil: r.lease_until,
-  };
-}

@@ -1,25 +1,6 @@
 import type { AuditChainHead, AuditStore, StoredAuditEntry, StoredCheckpoint } from '../ports/audit-store.js';
 import type { SqliteDatabase } from './database.js';
-
-interface Row {
-  seq: number;
-  at: string;
-  event: string;
-  data: string;
-  prev_hash: string;
-  hash: string;
-}
-
-interface CheckpointRow {
-  seq: number;
-  hash: string;
-  at: string;
-  jws: string;
-  verified_at?: string | null;
-}
-
-const toEntry = (r: Row): StoredAuditEntry => ({ seq: r.seq, at: r.at, event: r.event, dataJson: r.data, prevHash: r.prev_hash, hash: r.hash });
-const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({ seq: r.seq, hash: r.hash, at: r.at, jws: r.jws, ...(r.verified_at ? { verifiedAt: r.verified_at } : {}) });
+import { toCheckpoint, toEntry, type CheckpointRow, type Row } from '../rows/audit-row.js';
 
 /**
  * The audit log in the SQLite Store (tables audit_log, audit_head, audit_checkpoints, audit_anchor). An
