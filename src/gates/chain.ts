@@ -121,7 +121,9 @@ export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
   const execute: Chain['execute'] = (call, audit) =>
     inSpan(`tools/call ${call.tool.name}`, { 'mcp.method.name': 'tools/call', 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': call.tool.name }, async (span) => {
       const outcome = await executeTraced(call, audit, traceIdOf(span));
-      span.setAttribute('gatehouse.outcome', outcome.kind === 'ok' ? 'ok' : outcome.code);
+      const label = outcome.kind === 'ok' ? 'ok' : outcome.code;
+      observe?.call(call.tool.name, label);
+      span.setAttribute('gatehouse.outcome', label);
       if (outcome.kind !== 'ok') failSpan(span, outcome.code);
       return outcome;
     }, SpanKind.SERVER);
@@ -153,18 +155,13 @@ export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
       });
     if (walked.ok) {
       entry({ result: 'ok' });
-      observe?.call(tool.name, 'ok');
       return { kind: 'ok', output: walked.output };
     }
     const { error } = walked;
-    if (error instanceof RateLimitedError) {
-      observe?.call(tool.name, 'rate_limited');
-      return { kind: 'rejected', error, code: 'rate_limited' };
-    }
+    if (error instanceof RateLimitedError) return { kind: 'rejected', error, code: 'rate_limited' };
     const reference = randomUUID();
     const code = error instanceof GatehouseError ? error.code : 'internal_error';
     entry({ result: 'error', error: code, reference });
-    observe?.call(tool.name, code);
     return { kind: 'refused', error, code, reference };
   };
 
