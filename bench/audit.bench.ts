@@ -39,14 +39,14 @@ export async function run(): Promise<BenchResult[]> {
       return createAuditLog(createSqliteAuditStore(db), v.every ? { key, checkpointEvery: v.every } : {});
     });
     let n = 0;
-    for (const log of logs) for (let i = 0; i < WARMUP; i++) log.append('tool_call', data(n++));
+    for (const log of logs) for (let i = 0; i < WARMUP; i++) await log.append('tool_call', data(n++));
     const samples = variants.map(() => [] as number[]);
     for (let r = 0; r < ROUNDS; r++) {
       const order = r % 2 ? [...variants.keys()].reverse() : [...variants.keys()];
       for (const v of order) {
         for (let i = 0; i < PER_ROUND; i++) {
           const t0 = process.hrtime.bigint();
-          logs[v]!.append('tool_call', data(n++));
+          await logs[v]!.append('tool_call', data(n++));
           samples[v]!.push(Number(process.hrtime.bigint() - t0) / 1000);
         }
       }
@@ -70,11 +70,11 @@ export async function run(): Promise<BenchResult[]> {
     const log = logs[1]!;
     const entries = WARMUP + ROUNDS * PER_ROUND;
     let t0 = process.hrtime.bigint();
-    const full = log.verify({ full: true, record: false });
+    const full = await log.verify({ full: true, record: false });
     const fullUs = Number(process.hrtime.bigint() - t0) / 1000;
-    log.verify();
+    await log.verify();
     t0 = process.hrtime.bigint();
-    const inc = log.verify();
+    const inc = await log.verify();
     const incUs = Number(process.hrtime.bigint() - t0) / 1000;
     if (!full.ok || !inc.ok) throw new Error('the bench log does not verify');
     rows.push({ name: `audit verify --full, per entry (${entries} entries)`, value: fullUs / entries, unit: 'µs' });

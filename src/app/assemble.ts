@@ -41,7 +41,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   const documents = createDocuments({ store: new SqliteDocumentStore(db), index: new SqliteFtsIndex(db) }, b.authorizer, { now: opts.now, ...opts.retrieval });
   await b.seedDocuments?.(documents.store);
 
-  const { audit, stop: stopAudit } = openServerAuditLog(config, createSqliteAuditStore(db), logger);
+  const { audit, stop: stopAudit } = await openServerAuditLog(config, createSqliteAuditStore(db), logger);
   const builtin = opts.tools ? [] : [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))];
   const own = [...(opts.tools ?? []), ...(opts.extraTools ?? [])];
   const all = [...builtin, ...own];
@@ -126,7 +126,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   logger.info({ mcpUrl, issuer }, 'gatehouse started');
   return { mcpUrl, issuer, audience, db, audit, authServer: b.authServer, providers: b.providers, fga: b.fga, authorizer: b.authorizer, documents, close: async () => {
     await mcp.close();
-    stopAudit();
+    await stopAudit();
     await b.close();
   } };
 }

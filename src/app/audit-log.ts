@@ -25,19 +25,19 @@ export function checkpointKeyFor(config: Config, create: boolean): { key: Checkp
 
 export interface ServerAuditLog {
   readonly audit: AuditLog;
-  /** Stops the checkpoint timer and signs a last checkpoint (call before the Store closes). */
-  readonly stop: () => void;
+  /** Stops the checkpoint timer and signs a last checkpoint; resolves once it is stored (await it before the Store closes). */
+  readonly stop: () => Promise<void>;
 }
 
-export function openServerAuditLog(config: Config, store: AuditStore, logger: Logger, now?: () => Date): ServerAuditLog {
+export async function openServerAuditLog(config: Config, store: AuditStore, logger: Logger, now?: () => Date): Promise<ServerAuditLog> {
   const { key, file } = checkpointKeyFor(config, true);
   if (!key) throw new ConfigError([`GATEHOUSE_AUDIT_SIGNING_KEY_FILE: ${file} does not exist`]);
   const audit = createAuditLog(store, { key, checkpointEvery: config.audit.checkpointEvery, ...(now ? { now } : {}) });
   if (config.audit.retentionDays !== undefined) {
     const days = config.audit.retentionDays;
-    const result = pruneAuditLog(store, new Date((now ?? (() => new Date()))().getTime() - days * 86_400_000), { key: key.publicKey, now });
+    const result = await pruneAuditLog(store, new Date((now ?? (() => new Date()))().getTime() - days * 86_400_000), { key: key.publicKey, now });
     if (result.pruned) {
-      audit.append('audit_pruned', { through: result.through, deleted: result.deleted, retentionDays: days, by: 'start' });
+      await audit.append('audit_pruned', { through: result.through, deleted: result.deleted, retentionDays: days, by: 'start' });
       logger.info({ through: result.through, deleted: result.deleted }, 'audit log pruned to its retention');
     } else if (result.reason === 'chain_broken') {
       logger.error({ code: result.verify.code, seq: result.verify.badSeq }, 'audit chain does not verify: not pruned (run `gatehouse audit verify`)');

@@ -121,8 +121,8 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
   const resolved = (r: ApprovalRecord, decision: string, extra: Record<string, unknown> = {}) =>
     audit.append('approval_resolved', { approvalId: r.id, tool: r.tool, sub: r.sub, digest: r.digest, decision, ...extra });
 
-  const close = (r: ApprovalRecord, status: 'denied' | 'expired' | 'failed', reason: string, lease?: string) => {
-    if (ledger.close(r.id, status, reason, now(), lease)) resolved(r, status, { reason });
+  const close = async (r: ApprovalRecord, status: 'denied' | 'expired' | 'failed', reason: string, lease?: string) => {
+    if (ledger.close(r.id, status, reason, now(), lease)) await resolved(r, status, { reason });
   };
 
   async function start(call: ApprovalSubject): Promise<ApprovalRecord> {
@@ -153,7 +153,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
     try {
       started = await ciba.authorize({ sub: call.caller.sub, bindingMessage: message, authorizationDetails: details, requestedExpiry: opts.expirySeconds });
     } catch (e) {
-      close(reserve, 'failed', e instanceof GatehouseError ? e.code : 'error');
+      await close(reserve, 'failed', e instanceof GatehouseError ? e.code : 'error');
       throw e;
     }
     const t = now();
@@ -162,7 +162,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
     if (!ledger.started(id, started.authReqId, expiresAt, intervalMs, t + intervalMs)) {
       throw new UpstreamUnavailableError('The approval could not be recorded; nothing was run.');
     }
-    audit.append('approval_requested', {
+    await audit.append('approval_requested', {
       approvalId: id,
       tool: call.tool.name,
       sub: call.caller.sub,
@@ -182,7 +182,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
     if (untold && untold.sub === call.caller.sub) throw new ApprovalInterruptedError(interruptedMessage(untold), { approvalId: untold.id });
     const open = ledger.findOpen(call.digest);
     if (open && open.status === 'starting' && now() - open.createdAt > STALE_START_MS) {
-      close(open, 'failed', 'abandoned while starting');
+      await close(open, 'failed', 'abandoned while starting');
     } else if (open) {
       // The digest covers tool, arguments, sub and resource; check the row agrees anyway (fail closed).
       if (open.sub !== call.caller.sub || open.tool !== call.tool.name || open.resource !== call.resource) {
@@ -225,38 +225,38 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
           // The token must carry exactly the details the person was shown, not merely the same digest.
           verified = await ciba.verify(outcome.accessToken, { sub: r.sub, digest: r.digest, resource: r.resource, details: JSON.parse(r.details) as ToolCallDetail[] });
         } catch (e) {
-          if (e instanceof ApprovalInvalidError) close(r, 'failed', 'approved token did not match the call', lease);
+          if (e instanceof ApprovalInvalidError) await close(r, 'failed', 'approved token did not match the call', lease);
           else ledger.defer(r.id, lease, now(), 'the approved token could not be checked');
           throw e;
         }
         if (ledger.approved(r.id, lease, verified.approvedBy, verified.approvedAt, verified.validUntil)) {
-          resolved(r, 'approved', { approvedBy: verified.approvedBy, approvedAt: new Date(verified.approvedAt).toISOString() });
+          await resolved(r, 'approved', { approvedBy: verified.approvedBy, approvedAt: new Date(verified.approvedAt).toISOString() });
         } else {
           opts.logger.warn({ approvalId: r.id }, 'approval received after this redemption was taken over; not used');
         }
         break;
       }
       case 'denied':
-        close(r, now() >= r.expiresAt ? 'expired' : 'denied', 'the user did not approve', lease);
+        await close(r, now() >= r.expiresAt ? 'expired' : 'denied', 'the user did not approve', lease);
         break;
       case 'expired':
-        close(r, 'expired', 'nobody approved in time', lease);
+        await close(r, 'expired', 'nobody approved in time', lease);
         break;
       case 'invalid':
         // After an unknown answer, "this request is used up" means that answer carried the approval.
-        if (takenOver && outcome.error === 'invalid_grant') interrupt(r, lease);
-        else close(r, 'failed', `authorization server: ${outcome.reason}`, lease);
+        if (takenOver && outcome.error === 'invalid_grant') await interrupt(r, lease);
+        else await close(r, 'failed', `authorization server: ${outcome.reason}`, lease);
         break;
     }
     return true;
   }
 
   /** The approval reached a request whose answer was never recorded: audited, never usable. */
-  function interrupt(r: ApprovalRecord, lease: string) {
+  async function interrupt(r: ApprovalRecord, lease: string): Promise<void> {
     const reason = r.reason ?? RESTARTED; // set on take-over, or by defer()
     if (!ledger.interrupt(r.id, lease, reason, now())) return;
     const rec = ledger.get(r.id)!;
-    audit.append('approval_interrupted', {
+    await audit.append('approval_interrupted', {
       approvalId: r.id,
       tool: r.tool,
       askedUser: r.sub,
@@ -288,7 +288,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
         switch (record.status) {
           case 'approved':
             if (record.validUntil! > now()) return record;
-            close(record, 'expired', 'approved but not used in time');
+            await close(record, 'expired', 'approved but not used in time');
             throw new ApprovalExpiredError('The approval was given but not used in time; nothing was run. Call again to ask anew.', { approvalId: id });
           case 'consumed':
             throw new ApprovalConsumedError('This approval has already been used for one execution; nothing more was run. Call again to ask for a new approval.', { approvalId: id });
@@ -312,7 +312,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
             break;
           case 'pending':
             if (now() >= record.expiresAt) {
-              close(record, 'expired', 'nobody approved in time');
+              await close(record, 'expired', 'nobody approved in time');
               continue;
             }
             {

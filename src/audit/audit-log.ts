@@ -19,17 +19,21 @@ export interface AuditEntry {
 }
 
 export interface AuditLog {
-  append(event: string, data: Record<string, unknown>): AuditEntry;
+  /**
+   * Appends an entry; resolves once it is stored (and rejects, storing nothing, when the store fails).
+   * Callers await it before they answer: a decision is audited before it is answered.
+   */
+  append(event: string, data: Record<string, unknown>): Promise<AuditEntry>;
   /** Verifies the chain against its signed checkpoints (see verifyChain); incremental unless `full`. */
-  verify(opts?: Pick<VerifyOptions, 'full' | 'exported' | 'record'>): VerifyResult;
-  recent(limit: number): AuditEntry[];
+  verify(opts?: Pick<VerifyOptions, 'full' | 'exported' | 'record'>): Promise<VerifyResult>;
+  recent(limit: number): Promise<AuditEntry[]>;
   /**
    * Signs and stores a checkpoint of the newest entry this log appended, when it is past the newest
    * stored checkpoint (a process signs only hashes it computed itself, never a head read back from the
    * database). Returns the checkpoint written, or undefined when there was nothing new or no key.
    * The server calls it on a timer and when it closes.
    */
-  checkpoint(): Checkpoint | undefined;
+  checkpoint(): Promise<Checkpoint | undefined>;
 }
 
 export interface AuditLogOptions {
@@ -54,35 +58,37 @@ export function createAuditLog(store: AuditStore, opts: AuditLogOptions = {}): A
   let lastAppended: { seq: number; hash: string } | undefined;
 
   return {
-    append(event, data) {
+    async append(event, data) {
       const scrubbed = scrubSecrets(data) as Record<string, unknown>;
-      const stored = store.append((prev) => {
+      const stored = await store.append((prev) => {
         const seq = (prev?.seq ?? 0) + 1;
         const prevHash = prev?.hash ?? GENESIS;
         const at = now().toISOString();
         const dataJson = canonicalJson(scrubbed);
         return { seq, at, event, dataJson, prevHash, hash: hashCanonical(prevHash, { seq, at, event }, dataJson) };
       });
-      lastAppended = stored;
-      if (key && every > 0 && stored.seq % every === 0) writeCheckpoint(store, key, stored, now);
+      // Appends of one process may resolve out of order (a server database): keep the newest.
+      if (!lastAppended || stored.seq > lastAppended.seq) lastAppended = stored;
+      if (key && every > 0 && stored.seq % every === 0) await writeCheckpoint(store, key, stored, now);
       return { seq: stored.seq, at: stored.at, event: stored.event, data: scrubbed, prevHash: stored.prevHash, hash: stored.hash };
     },
     verify: (o = {}) => verifyChain(store, { ...o, key: key?.publicKey, now }),
-    recent(limit) {
-      return store.recent(limit).map((e) => ({ seq: e.seq, at: e.at, event: e.event, data: JSON.parse(e.dataJson) as Record<string, unknown>, prevHash: e.prevHash, hash: e.hash }));
+    async recent(limit) {
+      return (await store.recent(limit)).map((e) => ({ seq: e.seq, at: e.at, event: e.event, data: JSON.parse(e.dataJson) as Record<string, unknown>, prevHash: e.prevHash, hash: e.hash }));
     },
-    checkpoint() {
+    async checkpoint() {
       if (!key || !lastAppended) return undefined;
-      const latest = store.checkpoints().at(-1);
-      if (latest && latest.seq >= lastAppended.seq) return undefined;
-      return writeCheckpoint(store, key, lastAppended, now);
+      const signing = lastAppended;
+      const latest = (await store.checkpoints()).at(-1);
+      if (latest && latest.seq >= signing.seq) return undefined;
+      return writeCheckpoint(store, key, signing, now);
     },
   };
 }
 
 /** Signs "entry `at.seq` has hash `at.hash`" now, and stores it. */
-export function writeCheckpoint(store: AuditStore, key: CheckpointKey, at: { seq: number; hash: string }, now: () => Date = () => new Date()): Checkpoint {
+export async function writeCheckpoint(store: AuditStore, key: CheckpointKey, at: { seq: number; hash: string }, now: () => Date = () => new Date()): Promise<Checkpoint> {
   const c = { seq: at.seq, hash: at.hash, at: now().toISOString() };
-  store.addCheckpoint({ ...c, jws: signCheckpoint(key.privateKey, key.publicKey, c) });
+  await store.addCheckpoint({ ...c, jws: signCheckpoint(key.privateKey, key.publicKey, c) });
   return c;
 }

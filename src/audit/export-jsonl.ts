@@ -8,7 +8,7 @@ export function entryLine(e: StoredAuditEntry): string {
   return `{"seq":${e.seq},"at":${JSON.stringify(e.at)},"event":${JSON.stringify(e.event)},"data":${e.dataJson},"prevHash":"${e.prevHash}","hash":"${e.hash}"}\n`;
 }
 
-/** The entries at or after `since`, oldest first, one line each; read lazily from the Store. */
-export function* exportLines(store: AuditStore, since: Date): Generator<string> {
-  for (const e of store.entries({ since: since.toISOString() })) yield entryLine(e);
+/** The entries at or after `since`, oldest first, one line each; read from the Store page by page. */
+export async function* exportLines(store: AuditStore, since: Date): AsyncGenerator<string> {
+  for await (const e of store.entries({ since: since.toISOString() })) yield entryLine(e);
 }

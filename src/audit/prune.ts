@@ -13,19 +13,19 @@ export type PruneResult =
  * not verify (the evidence of tampering is kept). Entries newer than the cut survive even when older
  * than the cutoff, until a later checkpoint covers them.
  */
-export function pruneAuditLog(store: AuditStore, cutoff: Date, opts: Pick<VerifyOptions, 'key' | 'now'>): PruneResult {
-  const verify = verifyChain(store, { key: opts.key, now: opts.now });
+export async function pruneAuditLog(store: AuditStore, cutoff: Date, opts: Pick<VerifyOptions, 'key' | 'now'>): Promise<PruneResult> {
+  const verify = await verifyChain(store, { key: opts.key, now: opts.now });
   if (!verify.ok) return { pruned: false, reason: 'chain_broken', verify };
   let limit = verify.lastSeq;
-  for (const first of store.entries({ since: cutoff.toISOString() })) {
+  for await (const first of store.entries({ since: cutoff.toISOString() })) {
     limit = first.seq - 1;
     break;
   }
-  const base = store.anchor()?.seq ?? 0;
+  const base = (await store.anchor())?.seq ?? 0;
   if (limit <= base) return { pruned: false, reason: 'nothing_old_enough' };
   // verifyChain checked every stored checkpoint's signature, and the chain through the newest of them.
-  const cut = store.checkpoints().filter((c) => c.seq > base && c.seq <= limit).at(-1);
+  const cut = (await store.checkpoints()).filter((c) => c.seq > base && c.seq <= limit).at(-1);
   if (!cut) return { pruned: false, reason: 'no_checkpoint_at_cut' };
-  const deleted = store.prune(cut);
+  const deleted = await store.prune(cut);
   return { pruned: true, deleted, through: cut.seq };
 }

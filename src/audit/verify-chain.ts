@@ -59,12 +59,12 @@ const fail = (code: VerifyFailureCode, badSeq: number, reason: string): VerifyRe
  * rewritten entry exposes it (`checkpoint_mismatch`), and only an exported one does when the stored
  * checkpoints were deleted too.
  */
-export function verifyChain(store: AuditStore, opts: VerifyOptions = {}): VerifyResult {
+export async function verifyChain(store: AuditStore, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const { key } = opts;
   const open = (jws: string) => (key ? openCheckpoint(key, jws) : undefined);
 
-  const stored = store.checkpoints();
-  const anchorRow = store.anchor();
+  const stored = await store.checkpoints();
+  const anchorRow = await store.anchor();
   if (!key && (stored.length || anchorRow || opts.exported)) {
     return fail('no_key', (anchorRow ?? stored[0])?.seq ?? 0, 'signed checkpoints exist but no checkpoint key was given to check them');
   }
@@ -99,7 +99,7 @@ export function verifyChain(store: AuditStore, opts: VerifyOptions = {}): Verify
   let from = base.seq;
   let checked = 0;
   let first = resume !== undefined;
-  for (const e of store.entries({ fromSeq: expectedSeq })) {
+  for await (const e of store.entries({ fromSeq: expectedSeq })) {
     if (first && resume) {
       // Proved by an earlier run: only hold it to its signed hash, and go on from there.
       first = false;
@@ -128,7 +128,7 @@ export function verifyChain(store: AuditStore, opts: VerifyOptions = {}): Verify
   const lastSeq = expectedSeq - 1;
   if (lastSeq < newest) return fail('truncated', lastSeq + 1, `the chain ends at entry ${lastSeq} but a signed checkpoint covers entry ${newest}`);
 
-  const head = store.head();
+  const head = await store.head();
   if (!head) {
     if (lastSeq > 0) return fail('head_missing', lastSeq, `the head record is missing (the chain has ${lastSeq} entries)`);
   } else if (head.seq < newest) {
@@ -139,7 +139,7 @@ export function verifyChain(store: AuditStore, opts: VerifyOptions = {}): Verify
 
   if (opts.record !== false) {
     const proved = signed.filter((c) => c.seq <= lastSeq && c.seq > base.seq).at(-1);
-    if (proved && !proved.verified) store.markVerified(proved.seq, (opts.now ?? (() => new Date()))().toISOString());
+    if (proved && !proved.verified) await store.markVerified(proved.seq, (opts.now ?? (() => new Date()))().toISOString());
   }
   return { ok: true, lastSeq, head: prevHash, checked, from, checkpoint: newest };
 }

@@ -78,27 +78,40 @@ export async function auditCommand(argv: string[]): Promise<number> {
   if (sub === 'key') return printKey(config, values.jwk === true);
   const pinned = values.key === undefined ? undefined : parsePublicKey(readFileSync(values.key, 'utf8'), values.key);
   const exported = values.checkpoint === undefined ? undefined : readCheckpointFile(values.checkpoint);
-  const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
+  const { store, close } = openAuditStore(config);
   try {
-    const store = createSqliteAuditStore(db);
     // Only the commands that sign may create the default key file; verify reports a missing key.
     const { key } = checkpointKeyFor(config, sub === 'checkpoint' || sub === 'prune');
     const log = createAuditLog(store, { key });
     switch (sub) {
       case 'verify':
-        return report(verifyChain(store, { key: pinned ?? key?.publicKey, full: values.full === true, exported }));
+        return report(await verifyChain(store, { key: pinned ?? key?.publicKey, full: values.full === true, exported }));
       case 'show':
-        return show(log, limit, values.user, values.json === true);
+        return await show(log, limit, values.user, values.json === true);
       case 'checkpoint':
-        return checkpoint(store, key, values.out!);
+        return await checkpoint(store, key, values.out!);
       case 'export':
         return await exportSince(store, since!);
       default:
-        return prune(store, log, key, config.audit.retentionDays!);
+        return await prune(store, log, key, config.audit.retentionDays!);
     }
   } finally {
-    db.close();
+    await close();
   }
+}
+
+/**
+ * The audit log's Store for a command: the one place the CLI opens it (the server builds its own in
+ * src/app/assemble.ts). Today the SQLite file in the data directory.
+ */
+export function openAuditStore(config: Config): { readonly store: AuditStore; readonly close: () => Promise<void> } {
+  const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
+  return {
+    store: createSqliteAuditStore(db),
+    close: async () => {
+      db.close();
+    },
+  };
 }
 
 function report(result: VerifyResult): number {
@@ -116,21 +129,21 @@ function report(result: VerifyResult): number {
   return 1;
 }
 
-function show(log: AuditLog, limit: number, user: string | undefined, json: boolean): number {
-  const entries = (user ? log.recent(10_000).filter((e) => e.data.sub === user).slice(0, limit) : log.recent(limit)).reverse();
+async function show(log: AuditLog, limit: number, user: string | undefined, json: boolean): Promise<number> {
+  const entries = (user ? (await log.recent(10_000)).filter((e) => e.data.sub === user).slice(0, limit) : await log.recent(limit)).reverse();
   if (json) process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
   else process.stdout.write(entries.length ? `${entries.map(formatEntry).join('\n')}\n` : 'no audit entries\n');
   return 0;
 }
 
 /** Verifies the chain, signs its end when past the newest checkpoint, and writes the newest checkpoint to `out`. */
-function checkpoint(store: AuditStore, key: CheckpointKey | undefined, out: string): number {
+async function checkpoint(store: AuditStore, key: CheckpointKey | undefined, out: string): Promise<number> {
   if (!key) throw new Error('no checkpoint signing key (GATEHOUSE_AUDIT_SIGNING_KEY_FILE names a missing file)');
-  const verified = verifyChain(store, { key: key.publicKey });
+  const verified = await verifyChain(store, { key: key.publicKey });
   if (!verified.ok) return report(verified);
   if (verified.lastSeq === 0) throw new Error('the audit log is empty: nothing to checkpoint');
-  if ((store.checkpoints().at(-1)?.seq ?? 0) < verified.lastSeq) writeCheckpoint(store, key, { seq: verified.lastSeq, hash: verified.head });
-  const latest = store.checkpoints().at(-1)!;
+  if (((await store.checkpoints()).at(-1)?.seq ?? 0) < verified.lastSeq) await writeCheckpoint(store, key, { seq: verified.lastSeq, hash: verified.head });
+  const latest = (await store.checkpoints()).at(-1)!;
   writeCheckpointFile(out, latest.jws);
   process.stdout.write(`signed checkpoint at entry ${latest.seq} (hash ${latest.hash.slice(0, 16)}…) written to ${out}\n`);
   return 0;
@@ -138,16 +151,16 @@ function checkpoint(store: AuditStore, key: CheckpointKey | undefined, out: stri
 
 /** Streams the entries since `since` as JSON lines, waiting for stdout to drain: the log is never held in memory. */
 async function exportSince(store: AuditStore, since: Date): Promise<number> {
-  for (const line of exportLines(store, since)) {
+  for await (const line of exportLines(store, since)) {
     if (!process.stdout.write(line)) await once(process.stdout, 'drain');
   }
   return 0;
 }
 
-function prune(store: AuditStore, log: AuditLog, key: CheckpointKey | undefined, days: number): number {
-  const result = pruneAuditLog(store, new Date(Date.now() - days * 86_400_000), { key: key?.publicKey });
+async function prune(store: AuditStore, log: AuditLog, key: CheckpointKey | undefined, days: number): Promise<number> {
+  const result = await pruneAuditLog(store, new Date(Date.now() - days * 86_400_000), { key: key?.publicKey });
   if (result.pruned) {
-    log.append('audit_pruned', { through: result.through, deleted: result.deleted, retentionDays: days, by: 'cli' });
+    await log.append('audit_pruned', { through: result.through, deleted: result.deleted, retentionDays: days, by: 'cli' });
     process.stdout.write(`pruned ${result.deleted} entries through entry ${result.through} (the signed checkpoint the chain now starts from)\n`);
     return 0;
   }

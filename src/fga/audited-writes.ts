@@ -27,10 +27,10 @@ export function auditedWrites(authorizer: Authorizer, audit: AuditLog, actor: Wr
         await authorizer.writeTuples(writes, deletes);
       } catch (e) {
         const code = (e as { code?: unknown }).code;
-        audit.append('fga_write', { ...entry, result: 'error', error: typeof code === 'string' ? code : 'internal_error' });
+        await audit.append('fga_write', { ...entry, result: 'error', error: typeof code === 'string' ? code : 'internal_error' });
         throw e;
       }
-      audit.append('fga_write', { ...entry, result: 'ok' });
+      await audit.append('fga_write', { ...entry, result: 'ok' });
     },
   };
 }

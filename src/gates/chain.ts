@@ -154,14 +154,14 @@ export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
         ...(traceId ? { traceId } : {}),
       });
     if (walked.ok) {
-      entry({ result: 'ok' });
+      await entry({ result: 'ok' });
       return { kind: 'ok', output: walked.output };
     }
     const { error } = walked;
     if (error instanceof RateLimitedError) return { kind: 'rejected', error, code: 'rate_limited' };
     const reference = randomUUID();
     const code = error instanceof GatehouseError ? error.code : 'internal_error';
-    entry({ result: 'error', error: code, reference });
+    await entry({ result: 'error', error: code, reference });
     return { kind: 'refused', error, code, reference };
   };
 

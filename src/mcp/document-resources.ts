@@ -45,14 +45,14 @@ export function registerDocumentResources(server: McpServer, docs: DocumentResou
     const after = decodeCursor(req.params?.cursor);
     try {
       const { docs: page, more } = await docs.page(caller, after, PAGE_SIZE);
-      audit.append('resources_list', { ...who, returned: page.length, result: 'ok' });
+      await audit.append('resources_list', { ...who, returned: page.length, result: 'ok' });
       const last = page[page.length - 1];
       return {
         resources: page.map((d) => ({ uri: docUri(d.id), name: d.id, title: d.title, mimeType: 'text/markdown' })),
         ...(more && last ? { nextCursor: encodeCursor(last.id) } : {}),
       };
     } catch (err) {
-      throw edgeError(err, audit, logger, 'resources_list', who);
+      throw await edgeError(err, audit, logger, 'resources_list', who);
     }
   });
 
@@ -63,14 +63,14 @@ export function registerDocumentResources(server: McpServer, docs: DocumentResou
     if (!DOCUMENT_ID.test(id)) throw notFound(uri);
     try {
       const doc = await docs.read(caller, id);
-      audit.append('resource_read', { ...who, uri, result: 'ok' });
+      await audit.append('resource_read', { ...who, uri, result: 'ok' });
       return { contents: [{ uri, mimeType: 'text/markdown', text: doc.body }] };
     } catch (err) {
       if (err instanceof GatehouseError && (err.code === 'not_found' || err.code === 'forbidden')) {
-        audit.append('resource_read', { ...who, uri, result: 'error', error: err.code });
+        await audit.append('resource_read', { ...who, uri, result: 'error', error: err.code });
         throw notFound(uri);
       }
-      throw edgeError(err, audit, logger, 'resource_read', { ...who, uri });
+      throw await edgeError(err, audit, logger, 'resource_read', { ...who, uri });
     }
   });
 }
@@ -99,14 +99,14 @@ function decodeCursor(cursor: string | undefined): string {
 }
 
 /** The one translation of a failure to a JSON-RPC error: typed errors keep their kind, the rest get a reference. */
-function edgeError(err: unknown, audit: AuditLog, logger: Logger, event: string, who: Record<string, unknown>): ProtocolError {
+async function edgeError(err: unknown, audit: AuditLog, logger: Logger, event: string, who: Record<string, unknown>): Promise<ProtocolError> {
   if (err instanceof GatehouseError && err.code !== 'internal_error') {
-    audit.append(event, { ...who, result: 'error', error: err.code });
+    await audit.append(event, { ...who, result: 'error', error: err.code });
     const code = err.code === 'invalid_request' ? JSONRPC_ERROR.invalidParams : JSONRPC_ERROR.internalError;
     return jsonRpcError(code, `${err.message} [${err.code}]`, { code: err.code });
   }
   const reference = randomUUID();
-  audit.append(event, { ...who, result: 'error', error: 'internal_error', reference });
+  await audit.append(event, { ...who, result: 'error', error: 'internal_error', reference });
   logger.error({ err, reference }, `${event} failed`);
   return jsonRpcError(JSONRPC_ERROR.internalError, `Internal error (reference ${reference})`, { code: 'internal_error', reference });
 }

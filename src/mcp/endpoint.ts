@@ -71,7 +71,7 @@ export function createMcpEndpoint(deps: McpDeps): McpEndpoint {
     async post(p) {
       const { body, auth } = p;
       if (Array.isArray(body)) {
-        auditRejected(deps.audit, auth.caller, deps.resource(), { reason: 'batch', count: body.length });
+        await auditRejected(deps.audit, auth.caller, deps.resource(), { reason: 'batch', count: body.length });
         return {
           kind: 'reply',
           status: 400,
@@ -92,10 +92,10 @@ export function createMcpEndpoint(deps: McpDeps): McpEndpoint {
       const refused = route.kind === 'reject' || (route.kind === 'modern' && route.messageKind === 'request' && !standardHeadersAgree(standard, route.message));
       if (!refused) {
         const rejected = rejectionOf(body, byName);
-        if (rejected) auditRejected(deps.audit, auth.caller, deps.resource(), rejected);
+        if (rejected) await auditRejected(deps.audit, auth.caller, deps.resource(), rejected);
         const needed = stepUpScopes(body, byName, auth.caller.scopes);
         if (needed) {
-          deps.audit.append('step_up', { sub: auth.caller.sub, client: auth.caller.clientId, required: needed });
+          await deps.audit.append('step_up', { sub: auth.caller.sub, client: auth.caller.clientId, required: needed });
           return { kind: 'insufficient_scope', required: needed };
         }
       }

@@ -13,10 +13,10 @@ export type RejectionReason = 'batch' | 'unknown_tool' | 'invalid_arguments' | '
  * unknown tool, arguments that fail the tool's schema, a caller over the tool's rate limit). Records who (sub, client), the tool name as sent (bounded),
  * the reason, and the argument digest — never the arguments themselves.
  */
-export function auditRejected(audit: AuditLog, caller: Caller, resource: string, r: { reason: RejectionReason; tool?: unknown; args?: unknown; count?: number; retryAfterSeconds?: number }): void {
+export async function auditRejected(audit: AuditLog, caller: Caller, resource: string, r: { reason: RejectionReason; tool?: unknown; args?: unknown; count?: number; retryAfterSeconds?: number }): Promise<void> {
   const tool = typeof r.tool === 'string' ? (r.tool.length > MAX_NAME ? `${r.tool.slice(0, MAX_NAME)}…` : r.tool) : null;
   const digest = r.reason === 'batch' ? null : digestOf(typeof r.tool === 'string' ? r.tool : '', r.args, caller.sub, resource);
-  audit.append('call_rejected', {
+  await audit.append('call_rejected', {
     sub: caller.sub,
     kind: caller.kind,
     client: caller.clientId,

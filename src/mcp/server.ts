@@ -103,7 +103,7 @@ function registerTool(server: McpServer, tool: AnyTool, run: (args: Record<strin
  * these arguments (the digest of the arguments as the tool's schema parses them, as the handler will
  * see them). Anything else is refused before a gate runs, with the reason in the audit log.
  */
-function verifyState(deps: McpDeps, auth: McpAuth, message: unknown, state: string): RequestStatePayload {
+async function verifyState(deps: McpDeps, auth: McpAuth, message: unknown, state: string): Promise<RequestStatePayload> {
   const { caller } = auth;
   const params = (message as { params?: { name?: unknown; arguments?: unknown } } | undefined)?.params;
   const name = typeof params?.name === 'string' ? params.name : '';
@@ -112,7 +112,7 @@ function verifyState(deps: McpDeps, auth: McpAuth, message: unknown, state: stri
   const digest = parsed?.success ? argumentDigest({ tool: name, args: parsed.data as Record<string, unknown>, sub: caller.sub, resource: deps.resource() }) : '';
   const checked = deps.requestState.check(state, { sub: caller.sub, tool: name, digest });
   if (checked.ok) return checked.payload;
-  deps.audit.append('request_state_refused', { sub: caller.sub, kind: caller.kind, client: caller.clientId, tool: name.slice(0, 100) || null, reason: checked.reason });
+  await deps.audit.append('request_state_refused', { sub: caller.sub, kind: caller.kind, client: caller.clientId, tool: name.slice(0, 100) || null, reason: checked.reason });
   throw new RequestStateRefusedError(checked.reason);
 }
 
@@ -145,7 +145,7 @@ async function runTool(deps: McpDeps, auth: McpAuth, era: Era, tool: AnyTool, ar
   const outcome = await executeThroughChain(deps, auth, tool, args, digest, ctx);
   if (outcome.kind === 'ok') return toCallToolResult(outcome.output);
   if (outcome.kind === 'rejected') {
-    auditRejected(deps.audit, caller, resource, { reason: 'rate_limited', tool: tool.name, args, retryAfterSeconds: outcome.error.retryAfterSeconds });
+    await auditRejected(deps.audit, caller, resource, { reason: 'rate_limited', tool: tool.name, args, retryAfterSeconds: outcome.error.retryAfterSeconds });
     deps.logger.info({ tool: tool.name, code: outcome.code, sub: caller.sub }, 'tool call refused');
     return toToolError(outcome.error);
   }

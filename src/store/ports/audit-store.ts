@@ -50,29 +50,34 @@ export interface AuditRange {
  */
 export interface AuditStore {
   /**
-   * Serialised append (see above). If `next` throws, nothing is stored and the error propagates. An
+   * Serialised append (see above). `next` is synchronous: the store calls it inside its lock. If `next`
+   * throws, nothing is stored and the promise rejects with that error. An
    * entry whose `seq` is taken is refused (the store's error propagates) and nothing is stored.
    */
-  append(next: (last: AuditChainHead | undefined) => StoredAuditEntry): StoredAuditEntry;
-  /** Entries in ascending `seq` order, restricted to `range` when given; iterated lazily. */
-  entries(range?: AuditRange): Iterable<StoredAuditEntry>;
+  append(next: (last: AuditChainHead | undefined) => StoredAuditEntry): Promise<StoredAuditEntry>;
+  /**
+   * Entries in ascending `seq` order, restricted to `range` when given; read page by page as the
+   * iteration goes. Leaving the loop early (`break`, `return`, a throw) holds nothing: no connection,
+   * lock or statement stays taken, and the store serves other calls between pages.
+   */
+  entries(range?: AuditRange): AsyncIterable<StoredAuditEntry>;
   /** The recorded head; undefined when nothing was ever appended (or the head row is gone). */
-  head(): AuditChainHead | undefined;
+  head(): Promise<AuditChainHead | undefined>;
   /** The newest `limit` entries, newest first. */
-  recent(limit: number): StoredAuditEntry[];
+  recent(limit: number): Promise<StoredAuditEntry[]>;
 
   /** Stores a checkpoint; a second one for the same `seq` is ignored (the first is kept). */
-  addCheckpoint(checkpoint: StoredCheckpoint): void;
+  addCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
   /** Every stored checkpoint, ascending `seq`. */
-  checkpoints(): StoredCheckpoint[];
+  checkpoints(): Promise<StoredCheckpoint[]>;
   /** Records that the chain was proved up to the checkpoint at `seq` (no-op when there is none). */
-  markVerified(seq: number, at: string): void;
+  markVerified(seq: number, at: string): Promise<void>;
   /** The checkpoint at the cut of the last prune; undefined when never pruned. */
-  anchor(): StoredCheckpoint | undefined;
+  anchor(): Promise<StoredCheckpoint | undefined>;
   /**
    * As one unit: deletes every entry with `seq <= anchor.seq` and every checkpoint before it, and makes
    * `anchor` the anchor. Refuses (throws, changes nothing) an anchor behind the current one or past the
    * head. Returns how many entries were deleted.
    */
-  prune(anchor: StoredCheckpoint): number;
+  prune(anchor: StoredCheckpoint): Promise<number>;
 }

@@ -1,13 +1,6 @@
-import type { Async } from '../ports/async.js';
-import type { AuditChainHead, AuditRange, AuditStore, StoredAuditEntry } from '../ports/audit-store.js';
+import type { AuditChainHead, AuditRange, AuditStore } from '../ports/audit-store.js';
 import { inTransaction, LOCKS, type PgClient, type PgPool } from './database.js';
 import { toCheckpoint, toEntry, type CheckpointRow, type Row } from '../rows/audit-row.js';
-
-/** The AuditStore over PostgreSQL: every method answers asynchronously, and entries stream. */
-export interface PostgresAuditStore extends Omit<Async<AuditStore>, 'entries'> {
-  /** Entries in ascending `seq`, restricted to `range` when given, read page by page (never the whole log at once). */
-  entries(range?: AuditRange): AsyncIterable<StoredAuditEntry>;
-}
 
 const PAGE = 500;
 
@@ -18,9 +11,10 @@ const lockChain = (c: PgClient) => c.query('SELECT pg_advisory_xact_lock($1, 0)'
  * The audit log in PostgreSQL (tables audit_log, audit_head, audit_checkpoints, audit_anchor). An
  * append holds a transaction-scoped advisory lock from reading the newest entry until its entry and
  * the head are committed, so appenders on every connection and every instance form one chain; `next`
- * runs inside that lock (it stays synchronous). A prune takes the same lock.
+ * runs inside that lock (it stays synchronous). A prune takes the same lock. `entries` reads a page per
+ * pooled query, so a reader that stops early holds no connection.
  */
-export function createPostgresAuditStore(pool: PgPool): PostgresAuditStore {
+export function createPostgresAuditStore(pool: PgPool): AuditStore {
   return {
     append: (next) =>
       inTransaction(pool, async (c) => {

@@ -1,5 +1,6 @@
 import type { ApprovalLedger } from '../ports/approval-ledger.js';
 import type { Async } from '../ports/async.js';
+import type { AuditStore } from '../ports/audit-store.js';
 import type { BudgetStore } from '../ports/budget-store.js';
 import type { ChunkIndex } from '../ports/chunk-index.js';
 import type { ConnectFlowStore } from '../ports/connect-flow-store.js';
@@ -10,7 +11,7 @@ import type { DocumentStore } from '../ports/document-store.js';
 import type { OidcModelStore } from '../ports/oidc-model-store.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import { createPostgresApprovalLedger } from './approval-ledger.js';
-import { createPostgresAuditStore, type PostgresAuditStore } from './audit-store.js';
+import { createPostgresAuditStore } from './audit-store.js';
 import { createPostgresBudgetStore } from './budget-store.js';
 import { createPostgresChunkIndex } from './chunk-index.js';
 import { createPostgresConnectFlowStore } from './connect-flow-store.js';
@@ -25,12 +26,11 @@ import { createPostgresSecretStore } from './secret-store.js';
 
 export { createPostgresPool, inTransaction, type PgPool, type PoolOptions } from './database.js';
 export { migratePostgres } from './migrate.js';
-export type { PostgresAuditStore } from './audit-store.js';
 
 /** Every Store port on one PostgreSQL pool. */
 export interface PostgresStores {
   readonly pool: PgPool;
-  readonly audit: PostgresAuditStore;
+  readonly audit: AuditStore;
   readonly approvals: Async<ApprovalLedger>;
   readonly budgets: Async<BudgetStore>;
   readonly connectTickets: Async<ConnectTicketStore>;

@@ -5,13 +5,18 @@ import { toCheckpoint, toEntry, type CheckpointRow, type Row } from '../rows/aud
 /**
  * The audit log in the SQLite Store (tables audit_log, audit_head, audit_checkpoints, audit_anchor). An
  * append runs in an immediate transaction: SQLite's write lock serialises appenders across connections
- * and processes, so each links to the one before.
+ * and processes, so each links to the one before. Each method is one synchronous SQLite step behind
+ * a Promise; `entries` reads a page per step, so no statement stays open while its reader awaits (an
+ * open better-sqlite3 iterator would make every other statement on the connection fail as busy).
  */
+/** Entries per read of `entries`. */
+const PAGE = 500;
+
 export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
   const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
   const insert = db.prepare('INSERT INTO audit_log (seq, at, event, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)');
   const setHead = db.prepare('INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
-  const range = db.prepare('SELECT * FROM audit_log WHERE seq >= ? AND at >= ? ORDER BY seq');
+  const page = db.prepare('SELECT * FROM audit_log WHERE seq > ? AND at >= ? ORDER BY seq LIMIT ?');
   const head = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1');
   const recent = db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?');
   const addCheckpoint = db.prepare('INSERT INTO audit_checkpoints (seq, hash, at, jws) VALUES (?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING');
@@ -41,19 +46,25 @@ export function createSqliteAuditStore(db: SqliteDatabase): AuditStore {
   });
 
   return {
-    append: (next) => appendTx.immediate(next),
-    *entries(r = {}) {
-      for (const row of range.iterate(r.fromSeq ?? 0, r.since ?? '') as Iterable<Row>) yield toEntry(row);
+    append: async (next) => appendTx.immediate(next),
+    async *entries(r = {}) {
+      let after = (r.fromSeq ?? 0) - 1;
+      for (;;) {
+        const rows = page.all(after, r.since ?? '', PAGE) as Row[];
+        for (const row of rows) yield toEntry(row);
+        if (rows.length < PAGE) return;
+        after = rows[rows.length - 1]!.seq;
+      }
     },
-    head: () => head.get() as AuditChainHead | undefined,
-    recent: (limit) => (recent.all(limit) as Row[]).map(toEntry),
-    addCheckpoint: (c) => void addCheckpoint.run(c.seq, c.hash, c.at, c.jws),
-    checkpoints: () => (checkpoints.all() as CheckpointRow[]).map(toCheckpoint),
-    markVerified: (seq, at) => void markVerified.run(at, seq),
-    anchor: () => {
+    head: async () => head.get() as AuditChainHead | undefined,
+    recent: async (limit) => (recent.all(limit) as Row[]).map(toEntry),
+    addCheckpoint: async (c) => void addCheckpoint.run(c.seq, c.hash, c.at, c.jws),
+    checkpoints: async () => (checkpoints.all() as CheckpointRow[]).map(toCheckpoint),
+    markVerified: async (seq, at) => void markVerified.run(at, seq),
+    anchor: async () => {
       const row = anchor.get() as CheckpointRow | undefined;
       return row ? toCheckpoint(row) : undefined;
     },
-    prune: (cut) => pruneTx.immediate(cut),
+    prune: async (cut) => pruneTx.immediate(cut),
   };
 }
