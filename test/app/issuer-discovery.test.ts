@@ -61,7 +61,7 @@ describe('one discovery of the issuer for the server\'s whole life', () => {
     await device.decide(request!.id, 'approve');
     const bought = await buying;
     expect(bought.message.result?.isError, JSON.stringify(bought.message)).toBeFalsy();
-    expect(gh.audit.recent(5).find((e) => e.event === 'tool_call' && e.data.tool === 'purchase')?.data.decisions).toContainEqual(expect.objectContaining({ gate: 'approve', decision: 'allow' }));
+    expect((await gh.audit.recent(5)).find((e) => e.event === 'tool_call' && e.data.tool === 'purchase')?.data.decisions).toContainEqual(expect.objectContaining({ gate: 'approve', decision: 'allow' }));
 
     for (let i = 0; i < 3; i++) expect((await call(gh, token, 'list_calendar_events', week())).message.result?.isError).toBeFalsy();
     expect(requests.seen).toEqual(['/.well-known/openid-configuration']);

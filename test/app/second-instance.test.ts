@@ -142,11 +142,11 @@ describe('a second instance trusts the first one\'s embedded authorization serve
     expect(resumed.result!.structuredContent).toMatchObject({ events: expect.any(Array) });
   });
 
-  it('the audit chain both wrote to verifies, and holds entries from both', () => {
-    const calls = a.audit.recent(1000).filter((e) => e.event === 'tool_call');
+  it('the audit chain both wrote to verifies, and holds entries from both', async () => {
+    const calls = (await a.audit.recent(1000)).filter((e) => e.event === 'tool_call');
     expect(calls.some((e) => e.data.tool === 'whoami')).toBe(true);
     expect(calls.filter((e) => e.data.tool === 'list_calendar_events').map((e) => e.data.result).sort()).toEqual(['error', 'ok']);
-    expect(a.audit.verify({ full: true })).toMatchObject({ ok: true });
+    expect(await a.audit.verify({ full: true })).toMatchObject({ ok: true });
     expect(b.stderr()).toBe('');
   });
 });

@@ -66,9 +66,9 @@ describe('startGatehouse(...).shutdown()', () => {
     const db = openDatabase(join(dataDir, 'gatehouse.db'));
     try {
       const store = createSqliteAuditStore(db);
-      const head = store.head();
+      const head = await store.head();
       expect(head).toBeDefined();
-      expect(store.checkpoints().at(-1)).toMatchObject({ seq: head!.seq, hash: head!.hash });
+      expect((await store.checkpoints()).at(-1)).toMatchObject({ seq: head!.seq, hash: head!.hash });
     } finally {
       db.close();
     }

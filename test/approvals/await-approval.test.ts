@@ -93,7 +93,7 @@ describe('approval flow', () => {
     expect(polls.map((t) => t - 1_000_000)).toEqual([2000, 4000, 6000]);
     expect(c.sent.length).toBeGreaterThanOrEqual(3);
     expect(c.sent[0]).toMatch(/^Waiting for approval on your device… \("Pay 900\.00 EUR unverified merchant #\w{6}"\)$/);
-    const events = audit.recent(10).map((e) => e.event).reverse();
+    const events = (await audit.recent(10)).map((e) => e.event).reverse();
     expect(events).toEqual(['approval_requested', 'approval_resolved']);
   });
 
@@ -141,7 +141,7 @@ describe('approval flow', () => {
     expect(first.code).toBe('approval_pending');
     expect(clock - started).toBeLessThan(300_000);
     expect(ledger.get(first.approvalId)?.status).toBe('pending');
-    expect(audit.recent(10).map((e) => e.event)).toEqual(['approval_requested']);
+    expect((await audit.recent(10)).map((e) => e.event)).toEqual(['approval_requested']);
     script = [{ kind: 'approved', accessToken: 'at' }];
     const r = await flow(30).obtain(call());
     expect(r.id).toBe(first.approvalId);
@@ -209,7 +209,7 @@ describe('approval flow', () => {
 describe('approval flow across a crash', () => {
   const stopped = () => new Promise<never>(() => {});
   const D = 'D'.repeat(43);
-  const eventsOf = (event: string) => audit.recent(50).filter((e) => e.event === event);
+  const eventsOf = async (event: string) => (await audit.recent(50)).filter((e) => e.event === event);
 
   it('stopped before the ledger recorded the CIBA request (starting): the retry waits, then closes it as abandoned (audited) and asks anew', async () => {
     hangAuthorize = true;
@@ -224,7 +224,7 @@ describe('approval flow across a crash', () => {
     const r = await flow().obtain(call());
     expect(authorizeCalls).toBe(2);
     expect(r.status).toBe('approved');
-    expect(eventsOf('approval_resolved').map((e) => e.data)).toContainEqual(expect.objectContaining({ decision: 'failed', reason: 'abandoned while starting' }));
+    expect((await eventsOf('approval_resolved')).map((e) => e.data)).toContainEqual(expect.objectContaining({ decision: 'failed', reason: 'abandoned while starting' }));
   });
 
   it('stopped while pending (no token request in flight): the retry resumes the same approval', async () => {
@@ -254,7 +254,7 @@ describe('approval flow across a crash', () => {
     expect(r.status).toBe('approved');
     expect(polls[1]! - sentAt).toBeGreaterThanOrEqual(REDEEM_LEASE_MS);
     expect(authorizeCalls).toBe(1);
-    expect(eventsOf('approval_interrupted')).toHaveLength(0);
+    expect(await eventsOf('approval_interrupted')).toHaveLength(0);
   });
 
   it('stopped right after the approved token arrived: the retry gets approval_interrupted in plain words, audited; the next call asks anew; the old approval never runs', async () => {
@@ -273,7 +273,7 @@ describe('approval flow across a crash', () => {
       `Your approval at ${hhmm} UTC was received but the server restarted before using it; approve again: call this tool again to send a new request to your device. ` +
         `Nothing was run (approval ${received}, requested at ${new Date(1_000_000).toISOString().slice(11, 16)} UTC).`,
     );
-    expect(eventsOf('approval_interrupted').map((e) => e.data)).toEqual([
+    expect((await eventsOf('approval_interrupted')).map((e) => e.data)).toEqual([
       {
         approvalId: received,
         tool: 'purchase',
@@ -300,7 +300,7 @@ describe('approval flow across a crash', () => {
     script = [{ kind: 'approved', accessToken: 'at' }];
     const r = await flow(60).obtain(call());
     expect(r.status).toBe('approved');
-    expect(eventsOf('approval_interrupted')).toHaveLength(0);
+    expect(await eventsOf('approval_interrupted')).toHaveLength(0);
   });
 
   it('a redemption that hung past its lease loses to the one that took it over: neither runs, both say approval_interrupted', async () => {
@@ -314,8 +314,8 @@ describe('approval flow across a crash', () => {
       },
     }).obtain(call());
     await expect(first).rejects.toMatchObject({ code: 'approval_interrupted' });
-    expect(eventsOf('approval_interrupted')).toHaveLength(1);
-    expect(eventsOf('approval_resolved')).toHaveLength(0);
+    expect(await eventsOf('approval_interrupted')).toHaveLength(1);
+    expect(await eventsOf('approval_resolved')).toHaveLength(0);
   });
 
   it('the start-up reconcile settles a redemption left behind once its lease ran out, without waiting for a retry; the retry is still told', async () => {
@@ -329,7 +329,7 @@ describe('approval flow across a crash', () => {
     clock += REDEEM_LEASE_MS;
     expect(await flow().reconcile()).toBe(1);
     expect(ledger.get(received)?.status).toBe('interrupted');
-    expect(eventsOf('approval_interrupted')).toHaveLength(1);
+    expect(await eventsOf('approval_interrupted')).toHaveLength(1);
     // The retry is told once, in the person's words; the call after it starts a fresh request.
     const told = await flow(0).obtain(call()).catch((x: unknown) => x);
     expect(told).toMatchObject({ code: 'approval_interrupted', approvalId: received });
@@ -390,6 +390,6 @@ describe('approval flow across a crash', () => {
     for (let i = 0; i < 10 && polls.length === 0; i++) await new Promise((r) => setImmediate(r));
     script = [{ kind: 'invalid', error: 'invalid_client', reason: 'invalid_client: client authentication failed' }];
     await expect(flow(60).obtain(call())).rejects.toMatchObject({ code: 'approval_invalid', message: expect.stringContaining('invalid_client') });
-    expect(eventsOf('approval_interrupted')).toHaveLength(0);
+    expect(await eventsOf('approval_interrupted')).toHaveLength(0);
   });
 });

@@ -30,9 +30,9 @@ describe('many writers on one Store', () => {
 
     const db = openDatabase(file);
     const store = createSqliteAuditStore(db);
-    expect(createAuditLog(store).verify({ full: true })).toMatchObject({ ok: true, lastSeq: 1200, checked: 1200 });
+    expect(await createAuditLog(store).verify({ full: true })).toMatchObject({ ok: true, lastSeq: 1200, checked: 1200 });
     const perWriter = { a: new Set<number>(), b: new Set<number>(), c: new Set<number>() };
-    for (const e of store.entries()) {
+    for await (const e of store.entries()) {
       const d = JSON.parse(e.dataJson) as { writer: 'a' | 'b' | 'c'; i: number };
       perWriter[d.writer].add(d.i);
     }

@@ -30,8 +30,8 @@ describe('gatehouse audit verify (the real CLI) after real tool calls', () => {
     await gh?.stop();
   });
 
-  it('every tools/call was audited with who, tool, digest and each gate decision — never the token', () => {
-    const entries = gh.audit.recent(10).filter((e) => e.event === 'tool_call');
+  it('every tools/call was audited with who, tool, digest and each gate decision — never the token', async () => {
+    const entries = (await gh.audit.recent(10)).filter((e) => e.event === 'tool_call');
     expect(entries).toHaveLength(3);
     expect(entries[0]!.data).toMatchObject({
       sub: 'bob',
@@ -127,7 +127,7 @@ describe('a configured checkpoint key (GATEHOUSE_AUDIT_SIGNING_KEY_FILE)', () =>
     const given = join(dataDir, 'given.key');
     writeFileSync(given, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     const gh = await startTestGatehouse({ GATEHOUSE_AUDIT_SIGNING_KEY_FILE: given }, { dataDir });
-    gh.audit.append('note', { n: 1 });
+    await gh.audit.append('note', { n: 1 });
     await gh.stop();
     expect(existsSync(join(dataDir, 'keys', 'audit-checkpoint.key'))).toBe(false);
     const pinned = join(dataDir, 'given.pub');
@@ -149,14 +149,14 @@ describe('retention applied on start (GATEHOUSE_AUDIT_RETENTION_DAYS)', () => {
     const key = loadCheckpointKey(defaultCheckpointKeyFile(keyDirFor(file)), { create: true })!;
     let t = Date.parse('2020-01-01T00:00:00Z');
     const log = createAuditLog(createSqliteAuditStore(db), { key, checkpointEvery: 5, now: () => new Date((t += 60_000)) });
-    for (let i = 1; i <= 7; i++) log.append('tool_call', { i });
+    for (let i = 1; i <= 7; i++) await log.append('tool_call', { i });
     db.close();
 
     const gh = await startTestGatehouse({ GATEHOUSE_AUDIT_RETENTION_DAYS: '30' }, { dataDir });
     try {
       expect(gh.db.prepare('SELECT MIN(seq) AS first, COUNT(*) AS n FROM audit_log').get()).toEqual({ first: 6, n: 3 });
-      expect(gh.audit.recent(1)[0]).toMatchObject({ seq: 8, event: 'audit_pruned', data: { through: 5, deleted: 5, retentionDays: 30, by: 'start' } });
-      expect(gh.audit.verify({ full: true })).toMatchObject({ ok: true, lastSeq: 8, from: 5, checked: 3 });
+      expect((await gh.audit.recent(1))[0]).toMatchObject({ seq: 8, event: 'audit_pruned', data: { through: 5, deleted: 5, retentionDays: 30, by: 'start' } });
+      expect(await gh.audit.verify({ full: true })).toMatchObject({ ok: true, lastSeq: 8, from: 5, checked: 3 });
     } finally {
       await gh.stop();
     }

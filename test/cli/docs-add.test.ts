@@ -25,7 +25,7 @@ describe('gatehouse docs add (against a running embedded server)', () => {
       env: { ...process.env, GATEHOUSE_DATA_DIR: gh.dataDir, GATEHOUSE_FGA_PORT: new URL(gh.fga!.url).port, GATEHOUSE_LOG_LEVEL: 'silent', ...env },
     });
   const cli = (...args: string[]) => cliWith({}, ...args);
-  const fgaWrites = () => gh.audit.recent(50).filter((e) => e.event === 'fga_write');
+  const fgaWrites = async () => (await gh.audit.recent(50)).filter((e) => e.event === 'fga_write');
 
   it('ingests a glob into a folder with an owner; re-ingesting a changed file replaces its chunks', async () => {
     mkdirSync(join(src, 'reports', 'q4'), { recursive: true });
@@ -50,9 +50,9 @@ describe('gatehouse docs add (against a running embedded server)', () => {
 
   it('sends the server\'s FGA API key (read from the data dir) and audits the tuples it wrote', async () => {
     writeFileSync(join(src, 'ledger.md'), '# Ledger\n\nThe quokka fund balance.');
-    const before = fgaWrites().length;
+    const before = (await fgaWrites()).length;
     await cli(join(src, 'ledger.md'), '--folder', 'finance', '--owner', 'user:bob');
-    const entries = fgaWrites();
+    const entries = await fgaWrites();
     expect(entries).toHaveLength(before + 1);
     expect(entries[0]!.data).toMatchObject({
       command: 'docs add',
@@ -65,7 +65,7 @@ describe('gatehouse docs add (against a running embedded server)', () => {
       deletes: [],
       result: 'ok',
     });
-    expect(gh.audit.verify()).toMatchObject({ ok: true });
+    expect(await gh.audit.verify()).toMatchObject({ ok: true });
   }, 60_000);
 
   it('with a wrong FGA API key: refused with a clear message, nothing stored, the failed write audited', async () => {
@@ -74,20 +74,20 @@ describe('gatehouse docs add (against a running embedded server)', () => {
     expect(err).toMatchObject({ code: 1, stderr: expect.stringContaining('FGA refused the API key (HTTP 401), nothing was stored') });
     expect(gh.documents.store.get('intruder')).toBeUndefined();
     expect(await gh.authorizer.check({ user: 'user:carol', relation: 'owner', object: 'document:intruder' })).toBe(false);
-    expect(fgaWrites()[0]!.data).toMatchObject({ command: 'docs add', writes: [{ object: 'document:intruder' }, { user: 'user:carol' }], result: 'error', error: 'authorization_unavailable' });
-    expect(JSON.stringify(gh.audit.recent(5))).not.toContain('wrong-key-0123456789abcdef');
+    expect((await fgaWrites())[0]!.data).toMatchObject({ command: 'docs add', writes: [{ object: 'document:intruder' }, { user: 'user:carol' }], result: 'error', error: 'authorization_unavailable' });
+    expect(JSON.stringify(await gh.audit.recent(5))).not.toContain('wrong-key-0123456789abcdef');
   }, 60_000);
 
   it('refuses bad input and changes nothing', async () => {
-    const state = () => ({
+    const state = async () => ({
       documents: gh.db.prepare('SELECT COUNT(*) AS n FROM documents').get(),
       chunks: gh.db.prepare('SELECT COUNT(*) AS n FROM document_chunks').get(),
       tuples: gh.db.prepare('SELECT COUNT(*) AS n FROM fga_tuples').get(),
-      audit: gh.audit.recent(1)[0]?.seq ?? 0,
+      audit: (await gh.audit.recent(1))[0]?.seq ?? 0,
     });
-    const before = state();
+    const before = await state();
     await expect(cli(src, '--folder', 'Bad Folder!')).rejects.toMatchObject({ code: 2 });
     await expect(cli(src, '--folder', 'finance', '--owner', 'alice')).rejects.toMatchObject({ code: 2 });
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
   }, 60_000);
 });

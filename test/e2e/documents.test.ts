@@ -45,7 +45,7 @@ describe('documents over MCP: search_documents, read_document and doc:// resourc
     expect(links.map((l) => l.uri)).toEqual(ids(a).map((id) => `doc://${id}`));
     // the plan and the check count go to the audit log, not to the caller
     expect(JSON.stringify(a)).not.toMatch(/strategy|pre-filter|post-filter|fgaChecks/);
-    const entry = gh.audit.recent(20).find((e) => e.event === 'tool_call' && (e.data as { sub?: string; tool?: string }).sub === 'alice' && (e.data as { tool?: string }).tool === 'search_documents');
+    const entry = (await gh.audit.recent(20)).find((e) => e.event === 'tool_call' && (e.data as { sub?: string; tool?: string }).sub === 'alice' && (e.data as { tool?: string }).tool === 'search_documents');
     const retrieval = (entry?.data as { run?: { retrieval?: { strategy?: string; fgaChecks?: number } } }).run?.retrieval;
     expect(['pre-filter', 'post-filter']).toContain(retrieval?.strategy);
     expect(retrieval?.fgaChecks).toEqual(expect.any(Number));

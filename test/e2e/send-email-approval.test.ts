@@ -39,7 +39,7 @@ describe('send_email: connected account + approval, end to end', () => {
     expect(raw).toContain('Subject: Q4 plan');
     expect(Buffer.from(raw.split('\r\n\r\n')[1]!, 'base64').toString()).toBe('Here is the plan for Q4.');
 
-    const entry = gh.audit.recent(20).find((e) => e.event === 'tool_call' && e.data.tool === 'send_email')!;
+    const entry = (await gh.audit.recent(20)).find((e) => e.event === 'tool_call' && e.data.tool === 'send_email')!;
     const decisions = entry.data.decisions as { gate: string; decision: string; detail?: Record<string, unknown> }[];
     expect(decisions.map((d) => [d.gate, d.decision])).toEqual([
       ['callers', 'allow'],
@@ -52,7 +52,7 @@ describe('send_email: connected account + approval, end to end', () => {
     ]);
     expect(decisions.find((d) => d.gate === 'connect')!.detail).toMatchObject({ connection: 'google-oauth2' });
     expect(decisions.find((d) => d.gate === 'approve')!.detail).toMatchObject({ approver: 'alice' });
-    expect(JSON.stringify(gh.audit.recent(50))).not.toMatch(/ya29\.|1\/\/|eyJ/);
+    expect(JSON.stringify(await gh.audit.recent(50))).not.toMatch(/ya29\.|1\/\/|eyJ/);
   });
 
   it('the same arguments again ask again: one approval, one execution', async () => {

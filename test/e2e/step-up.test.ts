@@ -45,10 +45,10 @@ describe('step-up: a token lacking a tool scope gets 403 insufficient_scope, re-
   });
 
   it('the step-up is audited, and nothing ran', async () => {
-    const last = gh.audit.recent(5).find((e) => e.event === 'step_up');
+    const last = (await gh.audit.recent(5)).find((e) => e.event === 'step_up');
     expect(last?.data).toMatchObject({ sub: 'alice', required: ['identity:read', 'docs:read', 'calendar:read', 'email:send'] });
     expect(notesSent).toEqual([]);
-    expect(gh.audit.recent(50).filter((e) => e.event === 'tool_call' && e.data.tool === 'send_note' && e.data.result === 'ok')).toEqual([]);
+    expect((await gh.audit.recent(50)).filter((e) => e.event === 'tool_call' && e.data.tool === 'send_note' && e.data.result === 'ok')).toEqual([]);
   });
 
   it('the SDK client re-authorizes with the challenged scopes and the call succeeds', async () => {

@@ -48,7 +48,7 @@ function setup(over: Partial<GateSet> = {}) {
     approve: approvalNotConfigured,
     ...over,
   });
-  const entries = () => audit.recent(100).filter((e) => e.event === 'tool_call' || e.event === 'call_rejected');
+  const entries = async () => (await audit.recent(100)).filter((e) => e.event === 'tool_call' || e.event === 'call_rejected');
   const raw = () => JSON.stringify(db.prepare('SELECT event, data FROM audit_log').all());
   return { chain, audit, entries, raw };
 }
@@ -62,7 +62,7 @@ describe('chain audit', () => {
     });
     const outcome = await chain.execute(call(tool), audit);
     expect(outcome).toEqual({ kind: 'ok', output: { text: 'done' } });
-    const [entry, ...more] = entries();
+    const [entry, ...more] = await entries();
     expect(more).toEqual([]);
     expect(entry!.event).toBe('tool_call');
     expect(entry!.data).toEqual({
@@ -100,7 +100,7 @@ describe('chain audit', () => {
     expect(outcome).toMatchObject({ kind: 'refused', code: 'forbidden' });
     if (outcome.kind !== 'refused') throw new Error('expected a refusal');
     expect(outcome.error).toBeInstanceOf(ForbiddenError);
-    const [entry, ...more] = entries();
+    const [entry, ...more] = await entries();
     expect(more).toEqual([]);
     expect(entry!.data).toMatchObject({ tool: 'note', result: 'error', error: 'forbidden', reference: outcome.reference });
     expect((entry!.data.decisions as { gate: string; decision: string }[]).map((d) => `${d.gate}:${d.decision}`)).toEqual(['callers:allow', 'scopes:allow', 'rateLimit:skip', 'authorize:deny']);
@@ -116,7 +116,7 @@ describe('chain audit', () => {
     });
     const outcome = await chain.execute(call(tool), audit);
     expect(outcome).toMatchObject({ kind: 'refused', code: 'internal_error' });
-    const [entry, ...more] = entries();
+    const [entry, ...more] = await entries();
     expect(more).toEqual([]);
     expect(entry!.data).toMatchObject({ result: 'error', error: 'internal_error', run: { step: 'fetched' } });
     expect(entry!.data.reference).toBe((outcome as { reference: string }).reference);
@@ -127,7 +127,7 @@ describe('chain audit', () => {
     const { chain, audit, entries } = setup();
     const outcome = await chain.execute(call(note(async () => Promise.reject(new ProviderError('provider down')))), audit);
     expect(outcome).toMatchObject({ kind: 'refused', code: 'provider_error' });
-    expect(entries().map((e) => e.data.error)).toEqual(['provider_error']);
+    expect((await entries()).map((e) => e.data.error)).toEqual(['provider_error']);
   });
 
   it('a pending approval is recorded as such, once', async () => {
@@ -138,9 +138,9 @@ describe('chain audit', () => {
     const { chain, audit, entries } = setup({ approve: pending });
     const outcome = await chain.execute(call(note(async () => ({ text: 'x' }))), audit);
     expect(outcome).toMatchObject({ kind: 'refused', code: 'approval_pending' });
-    expect(entries()).toHaveLength(1);
-    expect(entries()[0]!.data).toMatchObject({ result: 'error', error: 'approval_pending' });
-    expect((entries()[0]!.data.decisions as { gate: string }[]).at(-1)).toEqual({ gate: 'approve', decision: 'pending', detail: { approvalId: 'apr_1' } });
+    expect(await entries()).toHaveLength(1);
+    expect((await entries())[0]!.data).toMatchObject({ result: 'error', error: 'approval_pending' });
+    expect(((await entries())[0]!.data.decisions as { gate: string }[]).at(-1)).toEqual({ gate: 'approve', decision: 'pending', detail: { approvalId: 'apr_1' } });
   });
 
   it('a call over the rate limit is returned as rejected and writes no tool_call entry', async () => {
@@ -149,7 +149,7 @@ describe('chain audit', () => {
     expect((await chain.execute(call(tool), audit)).kind).toBe('ok');
     const outcome = await chain.execute(call(tool), audit);
     expect(outcome).toMatchObject({ kind: 'rejected', code: 'rate_limited' });
-    expect(entries().map((e) => e.data.result)).toEqual(['ok']);
+    expect((await entries()).map((e) => e.data.result)).toEqual(['ok']);
   });
 
   it('run receives the connection and approval grants and never the budget verdict', async () => {

@@ -36,7 +36,7 @@ function setup() {
     },
     { stop: stop.signal },
   );
-  const calls = () => audit.recent(100).filter((e) => e.event === 'tool_call').map((e) => e.data);
+  const calls = async () => (await audit.recent(100)).filter((e) => e.event === 'tool_call').map((e) => e.data);
   return { chain, audit, stop, calls };
 }
 
@@ -49,7 +49,7 @@ describe('chain stop signal (shutdown cut)', () => {
     await running;
     stop.abort(new ShutdownError('cut'));
     expect(await outcome).toMatchObject({ kind: 'refused', code: 'shutdown' });
-    expect(calls()).toEqual([expect.objectContaining({ tool: 'work', result: 'error', error: 'shutdown', decisions: expect.arrayContaining([{ gate: 'approve', decision: 'skip' }]) })]);
+    expect(await calls()).toEqual([expect.objectContaining({ tool: 'work', result: 'error', error: 'shutdown', decisions: expect.arrayContaining([{ gate: 'approve', decision: 'skip' }]) })]);
   });
 
   it('a tool that honours its signal sees it abort at the cut; its AbortError is reported as shutdown, not internal_error', async () => {
@@ -69,12 +69,12 @@ describe('chain stop signal (shutdown cut)', () => {
     stop.abort(new ShutdownError('cut'));
     expect(await outcome).toMatchObject({ kind: 'refused', code: 'shutdown' });
     expect(seen?.aborted).toBe(true);
-    expect(calls().map((d) => d.error)).toEqual(['shutdown']);
+    expect((await calls()).map((d) => d.error)).toEqual(['shutdown']);
   });
 
   it('calls that finish are untouched, before and without a cut', async () => {
     const { chain, audit, calls } = setup();
     expect(await chain.execute(call(tool(async () => ({ text: 'ok' }))), audit)).toMatchObject({ kind: 'ok', output: { text: 'ok' } });
-    expect(calls().map((d) => d.result)).toEqual(['ok']);
+    expect((await calls()).map((d) => d.result)).toEqual(['ok']);
   });
 });

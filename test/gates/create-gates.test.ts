@@ -48,7 +48,7 @@ describe('createGates: every gate built in one place, unconfigured capabilities 
     const outcome = await buildChain(gates).execute(call(tool({ connection: { connection: 'google-oauth2', scopes: ['x'] }, run: async () => ((ran = true), { text: 'ran' }) })), audit);
     expect(outcome).toMatchObject({ kind: 'refused', code: 'upstream_unavailable', error: expect.any(GateNotConfiguredError) });
     expect(ran).toBe(false);
-    const entries = audit.recent(10).filter((e) => e.event === 'tool_call');
+    const entries = (await audit.recent(10)).filter((e) => e.event === 'tool_call');
     expect(entries).toHaveLength(1);
     expect(entries[0]!.data).toMatchObject({ result: 'error', error: 'upstream_unavailable' });
     expect((entries[0]!.data.decisions as unknown[]).at(-1)).toEqual({ gate: 'connect', decision: 'error', detail: { reason: 'connect gate not configured' } });

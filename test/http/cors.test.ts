@@ -47,12 +47,12 @@ describe('Origin and CORS on /mcp', () => {
   );
 
   it('a tool call from a foreign Origin with a valid token is refused 403, and nothing runs or is audited', async () => {
-    const before = gh.audit.recent(1)[0]?.seq ?? 0;
+    const before = (await gh.audit.recent(1))[0]?.seq ?? 0;
     const res = await rpc(gh.mcpUrl, callTool('whoami'), { origin: 'http://evil.example.com', authorization: `Bearer ${token}` });
     expect(res.status).toBe(403);
     expect(corsHeaders(res)).toEqual({});
     expect(await res.json()).toEqual({ jsonrpc: '2.0', error: { code: -32000, message: 'Forbidden: Origin not allowed.' }, id: null });
-    expect(gh.audit.recent(1)[0]?.seq ?? 0).toBe(before);
+    expect((await gh.audit.recent(1))[0]?.seq ?? 0).toBe(before);
   });
 
   it('a tool call from an allowed Origin runs, and the browser may read the answer and the challenge header', async () => {
@@ -63,7 +63,7 @@ describe('Origin and CORS on /mcp', () => {
       'access-control-expose-headers': 'WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version',
       vary: 'Origin',
     });
-    const last = gh.audit.recent(1)[0]!;
+    const last = (await gh.audit.recent(1))[0]!;
     expect([last.event, last.data.tool, last.data.result]).toEqual(['tool_call', 'whoami', 'ok']);
   });
 });

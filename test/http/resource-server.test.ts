@@ -67,7 +67,7 @@ describe('resource server HTTP surface', () => {
   });
 
   it('malformed JSON is a JSON-RPC parse error (400) and changes nothing', async () => {
-    const before = gh.audit.recent(1)[0]?.seq ?? 0;
+    const before = (await gh.audit.recent(1))[0]?.seq ?? 0;
     const res = await fetch(gh.mcpUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
@@ -75,7 +75,7 @@ describe('resource server HTTP surface', () => {
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not valid JSON.' }, id: null });
-    expect(gh.audit.recent(1)[0]?.seq ?? 0).toBe(before);
+    expect((await gh.audit.recent(1))[0]?.seq ?? 0).toBe(before);
   });
 
   it('an oversized body is refused with 413', async () => {
@@ -93,13 +93,13 @@ describe('resource server HTTP surface', () => {
   });
 
   it('an unknown tool is a -32602 error naming it (the SDK v2 line, as the specification says); the refusal is audited and nothing ran', async () => {
-    const before = gh.audit.recent(1)[0]?.seq ?? 0;
+    const before = (await gh.audit.recent(1))[0]?.seq ?? 0;
     const res = await rpc(gh.mcpUrl, callTool('no_such_tool'), { authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
     const body = parseRpc(await res.text()) as { id: number; error: { code: number; message: string } };
     expect(body.id).toBe(2);
     expect(body.error).toEqual({ code: -32602, message: 'Tool no_such_tool not found' });
-    const after = gh.audit.recent(50).filter((e) => e.seq > before);
+    const after = (await gh.audit.recent(50)).filter((e) => e.seq > before);
     expect(after.map((e) => [e.event, e.data.reason, e.data.tool])).toEqual([['call_rejected', 'unknown_tool', 'no_such_tool']]);
   });
 

@@ -16,9 +16,9 @@ describe('POST /mcp with a JSON-RPC batch', () => {
     const res = await rpc(gh.mcpUrl, [callTool('whoami')], { authorization: `Bearer ${token}` });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32600);
-    const [entry] = gh.audit.recent(3).filter((e) => e.event === 'call_rejected');
+    const [entry] = (await gh.audit.recent(3)).filter((e) => e.event === 'call_rejected');
     expect(entry!.data).toMatchObject({ sub: 'bob', reason: 'batch', count: 1 });
-    expect(gh.audit.recent(3).some((e) => e.event === 'tool_call')).toBe(false);
+    expect((await gh.audit.recent(3)).some((e) => e.event === 'tool_call')).toBe(false);
   });
 
   it('an empty batch is refused the same way', async () => {

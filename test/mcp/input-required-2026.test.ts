@@ -24,8 +24,8 @@ describe('MCP 2026-07-28: connect and approval as input_required, resumed with a
   const clients: V2Client[] = [];
   const callRaw = (user: string, name: string, args: Record<string, unknown>, extra: Record<string, unknown> = {}, capabilities: Record<string, unknown> = URL_ELICITATION) =>
     rpc(gh.mcpUrl, modernRequest('tools/call', { name, arguments: args, ...extra }, { capabilities }), { authorization: `Bearer ${tokens[user]}`, ...modernHeaders('tools/call', name) });
-  const entries = (event: string, since: number) => [...gh.audit.recent(1000)].sort((a, b) => a.seq - b.seq).filter((e) => e.seq > since && e.event === event);
-  const lastSeq = () => Math.max(0, ...gh.audit.recent(1).map((e) => e.seq));
+  const entries = async (event: string, since: number) => [...await gh.audit.recent(1000)].sort((a, b) => a.seq - b.seq).filter((e) => e.seq > since && e.event === event);
+  const lastSeq = async () => Math.max(0, ...(await gh.audit.recent(1)).map((e) => e.seq));
 
   beforeAll(async () => {
     gh = await startTestGatehouse({ GATEHOUSE_APPROVAL_WAIT_SECONDS: '0', GATEHOUSE_CIBA_INTERVAL_SECONDS: '1' }, { now: () => new Date(clock) });
@@ -45,13 +45,13 @@ describe('MCP 2026-07-28: connect and approval as input_required, resumed with a
       },
     });
     clients.push(client);
-    const since = lastSeq();
+    const since = await lastSeq();
     const r = await client.callTool({ name: 'list_calendar_events', arguments: week() });
     expect(r.isError, JSON.stringify(r)).toBeFalsy();
     expect(opened).toHaveLength(1);
     expect(opened[0]).toMatch(new RegExp(`^${new URL(gh.mcpUrl).origin}/connect/google-oauth2\\?ticket=`));
     // Two calls (the first asked for input, the retry ran), each audited once by the chain.
-    const calls = entries('tool_call', since).filter((e) => e.data.tool === 'list_calendar_events');
+    const calls = (await entries('tool_call', since)).filter((e) => e.data.tool === 'list_calendar_events');
     expect(calls.map((e) => e.data.result)).toEqual(['error', 'ok']);
   });
 
@@ -85,28 +85,28 @@ describe('MCP 2026-07-28: connect and approval as input_required, resumed with a
       expect(m.error?.message).toBe('Invalid or expired requestState');
       expect(m.error?.data).toMatchObject({ reason: 'invalid_request_state' });
       // Refused before the chain: no call ran, the refusal is audited.
-      expect(entries('tool_call', since)).toEqual([]);
-      expect(entries('request_state_refused', since).map((e) => e.data.reason)).toEqual([reason]);
+      expect(await entries('tool_call', since)).toEqual([]);
+      expect((await entries('request_state_refused', since)).map((e) => e.data.reason)).toEqual([reason]);
     };
 
     it('replayed by another user: -32602, audited as other_caller, nothing run', async () => {
-      const since = lastSeq();
+      const since = await lastSeq();
       await refused(await callRaw('bob', 'list_calendar_events', week(), { requestState: state }), 'other_caller', since);
     });
 
     it('with other arguments: -32602, audited as other_arguments', async () => {
-      const since = lastSeq();
+      const since = await lastSeq();
       const other = { ...week(), to: new Date(Date.now() + 30 * 86_400_000).toISOString() };
       await refused(await callRaw('alice', 'list_calendar_events', other, { requestState: state }), 'other_arguments', since);
     });
 
     it('for another tool: -32602, audited as other_tool', async () => {
-      const since = lastSeq();
+      const since = await lastSeq();
       await refused(await callRaw('alice', 'whoami', {}, { requestState: state }), 'other_tool', since);
     });
 
     it('tampered with: -32602, audited as forged', async () => {
-      const since = lastSeq();
+      const since = await lastSeq();
       const [body, sig] = state.split('.');
       const payload = JSON.parse(Buffer.from(body!, 'base64url').toString()) as Record<string, unknown>;
       const forged = `${Buffer.from(JSON.stringify({ ...payload, sub: 'bob' })).toString('base64url')}.${sig}`;
@@ -114,7 +114,7 @@ describe('MCP 2026-07-28: connect and approval as input_required, resumed with a
     });
 
     it('expired (15 minutes): -32602, audited as expired', async () => {
-      const since = lastSeq();
+      const since = await lastSeq();
       clock += 15 * 60_000 + 1000;
       try {
         await refused(await callRaw('alice', 'list_calendar_events', week(), { requestState: state }), 'expired', since);
@@ -133,7 +133,7 @@ describe('MCP 2026-07-28: connect and approval as input_required, resumed with a
   });
 
   it('an open approval is input_required with a state; the retry after approving resumes the same approval and runs once', async () => {
-    const since = lastSeq();
+    const since = await lastSeq();
     const first = (await jsonRpcOf(await callRaw('bob', 'purchase', { ...LAPTOP }))).result as unknown as InputRequired;
     expect(first.resultType).toBe('input_required');
     expect(first.inputRequests ?? {}).toEqual({});
@@ -143,7 +143,7 @@ describe('MCP 2026-07-28: connect and approval as input_required, resumed with a
     // Another user cannot ride on bob's approval.
     const stolen = await jsonRpcOf(await callRaw('alice', 'purchase', { ...LAPTOP }, { requestState: first.requestState }));
     expect(stolen.error).toMatchObject({ code: -32602, data: { reason: 'invalid_request_state' } });
-    expect(entries('request_state_refused', since).map((e) => [e.data.sub, e.data.reason])).toEqual([['alice', 'other_caller']]);
+    expect((await entries('request_state_refused', since)).map((e) => [e.data.sub, e.data.reason])).toEqual([['alice', 'other_caller']]);
     let done: Record<string, unknown> | undefined;
     for (let i = 0; i < 20 && !done; i++) {
       const m = await jsonRpcOf(await callRaw('bob', 'purchase', { ...LAPTOP }, { requestState: first.requestState }));
@@ -153,10 +153,10 @@ describe('MCP 2026-07-28: connect and approval as input_required, resumed with a
     expect(done, 'the approval resumed').toBeDefined();
     expect(done).not.toHaveProperty('isError');
     // One approval requested, and the retries resumed it rather than asking again.
-    const approvals = entries('approval_requested', since);
+    const approvals = await entries('approval_requested', since);
     expect(approvals).toHaveLength(1);
-    expect(entries('approval_resolved', since).map((e) => [e.data.approvalId, e.data.decision])).toEqual([[approvals[0]!.data.approvalId, 'approved']]);
-    const ok = entries('tool_call', since).filter((e) => e.data.tool === 'purchase' && e.data.result === 'ok');
+    expect((await entries('approval_resolved', since)).map((e) => [e.data.approvalId, e.data.decision])).toEqual([[approvals[0]!.data.approvalId, 'approved']]);
+    const ok = (await entries('tool_call', since)).filter((e) => e.data.tool === 'purchase' && e.data.result === 'ok');
     expect(ok).toHaveLength(1);
     expect((await device.list()).requests).toEqual([]);
   });

@@ -10,8 +10,8 @@ describe('one endpoint, two revisions: 2026-07-28 and 2025-11-25', () => {
   const clients: V2Client[] = [];
   const post = (body: unknown, headers: Record<string, string>, bearer = token) => rpc(gh.mcpUrl, body, { authorization: `Bearer ${bearer}`, ...headers });
   /** Audit entries a call would leave (a call, a refused call, a step-up), from `since` on. */
-  const callEntries = (since: number) => gh.audit.recent(1000).filter((e) => e.seq > since && ['tool_call', 'call_rejected', 'step_up', 'request_state_refused'].includes(e.event));
-  const lastSeq = () => Math.max(0, ...gh.audit.recent(1).map((e) => e.seq));
+  const callEntries = async (since: number) => (await gh.audit.recent(1000)).filter((e) => e.seq > since && ['tool_call', 'call_rejected', 'step_up', 'request_state_refused'].includes(e.event));
+  const lastSeq = async () => Math.max(0, ...(await gh.audit.recent(1)).map((e) => e.seq));
 
   beforeAll(async () => {
     gh = await startTestGatehouse();
@@ -84,27 +84,27 @@ describe('one endpoint, two revisions: 2026-07-28 and 2025-11-25', () => {
   });
 
   it('Mcp-Method disagreeing with the body: 400 / -32020, before any gate: nothing audited as a call', async () => {
-    const since = lastSeq();
+    const since = await lastSeq();
     const r = await post(modernRequest('tools/call', { name: 'whoami', arguments: {} }), modernHeaders('tools/list', 'whoami'));
     expect(r.status).toBe(400);
     expect((await jsonRpcOf(r)).error?.code).toBe(-32020);
-    expect(callEntries(since)).toEqual([]);
+    expect(await callEntries(since)).toEqual([]);
   });
 
   it('Mcp-Name disagreeing with the tool named in the body: 400 / -32020 — even for a tool the token lacks scopes for (no step-up is audited)', async () => {
-    const since = lastSeq();
+    const since = await lastSeq();
     const r = await post(modernRequest('tools/call', { name: 'create_calendar_event', arguments: {} }), modernHeaders('tools/call', 'whoami'), narrow);
     expect(r.status).toBe(400);
     expect((await jsonRpcOf(r)).error?.code).toBe(-32020);
-    expect(callEntries(since)).toEqual([]);
+    expect(await callEntries(since)).toEqual([]);
   });
 
   it('a missing Mcp-Name on tools/call: 400 / -32020, nothing audited', async () => {
-    const since = lastSeq();
+    const since = await lastSeq();
     const r = await post(modernRequest('tools/call', { name: 'whoami', arguments: {} }), modernHeaders('tools/call'));
     expect(r.status).toBe(400);
     expect((await jsonRpcOf(r)).error?.code).toBe(-32020);
-    expect(callEntries(since)).toEqual([]);
+    expect(await callEntries(since)).toEqual([]);
   });
 
   it('MCP-Protocol-Version disagreeing with the _meta version: 400 / -32020', async () => {
@@ -114,21 +114,21 @@ describe('one endpoint, two revisions: 2026-07-28 and 2025-11-25', () => {
   });
 
   it('an unsupported protocol version: 400 / -32022 naming the supported ones; a tool call with it runs nothing', async () => {
-    const since = lastSeq();
+    const since = await lastSeq();
     const r = await post(modernRequest('tools/call', { name: 'whoami', arguments: {} }, { version: '2099-01-01' }), { ...modernHeaders('tools/call', 'whoami'), 'mcp-protocol-version': '2099-01-01' });
     expect(r.status).toBe(400);
     const m = await jsonRpcOf(r);
     expect(m.error?.code).toBe(-32022);
     expect(m.error?.data).toMatchObject({ requested: '2099-01-01', supported: expect.arrayContaining([MODERN]) });
-    expect(callEntries(since)).toEqual([]);
+    expect(await callEntries(since)).toEqual([]);
   });
 
   it('a 2026-07-28 header without the _meta envelope: 400 / -32602, nothing audited', async () => {
-    const since = lastSeq();
+    const since = await lastSeq();
     const r = await post({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, modernHeaders('tools/call', 'whoami'));
     expect(r.status).toBe(400);
     expect((await jsonRpcOf(r)).error?.code).toBe(-32602);
-    expect(callEntries(since)).toEqual([]);
+    expect(await callEntries(since)).toEqual([]);
   });
 
   it('logging/setLevel is gone in 2026-07-28: 404 / -32601 (the SDK answers a method this revision does not define before dispatch)', async () => {
@@ -159,10 +159,10 @@ describe('one endpoint, two revisions: 2026-07-28 and 2025-11-25', () => {
   });
 
   it('a batch of 2026-07-28 requests: 400 / -32600, nothing run', async () => {
-    const since = lastSeq();
+    const since = await lastSeq();
     const r = await post([modernRequest('tools/call', { name: 'whoami', arguments: {} })], modernHeaders('tools/call', 'whoami'));
     expect(r.status).toBe(400);
     expect((await jsonRpcOf(r)).error?.code).toBe(-32600);
-    expect(callEntries(since).map((e) => e.event)).toEqual(['call_rejected']);
+    expect((await callEntries(since)).map((e) => e.event)).toEqual(['call_rejected']);
   });
 });

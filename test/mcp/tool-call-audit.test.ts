@@ -52,8 +52,8 @@ describe('tool calls over MCP are audited once per call by the chain', () => {
   afterAll(async () => {
     await gh?.stop();
   });
-  const entriesFor = (tool: string) => [...gh.audit.recent(1000)].sort((a, b) => a.seq - b.seq).filter((e) => (e.event === 'tool_call' || e.event === 'call_rejected') && e.data.tool === tool);
-  const everything = () => JSON.stringify(gh.audit.recent(1000));
+  const entriesFor = async (tool: string) => [...await gh.audit.recent(1000)].sort((a, b) => a.seq - b.seq).filter((e) => (e.event === 'tool_call' || e.event === 'call_rejected') && e.data.tool === tool);
+  const everything = async () => JSON.stringify(await gh.audit.recent(1000));
 
   it('a tool that fails: the client gets internal_error with a reference, and exactly one entry carries it with the facts run recorded', async () => {
     const r = await call(gh, await tokenFor(gh, 'alice'), 'failing_tool', { note: SECRET_ARG });
@@ -61,22 +61,22 @@ describe('tool calls over MCP are audited once per call by the chain', () => {
     const error = (r.message.result?.structuredContent as { error: { code: string; reference: string } }).error;
     expect(error.code).toBe('internal_error');
     expect(error.reference).toMatch(/^[0-9a-f-]{36}$/);
-    const entries = entriesFor('failing_tool');
+    const entries = await entriesFor('failing_tool');
     expect(entries).toHaveLength(1);
     expect(entries[0]!.event).toBe('tool_call');
     expect(entries[0]!.data).toMatchObject({ sub: 'alice', result: 'error', error: 'internal_error', reference: error.reference, run: { stage: 'before-failure' } });
-    expect(everything()).not.toContain(SECRET_ARG);
+    expect(await everything()).not.toContain(SECRET_ARG);
   });
 
   it('a call FGA denies: one entry with the authorize denial, nothing run', async () => {
     const r = await call(gh, await tokenFor(gh, 'alice'), 'guarded_tool', { id: 'q3-budget', note: SECRET_ARG });
     expect(r.message.result?.structuredContent).toMatchObject({ error: { code: 'forbidden' } });
-    const entries = entriesFor('guarded_tool');
+    const entries = await entriesFor('guarded_tool');
     expect(entries).toHaveLength(1);
     expect(entries[0]!.data).toMatchObject({ result: 'error', error: 'forbidden' });
     expect(entries[0]!.data).not.toHaveProperty('run');
     expect((entries[0]!.data.decisions as { gate: string; decision: string }[]).at(-1)).toMatchObject({ gate: 'authorize', decision: 'deny' });
-    expect(everything()).not.toContain(SECRET_ARG);
+    expect(await everything()).not.toContain(SECRET_ARG);
   });
 
   it('over the rate limit: the first call has its tool_call entry, the second only a call_rejected entry', async () => {
@@ -85,10 +85,10 @@ describe('tool calls over MCP are audited once per call by the chain', () => {
     expect(first.message.result?.isError).toBeFalsy();
     const second = await call(gh, token, 'limited_tool', { note: SECRET_ARG });
     expect(second.message.result?.structuredContent).toMatchObject({ error: { code: 'rate_limited' } });
-    expect(entriesFor('limited_tool').map((e) => [e.event, e.data.result ?? e.data.reason])).toEqual([
+    expect((await entriesFor('limited_tool')).map((e) => [e.event, e.data.result ?? e.data.reason])).toEqual([
       ['tool_call', 'ok'],
       ['call_rejected', 'rate_limited'],
     ]);
-    expect(everything()).not.toContain(SECRET_ARG);
+    expect(await everything()).not.toContain(SECRET_ARG);
   });
 });

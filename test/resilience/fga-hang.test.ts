@@ -36,7 +36,7 @@ describe('a hung FGA: calls fail with `timeout` within the deadline, then `circu
     return { gh, alice };
   }
   const read = (c: Client) => c.callTool({ name: 'read_document', arguments: { id: 'engineering-budget-2026' } }) as Promise<ErrorResult>;
-  const lastEntry = (gh: TestGatehouse) => gh.audit.recent(5).find((e) => e.event === 'tool_call' && e.data.tool === 'read_document');
+  const lastEntry = async (gh: TestGatehouse) => (await gh.audit.recent(5)).find((e) => e.event === 'tool_call' && e.data.tool === 'read_document');
 
   beforeAll(async () => {
     proxy = await startHangProxy();
@@ -57,7 +57,7 @@ describe('a hung FGA: calls fail with `timeout` within the deadline, then `circu
     // Healthy: the check reaches FGA through the proxy and FGA allows; this instance holds no documents,
     // so the tool answers `forbidden` (an unknown document looks like a forbidden one), never an outage.
     expect((await read(alice)).structuredContent?.error?.code).toBe('forbidden');
-    expect((lastEntry(gh)?.data.decisions as { gate: string; decision: string }[]).find((d) => d.gate === 'authorize')).toMatchObject({ decision: 'allow' });
+    expect(((await lastEntry(gh))?.data.decisions as { gate: string; decision: string }[]).find((d) => d.gate === 'authorize')).toMatchObject({ decision: 'allow' });
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     // /readyz cannot be used to hammer FGA: concurrent requests share one probe, and a report is reused for a second.
     await new Promise((r) => setTimeout(r, 1100));
@@ -89,7 +89,7 @@ describe('a hung FGA: calls fail with `timeout` within the deadline, then `circu
     expect(slowest).toBeLessThan(3 * DEADLINE_MS);
     // Aborted requests close their sockets: 50 hung calls leave no pile of descriptors behind.
     expect(openFds() - fdsBefore).toBeLessThan(25);
-    const entry = lastEntry(gh);
+    const entry = await lastEntry(gh);
     expect(entry?.data).toMatchObject({ sub: 'alice', tool: 'read_document', result: 'error', error: 'timeout' });
     expect((entry?.data.decisions as { gate: string; decision: string }[]).at(-1)).toMatchObject({ gate: 'authorize', decision: 'error' });
 
@@ -134,7 +134,7 @@ describe('a hung FGA: calls fail with `timeout` within the deadline, then `circu
       });
     }
     expect(proxy.requests()).toBe(reached);
-    expect(lastEntry(gh)?.data).toMatchObject({ tool: 'read_document', result: 'error', error: 'circuit_open' });
+    expect((await lastEntry(gh))?.data).toMatchObject({ tool: 'read_document', result: 'error', error: 'circuit_open' });
     const base = new URL(gh.mcpUrl).origin;
     const open = await (await fetch(`${base}/metrics`)).text();
     expect(open).toContain('\ngatehouse_upstream_circuit_state{upstream="fga"} 1\n');
@@ -146,7 +146,7 @@ describe('a hung FGA: calls fail with `timeout` within the deadline, then `circu
     // Half-open: one probe call reaches FGA, which answers (the call then ends as before the hang), and closes the circuit.
     const probe = await read(alice);
     expect(probe.structuredContent?.error?.code).toBe('forbidden');
-    expect((lastEntry(gh)?.data.decisions as { gate: string; decision: string }[]).find((d) => d.gate === 'authorize')).toMatchObject({ decision: 'allow' });
+    expect(((await lastEntry(gh))?.data.decisions as { gate: string; decision: string }[]).find((d) => d.gate === 'authorize')).toMatchObject({ decision: 'allow' });
     expect(proxy.requests()).toBe(reached + 1);
     expect((await read(alice)).structuredContent?.error?.code).toBe('forbidden');
     expect(proxy.requests()).toBe(reached + 2);

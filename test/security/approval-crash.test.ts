@@ -115,9 +115,7 @@ describe('crash inside the redemption window (kill -9, restart, retry)', () => {
     const db = openDatabase(join(dataDir, 'gatehouse.db'));
     try {
       expect(db.prepare('SELECT COUNT(*) AS n FROM demo_orders').get()).toEqual({ n: 0 });
-      const interrupted = createAuditLog(createSqliteAuditStore(db))
-        .recent(100)
-        .filter((e) => e.event === 'approval_interrupted');
+      const interrupted = (await createAuditLog(createSqliteAuditStore(db)).recent(100)).filter((e) => e.event === 'approval_interrupted');
       expect(interrupted).toHaveLength(1);
       expect(interrupted[0]!.data).toMatchObject({
         approvalId,

@@ -130,7 +130,7 @@ describe('approval security (wait 20 s)', () => {
     await device.decide(req!.id, 'approve');
     const result = await call;
     const approvalId = (result.structuredContent as { approval: { id: string } }).approval.id;
-    const entries = gh.audit.recent(200).filter((e) => JSON.stringify(e.data).includes(approvalId)).reverse();
+    const entries = (await gh.audit.recent(200)).filter((e) => JSON.stringify(e.data).includes(approvalId)).reverse();
     expect(entries.map((e) => e.event)).toEqual(['approval_requested', 'approval_resolved', 'tool_call']);
     const [requested, resolved, toolCall] = entries.map((e) => e.data as Record<string, unknown>);
     expect(requested).toMatchObject({ sub: 'alice', tool: 'purchase', bindingMessage: req!.bindingMessage });
@@ -142,7 +142,7 @@ describe('approval security (wait 20 s)', () => {
       detail: { approvalId, approver: 'alice', approvedAt: resolved!.approvedAt },
     });
     expect(JSON.stringify(entries)).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
-    expect(gh.audit.verify().ok).toBe(true);
+    expect((await gh.audit.verify()).ok).toBe(true);
   }, 40_000);
 });
 

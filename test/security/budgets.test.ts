@@ -33,7 +33,7 @@ describe('budgets: a large order split into small ones still asks for approval',
     expect(body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
     expect(body.error.message).toMatch(/^Invalid Request: JSON-RPC batches are not supported/);
     expect(orders('alice')).toBe(0);
-    const [entry] = gh.audit.recent(5).filter((e) => e.event === 'call_rejected');
+    const [entry] = (await gh.audit.recent(5)).filter((e) => e.event === 'call_rejected');
     expect(entry!.data).toMatchObject({ sub: 'alice', kind: 'user', reason: 'batch', count: 50, tool: null, digest: null });
     expect(JSON.stringify(entry!.data)).not.toContain('Batch part');
   });
@@ -52,7 +52,7 @@ describe('budgets: a large order split into small ones still asks for approval',
       // Pending calls released their reservations: only what ran is counted.
       const rows = gh.db.prepare("SELECT COUNT(*) AS n, SUM(amount) AS total FROM budget_reservations WHERE sub = 'alice'").all();
       expect(rows).toEqual([{ n: FIRST_OVER - 1, total: PRICE * (FIRST_OVER - 1) }]);
-      const audited = gh.audit.recent(20).filter((e) => e.event === 'tool_call' && e.data.tool === 'purchase');
+      const audited = (await gh.audit.recent(20)).filter((e) => e.event === 'tool_call' && e.data.tool === 'purchase');
       const budget = (audited[0]!.data.decisions as { gate: string; detail?: Record<string, unknown> }[]).find((d) => d.gate === 'budget');
       expect(budget!.detail).toMatchObject({ over: true, amount: PRICE, currency: 'USD', used: PRICE * (FIRST_OVER - 1), limit: BUDGET, reason: 'over the limit', then: 'approve' });
     } finally {

@@ -64,7 +64,7 @@ describe('identity comes from the token, never from the arguments', () => {
     expect(r.isError).toBeFalsy();
     expect(r.structuredContent).toEqual({ from: 'alice' });
     expect(seen).toEqual([{ caller: 'alice', named: 'bob' }]);
-    const entry = gh.audit.recent(5).find((e) => e.event === 'tool_call' && e.data.tool === 'leave_note')!;
+    const entry = (await gh.audit.recent(5)).find((e) => e.event === 'tool_call' && e.data.tool === 'leave_note')!;
     expect([entry.data.sub, entry.data.result]).toEqual(['alice', 'ok']);
   });
 });

@@ -32,7 +32,7 @@ const limitedPing = defineTool({
 describe('rejected calls', () => {
   let gh: TestGatehouse;
   let alice: string;
-  const lastOf = (event: string) => gh.audit.recent(10).find((e) => e.event === event)!;
+  const lastOf = async (event: string) => (await gh.audit.recent(10)).find((e) => e.event === event)!;
   const orders = () => (gh.db.prepare('SELECT COUNT(*) AS n FROM demo_orders').get() as { n: number }).n;
 
   beforeAll(async () => {
@@ -50,7 +50,7 @@ describe('rejected calls', () => {
     } finally {
       await client.close();
     }
-    const entry = lastOf('call_rejected');
+    const entry = await lastOf('call_rejected');
     expect(entry.data).toEqual({
       sub: 'alice',
       kind: 'user',
@@ -69,7 +69,7 @@ describe('rejected calls', () => {
     } finally {
       await client.close();
     }
-    expect(lastOf('call_rejected').data.tool).toBe(`${'x'.repeat(100)}…`);
+    expect((await lastOf('call_rejected')).data.tool).toBe(`${'x'.repeat(100)}…`);
   });
 
   it('invalid arguments are audited as call_rejected and nothing runs', async () => {
@@ -80,8 +80,8 @@ describe('rejected calls', () => {
     } finally {
       await client.close();
     }
-    expect(lastOf('call_rejected').data).toMatchObject({ sub: 'alice', reason: 'invalid_arguments', tool: 'purchase', digest: expect.stringMatching(/^[\w-]{43}$/) });
-    expect(JSON.stringify(lastOf('call_rejected').data)).not.toContain(SECRET);
+    expect((await lastOf('call_rejected')).data).toMatchObject({ sub: 'alice', reason: 'invalid_arguments', tool: 'purchase', digest: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(JSON.stringify((await lastOf('call_rejected')).data)).not.toContain(SECRET);
     expect(orders()).toBe(0);
   });
 
@@ -96,7 +96,7 @@ describe('rejected calls', () => {
       expect(error.retry_after).toBeLessThanOrEqual(60);
       expect(textOf(results[2])).toContain(`retry after ${error.retry_after} s`);
       expect(pings).toEqual(['one', 'two']);
-      expect(lastOf('call_rejected').data).toEqual({
+      expect((await lastOf('call_rejected')).data).toEqual({
         sub: 'alice',
         kind: 'user',
         client: expect.any(String),
@@ -123,7 +123,7 @@ describe('rejected calls', () => {
       const r = await client.callTool({ name: 'purchase', arguments: { item: 'Toner', amount: 20, currency: 'USD', merchant: 'Demo Store' } });
       expect(errorCodeOf(r)).toBe('caller_not_served');
       expect(textOf(r)).toBe('This tool serves signed-in users only; a machine client (client credentials) cannot call it. Nothing was run. [caller_not_served]');
-      const entry = lastOf('tool_call');
+      const entry = await lastOf('tool_call');
       expect(entry.data).toMatchObject({ sub: 'nightly-report-agent@clients', kind: 'client', tool: 'purchase', error: 'caller_not_served' });
       expect(entry.data.decisions).toEqual([{ gate: 'callers', decision: 'deny', detail: { kind: 'client', served: ['user'] } }]);
       expect(orders()).toBe(0);

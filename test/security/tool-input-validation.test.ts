@@ -63,13 +63,13 @@ describe('every built-in tool validates its input and changes nothing on bad inp
   });
 
   it.each(Object.entries(CASES).flatMap(([tool, cases]) => cases.map(([args, error]) => ({ tool, args, error }))))('$tool refuses $args', async ({ tool, args, error }) => {
-    const before = gh.audit.recent(1)[0]?.seq ?? 0;
+    const before = (await gh.audit.recent(1))[0]?.seq ?? 0;
     const effects = sideEffects();
     const r = await client.callTool({ name: tool, arguments: args });
     expect(r.isError).toBe(true);
     const text = (r.content as { type: string; text: string }[]).map((c) => c.text).join('\n');
     expect(text.replace(/^MCP error -32602: /, '')).toBe(`Input validation error: Invalid arguments for tool ${tool}: ${error}`);
-    const entries = gh.audit.recent(10).filter((e) => e.seq > before);
+    const entries = (await gh.audit.recent(10)).filter((e) => e.seq > before);
     expect(entries.map((e) => [e.event, e.data.reason, e.data.tool, e.data.sub])).toEqual([['call_rejected', 'invalid_arguments', tool, 'alice']]);
     expect(sideEffects()).toEqual(effects);
     expect(effects).toEqual({ orders: 0, approvals: 0, tickets: 0, reservations: 0, connections: 0 });

@@ -87,7 +87,7 @@ describe('tracing: a span per tool call, a child per gate and per upstream call,
     );
     expect(both.status).toBe(200);
     await both.text();
-    entries = [...gh.audit.recent(1000)].sort((a, b) => a.seq - b.seq).filter((e) => e.event === 'tool_call');
+    entries = [...await gh.audit.recent(1000)].sort((a, b) => a.seq - b.seq).filter((e) => e.event === 'tool_call');
     // Closing flushes the spans still buffered.
     stopped = true;
     await gh.stop();
@@ -182,7 +182,7 @@ describe('tracing: a call without usable trace context starts its own trace; a g
     const res = await rpc(gh.mcpUrl, callTool('whoami', {}), { authorization: `Bearer ${token}`, traceparent: `00-${'z'.repeat(32)}-${HEADER_PARENT}-01` });
     expect(res.status).toBe(200);
     await res.text();
-    const entry = [...gh.audit.recent(100)].find((e) => e.event === 'tool_call')!;
+    const entry = [...await gh.audit.recent(100)].find((e) => e.event === 'tool_call')!;
     expect(entry.data).toMatchObject({ tool: 'whoami', result: 'ok' });
     const report = await gh.shutdown();
     expect(report.cut).toBe(0);
@@ -209,7 +209,7 @@ describe('without OTEL_* configuration', () => {
     const res = await rpc(gh.mcpUrl, callTool('whoami', {}), { authorization: `Bearer ${token}`, traceparent: traceparent(HEADER_TRACE, HEADER_PARENT) });
     expect(res.status).toBe(200);
     await res.text();
-    const entries = [...gh.audit.recent(100)].filter((e) => e.event === 'tool_call');
+    const entries = [...await gh.audit.recent(100)].filter((e) => e.event === 'tool_call');
     expect(entries).toHaveLength(1);
     expect(entries[0]!.data).toMatchObject({ tool: 'whoami', result: 'ok' });
     expect(entries[0]!.data).not.toHaveProperty('traceId');
