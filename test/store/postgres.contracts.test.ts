@@ -35,14 +35,17 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-/** The fixture's database is created on first use (inside the test), so `makeStore` stays synchronous. */
-function postgresFixture<T>(make: (pool: PgPool) => T): () => StoreFixture<T> {
+/**
+ * The fixture's database is created on first use (inside the test), so `makeStore` stays synchronous.
+ * `max`: connections per pool (small pools expose a connection a store forgets to give back).
+ */
+function postgresFixture<T>(make: (pool: PgPool) => T, max = 4): () => StoreFixture<T> {
   return () => {
     const url = server.createMigratedDatabase();
     const pools: PgPool[] = [];
     const lazyPool = (): PgPool => {
       // a pool whose first query waits for the database to exist
-      const pending = url.then((u) => createPostgresPool(u, { max: 4 }));
+      const pending = url.then((u) => createPostgresPool(u, { max }));
       const proxy = {
         query: async (...args: unknown[]) => ((await pending).query as (...a: unknown[]) => unknown)(...args),
         connect: async () => (await pending).connect(),
@@ -64,7 +67,7 @@ function postgresFixture<T>(make: (pool: PgPool) => T): () => StoreFixture<T> {
 
 const sealingKey = randomBytes(32);
 
-describeAuditStoreContract('PostgreSQL', postgresFixture(createPostgresAuditStore));
+describeAuditStoreContract('PostgreSQL', postgresFixture(createPostgresAuditStore, 2));
 describeApprovalLedgerContract('PostgreSQL', postgresFixture(createPostgresApprovalLedger));
 describeBudgetStoreContract('PostgreSQL', postgresFixture(createPostgresBudgetStore));
 describeConnectTicketStoreContract('PostgreSQL', postgresFixture(createPostgresConnectTicketStore));

@@ -1,16 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditChainHead, AuditRange, AuditStore, StoredAuditEntry, StoredCheckpoint } from '../../../src/store/ports/audit-store.js';
-import type { Async } from '../../../src/store/ports/async.js';
+import type { AuditChainHead, AuditStore, StoredAuditEntry, StoredCheckpoint } from '../../../src/store/ports/audit-store.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
-/**
- * The port or its asynchronous twin; the twin's `entries` streams (an async iterable), so a verifier
- * or exporter never holds the whole log.
- */
-export type AnyAuditStore = AuditStore | (Omit<Async<AuditStore>, 'entries'> & { entries(range?: AuditRange): AsyncIterable<StoredAuditEntry> });
-
-/** Every entry a (sync or async) iterable yields. */
-async function all<T>(it: Iterable<T> | AsyncIterable<T>): Promise<T[]> {
+/** Every entry an async iterable yields. */
+async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
@@ -38,16 +31,16 @@ function onDay(event: string) {
 const checkpointAt = (e: StoredAuditEntry): StoredCheckpoint => ({ seq: e.seq, hash: e.hash, at: e.at, jws: `jws-of-${e.seq}` });
 
 /** Asserts the entries form one chain 1..n: consecutive seqs, each linking to the one before, the head on the last. */
-async function expectOneChain(store: AnyAuditStore, n: number): Promise<void> {
+async function expectOneChain(store: AuditStore, n: number): Promise<void> {
   const entries = await all(store.entries());
   expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
   entries.forEach((e, i) => expect(e.prevHash).toBe(i === 0 ? GENESIS : entries[i - 1]!.hash));
   expect(await store.head()).toEqual({ seq: n, hash: entries.at(-1)!.hash });
 }
 
-export function describeAuditStoreContract(name: string, makeStore: MakeStore<AnyAuditStore>): void {
+export function describeAuditStoreContract(name: string, makeStore: MakeStore<AuditStore>): void {
   describe(`AuditStore contract: ${name}`, () => {
-    let fixture: StoreFixture<AnyAuditStore> | undefined;
+    let fixture: StoreFixture<AuditStore> | undefined;
     const open = () => (fixture = makeStore());
     afterEach(() => fixture?.close());
 
@@ -148,6 +141,45 @@ export function describeAuditStoreContract(name: string, makeStore: MakeStore<An
       expect((await all(store.entries({ since: '2026-11-03T00:00:00.000Z' }))).map((e) => e.seq)).toEqual([3, 4, 5, 6]);
       expect((await all(store.entries({ since: '2026-11-03T00:00:00.001Z', fromSeq: 5 }))).map((e) => e.seq)).toEqual([5, 6]);
       expect(await all(store.entries({ since: '2026-12-01T00:00:00.000Z' }))).toEqual([]);
+    });
+
+    it('a reader paused inside its loop holds up no writer: appends and reads go on, and a long log still comes back whole and in order', async () => {
+      const { store, other } = open();
+      const N = 1203; // more than one page of any reasonable page size
+      for (let i = 0; i < N; i++) await store.append(linkTo('e'));
+      const seqs: number[] = [];
+      let appended: StoredAuditEntry | undefined;
+      for await (const e of store.entries({ fromSeq: 2 })) {
+        seqs.push(e.seq);
+        if (e.seq !== 2) continue;
+        // Paused at its first entry: the same handle and another one write and read.
+        appended = await store.append(linkTo('w'));
+        await other().append(linkTo('x'));
+        expect(await store.head()).toMatchObject({ seq: N + 2 });
+        expect((await store.recent(2)).map((r) => r.seq)).toEqual([N + 2, N + 1]);
+      }
+      expect(appended).toMatchObject({ seq: N + 1 });
+      // Every entry from 2 on, once each, ascending; those appended during the read may or may not be seen.
+      expect(seqs.slice(0, N - 1)).toEqual(Array.from({ length: N - 1 }, (_, i) => i + 2));
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 2));
+      await expectOneChain(store, N + 2);
+    });
+
+    it('a reader that leaves its loop early holds nothing: after twenty breaks and a throw, appends and reads go on', async () => {
+      const { store } = open();
+      for (let i = 0; i < 3; i++) await store.append(linkTo('e'));
+      for (let i = 0; i < 20; i++) {
+        for await (const e of store.entries()) {
+          expect(e.seq).toBe(1);
+          break;
+        }
+      }
+      const stop = new Error('reader gave up');
+      await expect(async () => {
+        for await (const e of store.entries({ fromSeq: 2 })) if (e.seq === 2) throw stop;
+      }).rejects.toThrow(stop);
+      expect(await store.append(linkTo('e'))).toMatchObject({ seq: 4 });
+      await expectOneChain(store, 4);
     });
 
     it('keeps checkpoints as given, ascending, the first one per seq, and their verified mark on every handle', async () => {
