@@ -1,6 +1,8 @@
+import { setImmediate as turn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
+import type { AuditStore } from '../../src/store/ports/audit-store.js';
 import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { ApprovalPendingError, ForbiddenError, ProviderError } from '../../src/errors.js';
 import type { Authorizer } from '../../src/fga/authorizer.js';
@@ -150,6 +152,40 @@ describe('chain audit', () => {
     const outcome = await chain.execute(call(tool), audit);
     expect(outcome).toMatchObject({ kind: 'rejected', code: 'rate_limited' });
     expect((await entries()).map((e) => e.data.result)).toEqual(['ok']);
+  });
+
+  it('audited before answered: the outcome waits for its entry, and an entry the Store cannot write fails the call', async () => {
+    const { chain } = setup();
+    const tool = note(async () => ({ text: 'done' }));
+    const store = createSqliteAuditStore(openDatabase(':memory:'));
+
+    const down = new Error('audit store unreachable');
+    const failing: AuditStore = {
+      ...store,
+      append: async () => {
+        await turn();
+        throw down;
+      },
+    };
+    await expect(chain.execute(call(tool), createAuditLog(failing))).rejects.toBe(down);
+
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow: AuditStore = {
+      ...store,
+      append: async (next) => {
+        await held;
+        return store.append(next);
+      },
+    };
+    let answered = false;
+    const outcome = chain.execute(call(tool), createAuditLog(slow)).then((o) => ((answered = true), o));
+    for (let i = 0; i < 10; i++) await turn();
+    expect(answered).toBe(false);
+    expect(await store.recent(1)).toEqual([]);
+    release();
+    expect(await outcome).toEqual({ kind: 'ok', output: { text: 'done' } });
+    expect((await store.recent(1)).map((e) => [e.event, JSON.parse(e.dataJson).result])).toEqual([['tool_call', 'ok']]);
   });
 
   it('run receives the connection and approval grants and never the budget verdict', async () => {
