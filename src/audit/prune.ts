@@ -26,6 +26,14 @@ export async function pruneAuditLog(store: AuditStore, cutoff: Date, opts: Pick<
   // verifyChain checked every stored checkpoint's signature, and the chain through the newest of them.
   const cut = (await store.checkpoints()).filter((c) => c.seq > base && c.seq <= limit).at(-1);
   if (!cut) return { pruned: false, reason: 'no_checkpoint_at_cut' };
-  const deleted = await store.prune(cut);
+  let deleted: number;
+  try {
+    deleted = await store.prune(cut);
+  } catch (err) {
+    // Another instance pruned past this cut since it was chosen (the Store refuses to move the anchor
+    // back, atomically): what was older than the cutoff is gone already.
+    if (((await store.anchor())?.seq ?? 0) >= cut.seq) return { pruned: false, reason: 'nothing_old_enough' };
+    throw err;
+  }
   return { pruned: true, deleted, through: cut.seq };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import { exportLines } from '../../src/audit/export-jsonl.js';
 import { pruneAuditLog } from '../../src/audit/prune.js';
+import type { AuditStore } from '../../src/store/ports/audit-store.js';
 import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { memoryKey } from './tamper.js';
@@ -58,6 +59,21 @@ describe('retention: pruning keeps the chain verifiable from a signed anchor', (
     });
     expect(await all(store.entries())).toHaveLength(10);
     expect(await store.anchor()).toBeUndefined();
+  });
+
+  it('two instances pruning at once: the one that finds the log pruned past its cut meanwhile prunes nothing and does not fail', async () => {
+    const { store, log, key } = await tenDays();
+    // Between choosing its cut (entry 3) and pruning, another instance with a later cutoff prunes to entry 6.
+    const racing: AuditStore = {
+      ...store,
+      prune: async (cut) => {
+        expect(await pruneAuditLog(store, new Date('2026-11-08T00:00:00Z'), { key: key.publicKey })).toEqual({ pruned: true, deleted: 6, through: 6 });
+        return store.prune(cut);
+      },
+    };
+    expect(await pruneAuditLog(racing, new Date('2026-11-06T00:00:00Z'), { key: key.publicKey })).toEqual({ pruned: false, reason: 'nothing_old_enough' });
+    expect(await store.anchor()).toMatchObject({ seq: 6 });
+    expect(await log.verify({ full: true })).toMatchObject({ ok: true, lastSeq: 10, from: 6 });
   });
 
   it('an anchor that is not signed by the key fails verification as such', async () => {
