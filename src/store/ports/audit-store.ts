@@ -46,7 +46,9 @@ export interface AuditRange {
  *   computed over `dataJson`). The only deletion is `prune`.
  * - **The head apart from the entries**, so a removed tail shows as a head past the last entry.
  * - **Checkpoints and the anchor are kept as given**: the store never signs or checks signatures.
- * - Reads stream (`entries` is iterated lazily), so a verifier or exporter never holds the whole log.
+ * - Reads stream (`entries` reads a page at a time), so a verifier or exporter never holds the whole
+ *   log, and a reader paused between entries, or gone, holds up no writer.
+ * - Every method answers with a Promise; callbacks handed in (`append`'s `next`) stay synchronous.
  */
 export interface AuditStore {
   /**
