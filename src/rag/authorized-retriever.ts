@@ -92,7 +92,7 @@ export class AuthorizedRetriever {
     let exhausted = false;
 
     const postFilterBatch = async (size: number): Promise<void> => {
-      const batch = stream.next(size);
+      const batch = await stream.next(size);
       if (batch.length < size) exhausted = true;
       const unknown = batch.filter((c) => !known.has(c.documentId));
       if (trace.fgaChecks + unknown.length > (this.opts.maxChecks ?? Infinity)) {
@@ -131,8 +131,8 @@ export class AuthorizedRetriever {
       if (strategy === 'pre-filter') {
         if (!list.complete) throw new TypeError('a pre-filter needs a complete ListObjects answer');
         trace.strategy = 'pre-filter';
-        picked = this.preFilter(query, k, new Set(list.objects), trace);
-        density = list.objects.length / Math.max(this.store.count(), 1);
+        picked = await this.preFilter(query, k, new Set(list.objects), trace);
+        density = list.objects.length / Math.max(await this.store.count(), 1);
       } else {
         known = new Set(list.objects);
         while (picked.length < k && !exhausted) await postFilterBatch(nextBatchSize(state));
@@ -142,15 +142,15 @@ export class AuthorizedRetriever {
     trace.examined += state.examined;
     trace.ftsQueries += stream.queries;
     if (density !== undefined) this.remember(hintKey, smoothedDensity(hint, density));
-    return { hits: this.present(query, picked), trace };
+    return { hits: await this.present(query, picked), trace };
   }
 
-  /** The ranking restricted (inside SQLite) to a complete set of viewable ids; membership re-asserted per hit. */
-  private preFilter(query: FtsQuery, k: number, listed: ReadonlySet<string>, trace: SearchTrace): RankedChunk[] {
-    const stream = new RankedDocuments(this.index, query, k * 2, new Set(this.store.keys([...listed])));
+  /** The ranking restricted (inside the Store) to a complete set of viewable ids; membership re-asserted per hit. */
+  private async preFilter(query: FtsQuery, k: number, listed: ReadonlySet<string>, trace: SearchTrace): Promise<RankedChunk[]> {
+    const stream = new RankedDocuments(this.index, query, k * 2, new Set(await this.store.keys([...listed])));
     const picked: RankedChunk[] = [];
     while (picked.length < k) {
-      const batch = stream.next(k - picked.length);
+      const batch = await stream.next(k - picked.length);
       if (!batch.length) break;
       trace.examined += batch.length;
       for (const c of batch) if (listed.has(c.documentId)) picked.push(c);
@@ -178,7 +178,7 @@ export class AuthorizedRetriever {
   /** The full document, if the caller may view it; unknown and forbidden are the same NotFoundError. */
   async read(caller: Caller, id: string): Promise<StoredDocument> {
     const allowed = await this.canView(caller, id);
-    const doc = allowed ? this.store.get(id) : undefined;
+    const doc = allowed ? await this.store.get(id) : undefined;
     if (!doc) throw new NotFoundError('No such document is available to you.');
     return doc;
   }
@@ -192,14 +192,14 @@ export class AuthorizedRetriever {
     const base = this.base(caller);
     const list = await this.listViewable(base);
     if (list.complete) {
-      const docs = this.store.page(after, size + 1, list.objects);
+      const docs = await this.store.page(after, size + 1, list.objects);
       return { docs: docs.slice(0, size), more: docs.length > size };
     }
     const known = new Set(list.objects);
     const out: DocumentSummary[] = [];
     let cursor = after;
     for (;;) {
-      const batch = this.store.page(cursor, Math.max(size * 2, CHECK_CHUNK));
+      const batch = await this.store.page(cursor, Math.max(size * 2, CHECK_CHUNK));
       if (!batch.length) return { docs: out, more: false };
       const unknown = batch.filter((d) => !known.has(d.id));
       const answers = await this.checkAll(base, unknown.map((d) => d.id));
@@ -254,12 +254,13 @@ export class AuthorizedRetriever {
   }
 
   /** Titles, snippets and scores, read only now that every hit is authorized. */
-  private present(query: FtsQuery, picked: readonly RankedChunk[]): SearchHit[] {
-    const titles = this.store.titles(picked.map((c) => c.documentId));
-    return picked.flatMap((c) => {
+  private async present(query: FtsQuery, picked: readonly RankedChunk[]): Promise<SearchHit[]> {
+    const titles = await this.store.titles(picked.map((c) => c.documentId));
+    const shown = picked.flatMap((c) => {
       const title = titles.get(c.documentId);
-      if (title === undefined) return []; // removed meanwhile
-      return [{ id: c.documentId, title, snippet: this.index.snippet(query, c.chunk), score: Math.round(-c.bm25 * 1e4) / 1e4 }];
+      return title === undefined ? [] : [{ c, title }]; // removed meanwhile
     });
+    const snippets = await Promise.all(shown.map(({ c }) => this.index.snippet(query, c.chunk)));
+    return shown.map(({ c, title }, i) => ({ id: c.documentId, title, snippet: snippets[i]!, score: Math.round(-c.bm25 * 1e4) / 1e4 }));
   }
 }

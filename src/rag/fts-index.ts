@@ -1,8 +1,8 @@
 /**
- * Full-text ranking over document chunks (SQLite FTS5, bm25 on the `text` column). A document ranks by
- * its best chunk; chunks are ordered by (bm25, chunk id), a total order, so every strategy — unfiltered,
- * restricted to a set of documents, paged — agrees on one ranking. Snippets are made on demand, only
- * for results already authorized.
+ * Full-text ranking over document chunks (the Store's ChunkIndex: FTS5 bm25 in SQLite, a tsvector
+ * ranked by cover density in PostgreSQL). A document ranks by its best chunk; chunks are ordered by
+ * (score, chunk id), a total order, so every strategy — unfiltered, restricted to a set of documents,
+ * paged — agrees on one ranking. Snippets are made on demand, only for results already authorized.
  */
 import type { ChunkIndex as FtsIndex, FtsQuery, RankedChunk } from '../store/ports/chunk-index.js';
 
@@ -23,8 +23,8 @@ export function parseQuery(text: string): FtsQuery | undefined {
 }
 
 /**
- * The ranking as a stream of distinct documents, each at its best chunk, fetched from FTS5 in
- * growing windows. One stream serves one search.
+ * The ranking as a stream of distinct documents, each at its best chunk, fetched from the chunk index
+ * in growing windows. One stream serves one search (its calls are awaited one after another).
  */
 export class RankedDocuments {
   private readonly seen = new Set<string>();
@@ -50,12 +50,12 @@ export class RankedDocuments {
   }
 
   /** Up to `n` next documents in rank order; fewer only when the ranking is exhausted. */
-  next(n: number): RankedChunk[] {
+  async next(n: number): Promise<RankedChunk[]> {
     const out: RankedChunk[] = [];
     while (out.length < n) {
       if (!this.buffer.length) {
         if (this.exhausted) break;
-        this.fill();
+        await this.fill();
         continue;
       }
       const c = this.buffer.shift()!;
@@ -66,8 +66,8 @@ export class RankedDocuments {
     return out;
   }
 
-  private fill(): void {
-    const rows = this.index.chunks(this.query, this.window, this.offset, this.restrictToKeys);
+  private async fill(): Promise<void> {
+    const rows = await this.index.chunks(this.query, this.window, this.offset, this.restrictToKeys);
     this.queries++;
     this.offset += this.window;
     if (rows.length < this.window) this.exhausted = true;

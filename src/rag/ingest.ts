@@ -62,9 +62,11 @@ export async function ingestFiles(
   for (const d of docs) {
     writes.push({ user: `folder:${folder}`, relation: 'parent', object: `document:${d.id}` });
     if (owner) writes.push({ user: owner, relation: 'owner', object: `document:${d.id}` });
-    const previous = deps.store.folderOf(d.id);
+    const previous = await deps.store.folderOf(d.id);
     if (previous !== undefined && previous !== folder) deletes.push({ user: `folder:${previous}`, relation: 'parent', object: `document:${d.id}` });
   }
   await deps.authorizer.writeTuples(writes, deletes);
-  return docs.map((d) => ({ id: d.id, outcome: deps.store.put(d) }));
+  const out: { id: string; outcome: PutOutcome }[] = [];
+  for (const d of docs) out.push({ id: d.id, outcome: await deps.store.put(d) });
+  return out;
 }

@@ -5,7 +5,7 @@
  *   already returned need no check), widening until k are authorized or the index is exhausted.
  *   Cheap when the caller can view much of the corpus; exact, unlike a post-filter of a fixed top-k.
  * - pre-filter: ListObjects gives the caller's complete set, and the FTS query is restricted to it
- *   inside SQLite. Cheap when the set is small; impossible when ListObjects is capped, and a large
+ *   inside the Store. Cheap when the set is small; impossible when ListObjects is capped, and a large
  *   ListObjects is itself the expensive part.
  *
  * So the planner probes first: the top 2k candidates are checked in one BatchCheck. If that is not

@@ -35,7 +35,7 @@ describe('gatehouse docs add (against a running embedded server)', () => {
     const out = await cli(`${src}/reports/**/*.md`, '--folder', 'finance', '--owner', 'user:alice');
     expect(out.stdout).toContain('created   document:board-pack-q4');
     expect(out.stdout).not.toContain('notes');
-    expect(gh.documents.store.get('board-pack-q4')).toMatchObject({ folder: 'finance', title: 'Board pack Q4', source: 'q4/Board Pack Q4.md' });
+    expect(await gh.documents.store.get('board-pack-q4')).toMatchObject({ folder: 'finance', title: 'Board pack Q4', source: 'q4/Board Pack Q4.md' });
     expect(await gh.authorizer.check({ user: 'user:alice', relation: 'owner', object: 'document:board-pack-q4' })).toBe(true);
     const found = await gh.documents.retriever.search(bob, 'zeppelin', 5);
     expect(found.hits.map((h) => h.id)).toEqual(['board-pack-q4']);
@@ -72,7 +72,7 @@ describe('gatehouse docs add (against a running embedded server)', () => {
     writeFileSync(join(src, 'intruder.md'), '# Intruder\n\nThe wombat plan.');
     const err = await cliWith({ GATEHOUSE_FGA_API_KEY: 'wrong-key-0123456789abcdef' }, join(src, 'intruder.md'), '--folder', 'finance', '--owner', 'user:carol').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 1, stderr: expect.stringContaining('FGA refused the API key (HTTP 401), nothing was stored') });
-    expect(gh.documents.store.get('intruder')).toBeUndefined();
+    expect(await gh.documents.store.get('intruder')).toBeUndefined();
     expect(await gh.authorizer.check({ user: 'user:carol', relation: 'owner', object: 'document:intruder' })).toBe(false);
     expect((await fgaWrites())[0]!.data).toMatchObject({ command: 'docs add', writes: [{ object: 'document:intruder' }, { user: 'user:carol' }], result: 'error', error: 'authorization_unavailable' });
     expect(JSON.stringify(await gh.audit.recent(5))).not.toContain('wrong-key-0123456789abcdef');

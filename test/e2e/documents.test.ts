@@ -131,7 +131,7 @@ describe('FGA down: search and read fail closed with "authorization unavailable"
     const storeId = first.fga!.storeId;
     await first.stop();
     gh = await startTestGatehouse({ FGA_API_URL: `http://127.0.0.1:${await closedPort()}`, FGA_STORE_ID: storeId }, { dataDir });
-    expect(gh.documents.store.get('employee-handbook')).toBeDefined();
+    expect(await gh.documents.store.get('employee-handbook')).toBeDefined();
     client = await connectWithToken(gh.mcpUrl, await tokenFor(gh, 'alice'));
   });
   afterAll(async () => {

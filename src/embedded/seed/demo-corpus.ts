@@ -14,7 +14,7 @@ import { INGESTIBLE, ingestFiles } from '../../rag/ingest.js';
 export const DEMO_CORPUS_DIR = fileURLToPath(new URL('../../../demo/corpus', import.meta.url));
 
 export async function loadDemoCorpus(deps: { store: DocumentStore; authorizer: Authorizer }, dir = DEMO_CORPUS_DIR): Promise<number> {
-  if (deps.store.count() > 0) return 0;
+  if ((await deps.store.count()) > 0) return 0;
   let loaded = 0;
   for (const folder of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
     const files = readdirSync(join(dir, folder))

@@ -21,7 +21,7 @@ export interface ChunkIndex {
    * given keys (DocumentStore.keys); an empty restriction returns nothing. The restriction removes
    * chunks; it never changes a score.
    */
-  chunks(q: FtsQuery, limit: number, offset: number, restrictToKeys?: ReadonlySet<number>): RankedChunk[];
+  chunks(q: FtsQuery, limit: number, offset: number, restrictToKeys?: ReadonlySet<number>): Promise<RankedChunk[]>;
   /** A short highlighted excerpt of exactly this chunk for the query; '' when the chunk does not match. */
-  snippet(q: FtsQuery, chunk: number): string;
+  snippet(q: FtsQuery, chunk: number): Promise<string>;
 }

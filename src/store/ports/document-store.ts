@@ -43,19 +43,19 @@ export interface DocumentStore {
    * body) is a no-op. An id that is not a DOCUMENT_ID, or more than CHUNKS_PER_DOCUMENT chunks, throws a
    * TypeError and changes nothing.
    */
-  put(doc: NewDocument): PutOutcome;
+  put(doc: NewDocument): Promise<PutOutcome>;
   /** The document; undefined when there is none. */
-  get(id: string): StoredDocument | undefined;
+  get(id: string): Promise<StoredDocument | undefined>;
   /** The folder a document is filed under, if it exists (ingest uses it to move parent tuples). */
-  folderOf(id: string): string | undefined;
+  folderOf(id: string): Promise<string | undefined>;
   /** Removes a document and its chunks; false when there was none. */
-  remove(id: string): boolean;
+  remove(id: string): Promise<boolean>;
   /** Documents in id order after `after` (exclusive), optionally only among `within`. */
-  page(after: string, limit: number, within?: readonly string[]): DocumentSummary[];
+  page(after: string, limit: number, within?: readonly string[]): Promise<DocumentSummary[]>;
   /** The integer keys of the given documents (those that exist), for pre-filtering the chunk index. */
-  keys(ids: readonly string[]): number[];
+  keys(ids: readonly string[]): Promise<number[]>;
   /** The titles of the given documents (those that exist). */
-  titles(ids: readonly string[]): Map<string, string>;
+  titles(ids: readonly string[]): Promise<Map<string, string>>;
   /** How many documents exist (a planner estimate; may be a few seconds old). */
-  count(): number;
+  count(): Promise<number>;
 }

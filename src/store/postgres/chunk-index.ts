@@ -1,4 +1,3 @@
-import type { Async } from '../ports/async.js';
 import type { ChunkIndex, FtsQuery, RankedChunk } from '../ports/chunk-index.js';
 import { CHUNKS_PER_DOCUMENT } from '../ports/document-store.js';
 import type { PgPool } from './database.js';
@@ -17,7 +16,7 @@ const HEADLINE = 'StartSel=**, StopSel=**, MaxWords=24, MinWords=12, ShortWord=0
  * only on the chunk and the query, so restricting to some documents removes chunks and never changes
  * a score. Chunks are ordered by (score, chunk id), a total order.
  */
-export function createPostgresChunkIndex(pool: PgPool): Async<ChunkIndex> {
+export function createPostgresChunkIndex(pool: PgPool): ChunkIndex {
   const ranked = (restricted: boolean) =>
     `${QUERY}
      SELECT c.id AS chunk, c.document_id AS "documentId", (-ts_rank_cd(c.tsv, q.q))::float8 AS bm25

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Async } from '../ports/async.js';
 import { CHUNKS_PER_DOCUMENT, DOCUMENT_ID, type DocumentStore, type DocumentSummary, type PutOutcome, type StoredDocument } from '../ports/document-store.js';
 import { inTransaction, type PgPool } from './database.js';
 
@@ -10,7 +9,7 @@ const COUNT_TTL_MS = 5_000;
  * column, so the search index follows every write). A put holds the document's row from its read to
  * its commit, so concurrent puts of one id apply one after the other.
  */
-export function createPostgresDocumentStore(pool: PgPool, now: () => Date = () => new Date()): Async<DocumentStore> {
+export function createPostgresDocumentStore(pool: PgPool, now: () => Date = () => new Date()): DocumentStore {
   let countCache: { value: number; at: number } | undefined;
   return {
     async put(doc) {

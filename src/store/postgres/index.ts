@@ -37,8 +37,8 @@ export interface PostgresStores {
   readonly connectFlows: Async<ConnectFlowStore>;
   readonly connectedAccounts: Async<ConnectedAccountStore>;
   readonly secrets: Async<SecretStore>;
-  readonly documents: Async<DocumentStore>;
-  readonly chunks: Async<ChunkIndex>;
+  readonly documents: DocumentStore;
+  readonly chunks: ChunkIndex;
   readonly oidcModels: Async<OidcModelStore>;
   readonly merchant: Async<DemoMerchant>;
   /** Ends the pool (waits for queries in flight). */

@@ -31,7 +31,7 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   /** Insert or replace a document and its chunks; unchanged content (same folder and hash) is a no-op. */
-  put(doc: NewDocument): PutOutcome {
+  async put(doc: NewDocument): Promise<PutOutcome> {
     if (!DOCUMENT_ID.test(doc.id)) throw new TypeError(`invalid document id "${doc.id}"`);
     const sha256 = createHash('sha256').update(doc.folder).update('\0').update(doc.title).update('\0').update(doc.body).digest('hex');
     return this.db.transaction((): PutOutcome => {
@@ -47,38 +47,38 @@ export class SqliteDocumentStore implements DocumentStore {
     })();
   }
 
-  get(id: string): StoredDocument | undefined {
+  async get(id: string): Promise<StoredDocument | undefined> {
     return this.stmts.get.get(id) as StoredDocument | undefined;
   }
 
   /** The folder a document is filed under, if it exists (ingest uses it to move parent tuples). */
-  folderOf(id: string): string | undefined {
+  async folderOf(id: string): Promise<string | undefined> {
     return (this.stmts.meta.get(id) as { folder: string } | undefined)?.folder;
   }
 
-  remove(id: string): boolean {
+  async remove(id: string): Promise<boolean> {
     const removed = this.stmts.remove.run(id).changes > 0;
     if (removed) this.countCache = undefined;
     return removed;
   }
 
   /** Documents in id order after `after` (exclusive), optionally only among `within`. */
-  page(after: string, limit: number, within?: readonly string[]): DocumentSummary[] {
+  async page(after: string, limit: number, within?: readonly string[]): Promise<DocumentSummary[]> {
     return (within ? this.stmts.pageWithin.all(after, JSON.stringify(within), limit) : this.stmts.page.all(after, limit)) as DocumentSummary[];
   }
 
   /** The integer keys of the given documents (those that exist), for FTS pre-filtering. */
-  keys(ids: readonly string[]): number[] {
+  async keys(ids: readonly string[]): Promise<number[]> {
     return (this.stmts.keys.all(JSON.stringify(ids)) as { key: number }[]).map((r) => r.key);
   }
 
-  titles(ids: readonly string[]): Map<string, string> {
+  async titles(ids: readonly string[]): Promise<Map<string, string>> {
     const rows = this.stmts.titles.all(JSON.stringify(ids)) as DocumentSummary[];
     return new Map(rows.map((r) => [r.id, r.title]));
   }
 
   /** How many documents exist (a planner estimate; cached for a few seconds). */
-  count(): number {
+  async count(): Promise<number> {
     const t = Date.now();
     if (!this.countCache || t - this.countCache.at > 5_000) {
       this.countCache = { value: (this.stmts.count.get() as { n: number }).n, at: t };

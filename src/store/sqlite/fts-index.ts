@@ -42,7 +42,7 @@ export class SqliteFtsIndex implements ChunkIndex {
    * Chunks `offset .. offset+limit` of the ranking, optionally restricted to the documents with the
    * given keys (DocumentStore.keys). The restriction removes chunks; it never changes a score.
    */
-  chunks(q: FtsQuery, limit: number, offset: number, restrictToKeys?: ReadonlySet<number>): RankedChunk[] {
+  async chunks(q: FtsQuery, limit: number, offset: number, restrictToKeys?: ReadonlySet<number>): Promise<RankedChunk[]> {
     let rows: { chunk: number; bm25: number }[];
     if (restrictToKeys) {
       if (!restrictToKeys.size) return [];
@@ -63,7 +63,7 @@ export class SqliteFtsIndex implements ChunkIndex {
     });
   }
 
-  snippet(q: FtsQuery, chunk: number): string {
+  async snippet(q: FtsQuery, chunk: number): Promise<string> {
     const rows = this.stmts.snippet.all(q.match, chunk) as { chunk: number; s: string }[];
     const row = rows.length === 1 && rows[0]!.chunk === chunk ? rows[0]! : undefined;
     return (row?.s ?? '').replace(/\s+/g, ' ').trim();

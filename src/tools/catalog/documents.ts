@@ -47,7 +47,7 @@ export function documentTools(deps: { retriever: AuthorizedRetriever; store: Doc
     readOnly: true,
     authorize: { relation: 'viewer', object: (a) => `document:${a.id}` },
     async run({ id }) {
-      const doc = deps.store.get(id);
+      const doc = await deps.store.get(id);
       // same words as the authorize gate's denial: unknown and forbidden are indistinguishable
       if (!doc) throw new ForbiddenError(`You do not have viewer access to document:${id}.`);
       return { text: doc.body, structured: { id: doc.id, title: doc.title, text: doc.body }, links: [docLink(doc.id, doc.title)] };

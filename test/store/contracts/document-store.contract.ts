@@ -99,6 +99,40 @@ export function describeDocumentStoreContract(name: string, makeStore: MakeStore
       expect(await index.chunks(q('deploy'), 10, 0, new Set())).toEqual([]);
     });
 
+    it('breaks score ties by chunk id, so a whole read, pages of any size and a restriction agree', async () => {
+      const { docs, index } = open();
+      // identical chunks score alike; put in an order unlike their ids
+      for (const id of ['tie-d', 'tie-b', 'tie-e', 'tie-a', 'tie-c']) await docs.put(doc(id, ['quarterly forecast review', `filler ${id}`]));
+      const all = await index.chunks(q('forecast'), 100, 0);
+      expect(all).toHaveLength(5);
+      expect(new Set(all.map((c) => c.bm25)).size).toBe(1);
+      expect(all.map((c) => c.chunk)).toEqual([...all.map((c) => c.chunk)].sort((x, y) => x - y));
+      for (const size of [1, 2, 3]) {
+        const paged = [];
+        for (let offset = 0; offset < 6; offset += size) paged.push(...(await index.chunks(q('forecast'), size, offset)));
+        expect(paged, `pages of ${size}`).toEqual(all);
+      }
+      const keys = new Set(await docs.keys(['tie-b', 'tie-e']));
+      expect(await index.chunks(q('forecast'), 100, 0, keys)).toEqual(all.filter((c) => c.documentId === 'tie-b' || c.documentId === 'tie-e'));
+      expect(await index.chunks(q('forecast'), 1, 1, keys)).toEqual(all.filter((c) => c.documentId === 'tie-b' || c.documentId === 'tie-e').slice(1));
+    });
+
+    it('treats query syntax in the text as nothing but word breaks (quotes, operators, backslashes)', async () => {
+      const { docs, index } = open();
+      await docs.put(doc('salary', ['salary bands and budget']));
+      await docs.put(doc('prefix', ['salaryman reports']));
+      await docs.put(doc('holiday', ['holiday calendar']));
+      const hostile = `salary" OR "x' ); DROP TABLE documents; -- & | ! : * ( ) \\ \\' sal:* !holiday NEAR(a b) text:budget`;
+      const parsed = q(hostile);
+      const plain = q(parsed.terms.join(' '));
+      const hits = await index.chunks(parsed, 10, 0);
+      expect(hits).toEqual(await index.chunks(plain, 10, 0));
+      expect(hits.map((c) => c.documentId).sort()).toEqual(['holiday', 'salary']);
+      expect(await index.snippet(parsed, hits.find((c) => c.documentId === 'salary')!.chunk)).toBe('**salary** bands and **budget**');
+      expect(parseQuery('" \\ & | ! : * ( ) \' --')).toBeUndefined();
+      expect(await docs.count()).toBe(3);
+    });
+
     it('makes a snippet of exactly the chunk asked for, and none for a chunk that does not match', async () => {
       const { docs, index } = open();
       await docs.put(doc('one', ['salary bands are published yearly', 'holiday calendar']));
