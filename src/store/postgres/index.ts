@@ -31,16 +31,16 @@ export type { PostgresAuditStore } from './audit-store.js';
 export interface PostgresStores {
   readonly pool: PgPool;
   readonly audit: PostgresAuditStore;
-  readonly approvals: Async<ApprovalLedger>;
-  readonly budgets: Async<BudgetStore>;
-  readonly connectTickets: Async<ConnectTicketStore>;
-  readonly connectFlows: Async<ConnectFlowStore>;
-  readonly connectedAccounts: Async<ConnectedAccountStore>;
-  readonly secrets: Async<SecretStore>;
+  readonly approvals: ApprovalLedger;
+  readonly budgets: BudgetStore;
+  readonly connectTickets: ConnectTicketStore;
+  readonly connectFlows: ConnectFlowStore;
+  readonly connectedAccounts: ConnectedAccountStore;
+  readonly secrets: SecretStore;
   readonly documents: Async<DocumentStore>;
   readonly chunks: Async<ChunkIndex>;
-  readonly oidcModels: Async<OidcModelStore>;
-  readonly merchant: Async<DemoMerchant>;
+  readonly oidcModels: OidcModelStore;
+  readonly merchant: DemoMerchant;
   /** Ends the pool (waits for queries in flight). */
   close(): Promise<void>;
 }

@@ -23,10 +23,21 @@ export function describeConnectFlowStoreContract(name: string, makeStore: MakeSt
     it('updates only an existing flow, and never creates one', async () => {
       const { store } = open();
       await store.insert(F1, 'first', 10_000, 0);
-      await store.update(F1, 'second');
-      await store.update(F2, 'ghost');
+      expect(await store.update(F1, 'first', 'second')).toBe(true);
+      expect(await store.update(F2, 'first', 'ghost')).toBe(false);
       expect(await store.get(F1, 0)).toBe('second');
       expect(await store.get(F2, 0)).toBeUndefined();
+    });
+
+    it('replaces a flow only while it is still what the caller read: one of two racing callers wins, on any handle', async () => {
+      const { store, other } = open();
+      const second = other();
+      await store.insert(F1, 'read', 10_000, 0);
+      const [a, b] = await Promise.all([store.update(F1, 'read', 'by-a'), second.update(F1, 'read', 'by-b')]);
+      expect([a, b].filter(Boolean)).toHaveLength(1);
+      expect(await store.get(F1, 0)).toBe(a ? 'by-a' : 'by-b');
+      expect(await store.update(F1, 'read', 'late')).toBe(false);
+      expect(await store.get(F1, 0)).toBe(a ? 'by-a' : 'by-b');
     });
 
     it('ends a flow for exactly one caller, on any handle', async () => {
