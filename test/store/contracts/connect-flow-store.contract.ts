@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectFlowStore } from '../../../src/store/ports/connect-flow-store.js';
-import type { SyncOrAsync } from '../../../src/store/ports/async.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
 const F1 = 'f'.repeat(43);
 const F2 = 'g'.repeat(43);
 
-export function describeConnectFlowStoreContract(name: string, makeStore: MakeStore<SyncOrAsync<ConnectFlowStore>>): void {
+export function describeConnectFlowStoreContract(name: string, makeStore: MakeStore<ConnectFlowStore>): void {
   describe(`ConnectFlowStore contract: ${name}`, () => {
-    let fixture: StoreFixture<SyncOrAsync<ConnectFlowStore>> | undefined;
+    let fixture: StoreFixture<ConnectFlowStore> | undefined;
     const open = () => (fixture = makeStore());
     afterEach(() => fixture?.close());
 
