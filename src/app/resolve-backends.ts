@@ -152,8 +152,8 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
   };
   try {
     const secrets = createKeyFileSecretStore(keyDir);
-    const vaultKey = loadVaultKey(secrets, config.vault.encryptionKey);
-    const requestStateKey = Buffer.from(config.requestState.key ?? secrets.get('request-state', randomSecret), 'base64url');
+    const vaultKey = await loadVaultKey(secrets, config.vault.encryptionKey);
+    const requestStateKey = Buffer.from(config.requestState.key ?? (await secrets.get('request-state', randomSecret)), 'base64url');
     const http = await listen(config.server.host, config.server.port);
     stack.push(() => closeServer(http));
     const port = (http.address() as AddressInfo).port;

@@ -122,7 +122,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
     audit.append('approval_resolved', { approvalId: r.id, tool: r.tool, sub: r.sub, digest: r.digest, decision, ...extra });
 
   const close = async (r: ApprovalRecord, status: 'denied' | 'expired' | 'failed', reason: string, lease?: string) => {
-    if (ledger.close(r.id, status, reason, now(), lease)) await resolved(r, status, { reason });
+    if (await ledger.close(r.id, status, reason, now(), lease)) await resolved(r, status, { reason });
   };
 
   async function start(call: ApprovalSubject): Promise<ApprovalRecord> {
@@ -131,7 +131,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
     const details = buildAuthorizationDetails({ tool: call.tool, args: call.args, digest: call.digest, resource: call.resource }, description);
     const message = bindingMessage(description.summary ?? description.action, id.slice(-6));
     const createdAt = now();
-    const reserved = ledger.reserve({
+    const reserved = await ledger.reserve({
       id,
       digest: call.digest,
       tool: call.tool.name,
@@ -144,11 +144,11 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
       intervalMs: DEFAULT_INTERVAL_MS,
     });
     if (!reserved) {
-      const open = ledger.findOpen(call.digest);
+      const open = await ledger.findOpen(call.digest);
       if (open) return open;
       throw new UpstreamUnavailableError('The approval could not be recorded; nothing was run.');
     }
-    const reserve = ledger.get(id)!;
+    const reserve = (await ledger.get(id))!;
     let started;
     try {
       started = await ciba.authorize({ sub: call.caller.sub, bindingMessage: message, authorizationDetails: details, requestedExpiry: opts.expirySeconds });
@@ -159,7 +159,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
     const t = now();
     const intervalMs = Math.max(1, started.interval ?? DEFAULT_INTERVAL_MS / 1000) * 1000;
     const expiresAt = t + Math.min(started.expiresIn, opts.expirySeconds) * 1000;
-    if (!ledger.started(id, started.authReqId, expiresAt, intervalMs, t + intervalMs)) {
+    if (!(await ledger.started(id, started.authReqId, expiresAt, intervalMs, t + intervalMs))) {
       throw new UpstreamUnavailableError('The approval could not be recorded; nothing was run.');
     }
     await audit.append('approval_requested', {
@@ -173,14 +173,14 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
       expiresAt: new Date(expiresAt).toISOString(),
     });
     opts.logger.info({ approvalId: id, tool: call.tool.name, sub: call.caller.sub }, 'approval requested');
-    return ledger.get(id)!;
+    return (await ledger.get(id))!;
   }
 
   async function openOrStart(call: ApprovalSubject): Promise<ApprovalRecord> {
     // An interruption settled without this call (by the start-up reconcile) is told to the next call once.
-    const untold = ledger.takeUnreported(call.digest, now() - REPORT_INTERRUPTED_FOR_MS, now());
+    const untold = await ledger.takeUnreported(call.digest, now() - REPORT_INTERRUPTED_FOR_MS, now());
     if (untold && untold.sub === call.caller.sub) throw new ApprovalInterruptedError(interruptedMessage(untold), { approvalId: untold.id });
-    const open = ledger.findOpen(call.digest);
+    const open = await ledger.findOpen(call.digest);
     if (open && open.status === 'starting' && now() - open.createdAt > STALE_START_MS) {
       await close(open, 'failed', 'abandoned while starting');
     } else if (open) {
@@ -205,16 +205,16 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
       outcome = await ciba.poll(r.authReqId!);
     } catch (e) {
       opts.logger.warn({ approvalId: r.id, err: e instanceof GatehouseError ? e.code : 'error' }, 'approval poll failed');
-      ledger.defer(r.id, lease, now() + r.intervalMs, 'the answer to the token request was lost');
+      await ledger.defer(r.id, lease, now() + r.intervalMs, 'the answer to the token request was lost');
       return false;
     }
     switch (outcome.kind) {
       case 'pending':
-        ledger.release(r.id, lease);
+        await ledger.release(r.id, lease);
         break;
       case 'slow_down': {
         const intervalMs = Math.max(r.intervalMs + SLOW_DOWN_STEP_MS, (outcome.retryAfterSeconds ?? 0) * 1000);
-        ledger.slowDown(r.id, lease, intervalMs, now() + intervalMs);
+        await ledger.slowDown(r.id, lease, intervalMs, now() + intervalMs);
         opts.logger.info({ approvalId: r.id, intervalMs }, 'approval poll: slow_down');
         break;
       }
@@ -226,10 +226,10 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
           verified = await ciba.verify(outcome.accessToken, { sub: r.sub, digest: r.digest, resource: r.resource, details: JSON.parse(r.details) as ToolCallDetail[] });
         } catch (e) {
           if (e instanceof ApprovalInvalidError) await close(r, 'failed', 'approved token did not match the call', lease);
-          else ledger.defer(r.id, lease, now(), 'the approved token could not be checked');
+          else await ledger.defer(r.id, lease, now(), 'the approved token could not be checked');
           throw e;
         }
-        if (ledger.approved(r.id, lease, verified.approvedBy, verified.approvedAt, verified.validUntil)) {
+        if (await ledger.approved(r.id, lease, verified.approvedBy, verified.approvedAt, verified.validUntil)) {
           await resolved(r, 'approved', { approvedBy: verified.approvedBy, approvedAt: new Date(verified.approvedAt).toISOString() });
         } else {
           opts.logger.warn({ approvalId: r.id }, 'approval received after this redemption was taken over; not used');
@@ -254,8 +254,8 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
   /** The approval reached a request whose answer was never recorded: audited, never usable. */
   async function interrupt(r: ApprovalRecord, lease: string): Promise<void> {
     const reason = r.reason ?? RESTARTED; // set on take-over, or by defer()
-    if (!ledger.interrupt(r.id, lease, reason, now())) return;
-    const rec = ledger.get(r.id)!;
+    if (!(await ledger.interrupt(r.id, lease, reason, now()))) return;
+    const rec = (await ledger.get(r.id))!;
     await audit.append('approval_interrupted', {
       approvalId: r.id,
       tool: r.tool,
@@ -271,8 +271,8 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
   /** Takes over a redemption whose lease ran out and asks the server again. */
   async function takeOver(r: ApprovalRecord): Promise<boolean | undefined> {
     const lease = ulid();
-    if (!ledger.takeOver(r.id, now(), lease, now() + REDEEM_LEASE_MS, RESTARTED)) return undefined;
-    return redeem(ledger.get(r.id)!, lease, true);
+    if (!(await ledger.takeOver(r.id, now(), lease, now() + REDEEM_LEASE_MS, RESTARTED))) return undefined;
+    return redeem((await ledger.get(r.id))!, lease, true);
   }
 
   return {
@@ -283,7 +283,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
       let reachable = true;
       let lastProgress = -Infinity;
       for (;;) {
-        record = ledger.get(record.id)!;
+        record = (await ledger.get(record.id))!;
         const id = record.id;
         switch (record.status) {
           case 'approved':
@@ -299,7 +299,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
           case 'failed':
             throw new ApprovalInvalidError(`The approval could not be completed (${record.reason ?? 'unknown request'}); nothing was run.`, { approvalId: id });
           case 'interrupted':
-            ledger.markReported(id, now());
+            await ledger.markReported(id, now());
             throw new ApprovalInterruptedError(interruptedMessage(record), { approvalId: id });
           case 'starting':
             break;
@@ -317,8 +317,8 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
             }
             {
               const lease = ulid();
-              if (ledger.claimRedeem(id, now(), lease, now() + REDEEM_LEASE_MS)) {
-                reachable = await redeem(ledger.get(id)!, lease, false);
+              if (await ledger.claimRedeem(id, now(), lease, now() + REDEEM_LEASE_MS)) {
+                reachable = await redeem((await ledger.get(id))!, lease, false);
                 continue;
               }
             }
@@ -339,7 +339,7 @@ export function createApprovalFlow(opts: ApprovalFlowOptions): ApprovalFlow {
 
     async reconcile() {
       let settled = 0;
-      for (const r of ledger.staleRedemptions(now())) {
+      for (const r of await ledger.staleRedemptions(now())) {
         try {
           const answered = await takeOver(r);
           if (answered === false) break; // the server is unreachable: leave the rest to the retries

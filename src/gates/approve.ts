@@ -50,7 +50,7 @@ export function approveGate(opts: ApproveGateOptions): Gate {
           error,
         };
       }
-      if (!opts.ledger.consume(approval.id, now())) {
+      if (!(await opts.ledger.consume(approval.id, now()))) {
         return {
           decision: 'deny',
           detail: { approvalId: approval.id, outcome: 'approval_consumed' },

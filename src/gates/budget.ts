@@ -28,11 +28,11 @@ export function budgetGate(store: BudgetStore, now: () => number = Date.now): Ga
         return { decision: 'deny', detail: { reason: 'invalid amount' }, error: new InvalidRequestError('The amount of this call is not a valid non-negative amount in a three-letter currency; nothing was run.') };
       }
       const limit = Object.hasOwn(policy.limit, currency) ? policy.limit[currency] : undefined;
-      const r = store.reserve({ tool: call.tool.name, sub: call.caller.sub, currency, amount: value, limit, windowMs: policy.windowSeconds * 1000, digest: call.digest, now: now() });
+      const r = await store.reserve({ tool: call.tool.name, sub: call.caller.sub, currency, amount: value, limit, windowMs: policy.windowSeconds * 1000, digest: call.digest, now: now() });
       const verdict: BudgetVerdict = { over: !r.within, amount: value, currency, used: r.used, limit: limit ?? null, windowSeconds: policy.windowSeconds };
       const detail = { ...verdict, reservation: r.id, ...(r.within ? {} : { reason: limit === undefined ? 'no limit for this currency' : 'over the limit', then: policy.over }) };
       if (!r.within && policy.over === 'refuse') {
-        store.release(r.id);
+        await store.release(r.id);
         return {
           decision: 'deny',
           detail,

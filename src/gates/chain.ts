@@ -89,14 +89,14 @@ export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
   /** The walk, recording into `decisions` as it goes (so a cut call still has the decisions made so far). */
   const walkInto = async (call: ToolCall, run: (call: ToolCall, grants: CallGrants) => Promise<ToolOutput>, decisions: GateDecision[]): Promise<Walk> => {
     let grants: CallGrants = {};
-    const releases: (() => void)[] = [];
+    const releases: (() => Promise<void>)[] = [];
     for (const gate of ordered) {
       const verdict = await evaluate(gate, call, grants);
       decisions.push(verdict.detail === undefined ? { gate: gate.name, decision: verdict.decision } : { gate: gate.name, decision: verdict.decision, detail: verdict.detail });
       if ('error' in verdict) {
         for (const release of releases.reverse()) {
           try {
-            release();
+            await release();
           } catch {
             // The refusal stands: a reservation that could not be released only counts against the caller.
           }

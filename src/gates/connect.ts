@@ -31,8 +31,8 @@ export function connectGate(deps: ConnectGateDeps): Gate {
           error: new ForbiddenError(apiBaseUrl ? 'This tool acts on a connected account and needs a signed-in user; machine clients cannot use it.' : 'This tool names a connection this server does not know.'),
         };
       }
-      const connectedAccountId = deps.ledger.accountId(call.caller.sub, connection);
       try {
+        const connectedAccountId = await deps.ledger.accountId(call.caller.sub, connection);
         const grant = await openProviderSession({ vault: deps.vault, caller: call.caller, credential: call.credential, need: policy, apiBaseUrl, connectedAccountId });
         return { decision: 'allow', detail: { connection, connectedAccountId: connectedAccountId ?? null, scopes: [...policy.scopes] }, grant: { connection: grant } };
       } catch (error) {

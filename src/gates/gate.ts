@@ -50,7 +50,7 @@ export interface CallGrants {
  * `error`: the chain records it and ends the call with `error`, the typed error the caller sees.
  */
 export type Verdict =
-  | { readonly decision: 'allow' | 'skip'; readonly detail?: Record<string, unknown>; readonly grant?: CallGrants; readonly release?: () => void }
+  | { readonly decision: 'allow' | 'skip'; readonly detail?: Record<string, unknown>; readonly grant?: CallGrants; readonly release?: () => Promise<void> }
   | { readonly decision: 'deny' | 'pending' | 'error'; readonly detail?: Record<string, unknown>; readonly error: unknown };
 
 /**

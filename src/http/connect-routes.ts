@@ -22,7 +22,7 @@ export interface ConnectPort {
   /** Continues the flow bound to the browser's `flowId` with the callback's query. */
   callback(flowId: string, query: URLSearchParams): Promise<ConnectStep>;
   /** Mints a connect URL for a signed-in user's own account. */
-  issueTicket(sub: string, connection: string, scopes: readonly string[]): string;
+  issueTicket(sub: string, connection: string, scopes: readonly string[]): Promise<string>;
   /** The failure a thrown error stands for; undefined when it is not a known flow failure (then: unavailable, and logged). */
   failureOf(err: unknown): ConnectFailure | undefined;
 }
@@ -93,7 +93,7 @@ export function connectRoutes(o: ConnectRoutesOptions): Router {
     }
   });
 
-  router.post('/connect/tickets', express.json({ limit: '4kb' }), o.authenticate, (req, res) => {
+  router.post('/connect/tickets', express.json({ limit: '4kb' }), o.authenticate, async (req, res) => {
     const auth = res.locals.auth!;
     const body = TicketRequest.safeParse(req.body);
     const allowed = body.success ? o.connectionScopes.get(body.data.connection) : undefined;
@@ -106,7 +106,7 @@ export function connectRoutes(o: ConnectRoutesOptions): Router {
       res.status(403).json({ error: 'forbidden', error_description: 'Only a signed-in user can connect an account.' });
       return;
     }
-    res.status(201).json({ connect_url: o.connect.issueTicket(auth.caller.sub, body.data.connection, scopes), expires_in: 600 });
+    res.status(201).json({ connect_url: await o.connect.issueTicket(auth.caller.sub, body.data.connection, scopes), expires_in: 600 });
   });
 
   return router;

@@ -18,6 +18,12 @@ export const FlowState = z.object({
 });
 export type FlowState = z.infer<typeof FlowState>;
 
+/** A flow as read: its state, and the stored (sealed) payload it was read from, which a replace must still find. */
+export interface StoredFlow {
+  readonly state: FlowState;
+  readonly version: string;
+}
+
 const hash = (id: string) => createHash('sha256').update(id).digest('base64url');
 
 /** Connect flows keyed by a random id that lives only in the browser's HttpOnly cookie (stored hashed). */
@@ -27,30 +33,35 @@ export class ConnectFlowStore {
     private readonly box: SealedBox,
   ) {}
 
-  create(state: FlowState): string {
+  async create(state: FlowState): Promise<string> {
     const id = randomBytes(32).toString('base64url');
     const now = Date.now();
-    this.rows.insert(hash(id), this.seal(id, state), now + TTL_MS, now);
+    await this.rows.insert(hash(id), this.seal(id, state), now + TTL_MS, now);
     return id;
   }
 
-  get(id: string): FlowState | undefined {
+  async get(id: string): Promise<StoredFlow | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-    const payload = this.rows.get(hash(id), Date.now());
+    const payload = await this.rows.get(hash(id), Date.now());
     if (payload === undefined) return undefined;
     try {
-      return FlowState.parse(JSON.parse(this.box.open(payload, `flow:${hash(id)}`)));
+      return { state: FlowState.parse(JSON.parse(this.box.open(payload, `flow:${hash(id)}`))), version: payload };
     } catch {
       return undefined;
     }
   }
 
-  update(id: string, state: FlowState): void {
-    this.rows.update(hash(id), this.seal(id, state));
+  /**
+   * Atomic: replaces the flow's state only if it is still the one `from` was read from (on any
+   * instance); the new stored flow for the one caller that replaced it, else undefined.
+   */
+  async replace(id: string, from: StoredFlow, state: FlowState): Promise<StoredFlow | undefined> {
+    const version = this.seal(id, state);
+    return (await this.rows.update(hash(id), from.version, version)) ? { state, version } : undefined;
   }
 
   /** Atomic: true for the one request that ended the flow. */
-  delete(id: string): boolean {
+  delete(id: string): Promise<boolean> {
     return this.rows.delete(hash(id));
   }
 

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Logger } from '../log.js';
-import type { ConnectFlowStore } from './connect-flow-store.js';
+import type { ConnectFlowStore, FlowState, StoredFlow } from './connect-flow-store.js';
 import type { ConnectTickets } from './connect-ticket.js';
 import type { ConnectedAccountsLedger } from './connected-accounts-ledger.js';
 import { MY_ACCOUNT_CONNECT_SCOPE, myAccountAudience, type MyAccountClient } from './my-account-client.js';
@@ -43,12 +43,12 @@ export class ConnectFlow {
   constructor(private readonly deps: ConnectFlowDeps) {}
 
   async start(connection: string, ticket: string): Promise<FlowStep> {
-    const bound = this.deps.tickets.consume(ticket, connection);
+    const bound = await this.deps.tickets.consume(ticket, connection);
     if (!bound) throw new ConnectFlowError('invalid_ticket');
     const config = await this.config();
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
-    const flowId = this.deps.flows.create({ sub: bound.sub, connection, scopes: [...bound.scopes], step: 'login', state, verifier });
+    const flowId = await this.deps.flows.create({ sub: bound.sub, connection, scopes: [...bound.scopes], step: 'login', state, verifier });
     const redirect = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.deps.callbackUrl,
       scope: `openid profile ${MY_ACCOUNT_CONNECT_SCOPE}`,
@@ -62,19 +62,22 @@ export class ConnectFlow {
   }
 
   async callback(flowId: string, query: URLSearchParams): Promise<FlowStep> {
-    const flow = this.deps.flows.get(flowId);
+    const read = await this.deps.flows.get(flowId);
     const state = query.get('state') ?? '';
-    if (!flow || !equal(flow.state, state)) throw new ConnectFlowError('expired');
-    // Single use: the state is replaced before anything is awaited.
-    this.deps.flows.update(flowId, { ...flow, state: `used:${oidc.randomState()}` });
+    if (!read || !equal(read.state.state, state)) throw new ConnectFlowError('expired');
+    // Single use: the state is replaced (compare-and-set on the stored flow) before anything else; of
+    // concurrent callbacks with the same state, on any instance, only one gets past here.
+    const used = await this.deps.flows.replace(flowId, read, { ...read.state, state: `used:${oidc.randomState()}` });
+    if (!used) throw new ConnectFlowError('expired');
+    const flow = read.state;
     if (query.has('error')) {
-      this.deps.flows.delete(flowId);
+      await this.deps.flows.delete(flowId);
       throw new ConnectFlowError(query.get('error') === 'access_denied' ? 'denied' : 'unavailable');
     }
-    return flow.step === 'login' ? this.afterLogin(flowId, flow, query) : this.afterConsent(flowId, flow, query);
+    return flow.step === 'login' ? this.afterLogin(flowId, flow, used, query) : this.afterConsent(flowId, flow, query);
   }
 
-  private async afterLogin(flowId: string, flow: NonNullable<ReturnType<ConnectFlowStore['get']>>, query: URLSearchParams): Promise<FlowStep> {
+  private async afterLogin(flowId: string, flow: FlowState, used: StoredFlow, query: URLSearchParams): Promise<FlowStep> {
     const config = await this.config();
     const current = new URL(this.deps.callbackUrl);
     current.search = query.toString();
@@ -82,12 +85,12 @@ export class ConnectFlow {
     try {
       tokens = await oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state });
     } catch (e) {
-      this.deps.flows.delete(flowId);
+      await this.deps.flows.delete(flowId);
       throw new ConnectFlowError('unavailable', { cause: e });
     }
     const signedIn = tokens.claims()?.sub;
     if (!signedIn || signedIn !== flow.sub) {
-      this.deps.flows.delete(flowId);
+      await this.deps.flows.delete(flowId);
       this.deps.logger.warn({ event: 'connect_wrong_user', ticket_sub: flow.sub, signed_in: signedIn ?? null, connection: flow.connection }, 'connect flow refused: signed-in user is not the ticket owner');
       throw new ConnectFlowError('wrong_user');
     }
@@ -100,15 +103,17 @@ export class ConnectFlow {
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       scopes: flow.scopes,
     });
-    this.deps.flows.update(flowId, { ...flow, step: 'connect', state, verifier, authSession: started.auth_session, myAccountToken: tokens.access_token });
+    if (!(await this.deps.flows.replace(flowId, used, { ...flow, step: 'connect', state, verifier, authSession: started.auth_session, myAccountToken: tokens.access_token }))) {
+      throw new ConnectFlowError('expired'); // ended meanwhile
+    }
     const redirect = new URL(started.connect_uri);
     redirect.searchParams.set('ticket', started.connect_params.ticket);
     return { flowId, redirect };
   }
 
-  private async afterConsent(flowId: string, flow: NonNullable<ReturnType<ConnectFlowStore['get']>>, query: URLSearchParams): Promise<FlowStep> {
+  private async afterConsent(flowId: string, flow: FlowState, query: URLSearchParams): Promise<FlowStep> {
     const connectCode = query.get('connect_code');
-    this.deps.flows.delete(flowId);
+    await this.deps.flows.delete(flowId);
     if (!connectCode || !flow.authSession || !flow.myAccountToken) throw new ConnectFlowError('expired');
     const account = await this.deps.myAccount.complete(flow.myAccountToken, {
       auth_session: flow.authSession,
@@ -116,7 +121,7 @@ export class ConnectFlow {
       redirect_uri: this.deps.callbackUrl,
       code_verifier: flow.verifier,
     });
-    this.deps.ledger.record(flow.sub, flow.connection, account.id, account.scopes);
+    await this.deps.ledger.record(flow.sub, flow.connection, account.id, account.scopes);
     this.deps.logger.info({ event: 'connected', sub: flow.sub, connection: flow.connection, account: account.id }, 'connected account stored in the vault');
     return { done: { sub: flow.sub, connection: flow.connection, accountId: account.id, scopes: account.scopes } };
   }

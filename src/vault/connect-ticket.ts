@@ -24,16 +24,16 @@ export class ConnectTickets {
   ) {}
 
   /** Returns the connect URL to show the user: `<origin>/connect/<connection>?ticket=…`. */
-  issue(sub: string, connection: string, scopes: readonly string[]): string {
+  async issue(sub: string, connection: string, scopes: readonly string[]): Promise<string> {
     const ticket = randomBytes(32).toString('base64url');
-    this.store.insert(hash(ticket), { sub, connection, scopes: [...scopes] }, this.now() + TTL_SECONDS * 1000, this.now() - 24 * 3600_000);
+    await this.store.insert(hash(ticket), { sub, connection, scopes: [...scopes] }, this.now() + TTL_SECONDS * 1000, this.now() - 24 * 3600_000);
     const url = new URL(`/connect/${encodeURIComponent(connection)}`, this.origin);
     url.searchParams.set('ticket', ticket);
     return url.href;
   }
 
   /** The ticket's binding, once; undefined when unknown, expired, used, or for another connection. */
-  consume(ticket: string, connection: string): ConnectTicket | undefined {
+  async consume(ticket: string, connection: string): Promise<ConnectTicket | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(ticket)) return undefined;
     return this.store.consume(hash(ticket), connection, this.now());
   }

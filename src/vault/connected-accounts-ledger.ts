@@ -7,11 +7,11 @@ import type { ConnectedAccountStore } from '../store/ports/connected-account-sto
 export class ConnectedAccountsLedger {
   constructor(private readonly store: ConnectedAccountStore) {}
 
-  record(sub: string, connection: string, accountId: string, scopes: readonly string[]): void {
-    this.store.record(sub, connection, accountId, scopes, new Date().toISOString());
+  record(sub: string, connection: string, accountId: string, scopes: readonly string[]): Promise<void> {
+    return this.store.record(sub, connection, accountId, scopes, new Date().toISOString());
   }
 
-  accountId(sub: string, connection: string): string | undefined {
+  accountId(sub: string, connection: string): Promise<string | undefined> {
     return this.store.accountId(sub, connection);
   }
 }

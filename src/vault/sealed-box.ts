@@ -39,6 +39,6 @@ export class SealedBox {
  * The configured key (GATEHOUSE_VAULT_KEY), or the secret `vault.encryption-key` generated on first
  * start (in the SQLite deployment a 0600 key file beside the database whose values it seals, never inside it).
  */
-export function loadVaultKey(secrets: SecretStore, configured: string | undefined): string {
+export async function loadVaultKey(secrets: SecretStore, configured: string | undefined): Promise<string> {
   return configured ?? secrets.get('vault.encryption-key', () => randomBytes(32).toString('base64url'));
 }

@@ -41,7 +41,7 @@ export class TokenVault {
       exchanged = await this.exchange(credential.reveal(), need.connection);
     } catch (e) {
       if (e instanceof ConnectionNotFound) {
-        throw new NotConnectedError(need.connection, this.tickets.issue(caller.sub, need.connection, need.scopes));
+        throw new NotConnectedError(need.connection, await this.tickets.issue(caller.sub, need.connection, need.scopes));
       }
       throw e;
     }
@@ -49,7 +49,7 @@ export class TokenVault {
     const scopes = exchanged.scopes ?? need.scopes;
     const missing = missingProviderScopes(scopes, need.scopes);
     if (missing.length) {
-      throw new ConnectionScopeMissingError(need.connection, missing, this.tickets.issue(caller.sub, need.connection, need.scopes));
+      throw new ConnectionScopeMissingError(need.connection, missing, await this.tickets.issue(caller.sub, need.connection, need.scopes));
     }
     this.cache.set(key, { accessToken: exchanged.accessToken, scopes, expiresIn: exchanged.expiresIn }, requestedAt);
     return { accessToken: exchanged.accessToken, scopes };

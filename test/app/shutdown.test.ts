@@ -49,10 +49,10 @@ function start(env: Record<string, string>): ChildGatehouse {
 }
 
 /** Reads the child's database after it exited. */
-async function afterExit<T>(env: Record<string, string>, read: (db: ReturnType<typeof openDatabase>, entries: AuditEntry[]) => T): Promise<T> {
+async function afterExit<T>(env: Record<string, string>, read: (db: ReturnType<typeof openDatabase>, entries: AuditEntry[]) => T | Promise<T>): Promise<T> {
   const db = openDatabase(join(env.GATEHOUSE_DATA_DIR!, 'gatehouse.db'));
   try {
-    return read(db, await createAuditLog(createSqliteAuditStore(db)).recent(1000));
+    return await read(db, await createAuditLog(createSqliteAuditStore(db)).recent(1000));
   } finally {
     db.close();
   }
@@ -120,8 +120,8 @@ describe('SIGTERM drains: calls in flight are answered and audited, the process 
     expect(await first.exited).toEqual({ code: 0, signal: null });
     await client1.close().catch(() => undefined);
 
-    await afterExit(env, (db, entries) => {
-      expect(createSqliteApprovalLedger(db).get(approvalId!)).toMatchObject({ status: 'pending', consumedAt: null, approvedAt: null });
+    await afterExit(env, async (db, entries) => {
+      expect(await createSqliteApprovalLedger(db).get(approvalId!)).toMatchObject({ status: 'pending', consumedAt: null, approvedAt: null });
       const [audited] = toolCalls(entries, 'purchase');
       expect(audited).toMatchObject({ result: 'error', error: 'approval_pending' });
       expect((audited!.decisions as { gate: string; decision: string }[]).at(-1)).toMatchObject({ gate: 'approve', decision: 'pending', detail: { approvalId } });
@@ -142,9 +142,9 @@ describe('SIGTERM drains: calls in flight are answered and audited, the process 
     second.proc.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
 
-    await afterExit(env, (db, entries) => {
+    await afterExit(env, async (db, entries) => {
       expect(db.prepare('SELECT approval_id FROM demo_orders').all()).toEqual([{ approval_id: approvalId }]);
-      expect(createSqliteApprovalLedger(db).get(approvalId!)?.status).toBe('consumed');
+      expect((await createSqliteApprovalLedger(db).get(approvalId!))?.status).toBe('consumed');
       expect(toolCalls(entries, 'purchase').map((d) => [d.result, d.error])).toEqual([
         ['ok', undefined],
         ['error', 'approval_pending'],

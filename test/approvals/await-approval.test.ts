@@ -21,6 +21,8 @@ let ledger: ApprovalLedger;
 let audit: AuditLog;
 let script: (PollOutcome | 'unreachable' | 'hang')[];
 let hangAuthorize: boolean;
+/** Called when a hanging authorize request has been sent (the ledger row is written by then). */
+let authorizeHung: () => void = () => {};
 let authorizeCalls: number;
 let polls: number[];
 let verify: CibaClient['verify'];
@@ -28,7 +30,7 @@ let verify: CibaClient['verify'];
 const ciba: CibaClient = {
   async authorize() {
     authorizeCalls++;
-    if (hangAuthorize) return new Promise<never>(() => {});
+    if (hangAuthorize) return (authorizeHung(), new Promise<never>(() => {}));
     return { authReqId: `req-${authorizeCalls}`, expiresIn: 60, interval: 2 };
   },
   async poll() {
@@ -140,7 +142,7 @@ describe('approval flow', () => {
     const first = await draining.obtain(call()).catch((e) => e);
     expect(first.code).toBe('approval_pending');
     expect(clock - started).toBeLessThan(300_000);
-    expect(ledger.get(first.approvalId)?.status).toBe('pending');
+    expect((await ledger.get(first.approvalId))?.status).toBe('pending');
     expect((await audit.recent(10)).map((e) => e.event)).toEqual(['approval_requested']);
     script = [{ kind: 'approved', accessToken: 'at' }];
     const r = await flow(30).obtain(call());
@@ -183,20 +185,20 @@ describe('approval flow', () => {
       throw new ApprovalInvalidError('mismatch');
     };
     await expect(flow().obtain(call())).rejects.toBeInstanceOf(ApprovalInvalidError);
-    expect(ledger.findOpen('D'.repeat(43))).toBeUndefined();
+    expect(await ledger.findOpen('D'.repeat(43))).toBeUndefined();
   });
 
   it('an unreachable server until the wait ends: upstream_unavailable, and the approval stays open (its last answer unknown)', async () => {
     script = ['unreachable', 'unreachable', 'unreachable'];
     await expect(flow(5).obtain(call())).rejects.toMatchObject({ code: 'upstream_unavailable' });
-    expect(ledger.findOpen('D'.repeat(43))).toMatchObject({ status: 'redeeming', reason: 'the answer to the token request was lost' });
+    expect(await ledger.findOpen('D'.repeat(43))).toMatchObject({ status: 'redeeming', reason: 'the answer to the token request was lost' });
   });
 
   it('consume succeeds once', async () => {
     script = [{ kind: 'approved', accessToken: 'at' }];
     const r = await flow().obtain(call());
-    expect(ledger.consume(r.id, clock)).toBe(true);
-    expect(ledger.consume(r.id, clock)).toBe(false);
+    expect(await ledger.consume(r.id, clock)).toBe(true);
+    expect(await ledger.consume(r.id, clock)).toBe(false);
     await expect(flow(0).obtain(call())).rejects.toMatchObject({ code: 'approval_pending' });
     expect(authorizeCalls).toBe(2);
   });
@@ -213,9 +215,10 @@ describe('approval flow across a crash', () => {
 
   it('stopped before the ledger recorded the CIBA request (starting): the retry waits, then closes it as abandoned (audited) and asks anew', async () => {
     hangAuthorize = true;
+    const sent = new Promise<void>((resolve) => (authorizeHung = resolve));
     void flow().obtain(call());
-    await Promise.resolve();
-    expect(ledger.findOpen(D)?.status).toBe('starting');
+    await sent;
+    expect((await ledger.findOpen(D))?.status).toBe('starting');
     hangAuthorize = false;
     await expect(flow(0).obtain(call())).rejects.toMatchObject({ code: 'approval_pending' });
     expect(authorizeCalls).toBe(1);
@@ -229,7 +232,7 @@ describe('approval flow across a crash', () => {
 
   it('stopped while pending (no token request in flight): the retry resumes the same approval', async () => {
     await expect(flow(1).obtain(call())).rejects.toMatchObject({ code: 'approval_pending' });
-    expect(ledger.findOpen(D)?.status).toBe('pending');
+    expect((await ledger.findOpen(D))?.status).toBe('pending');
     script = [{ kind: 'approved', accessToken: 'at' }];
     const r = await flow().obtain(call());
     expect(r.status).toBe('approved');
@@ -241,7 +244,7 @@ describe('approval flow across a crash', () => {
     void flow().obtain(call());
     for (let i = 0; i < 10 && polls.length === 0; i++) await new Promise((r) => setImmediate(r));
     expect(polls).toHaveLength(1);
-    expect(ledger.findOpen(D)).toMatchObject({ status: 'redeeming', redeemingAt: polls[0], leaseUntil: polls[0]! + REDEEM_LEASE_MS });
+    expect(await ledger.findOpen(D)).toMatchObject({ status: 'redeeming', redeemingAt: polls[0], leaseUntil: polls[0]! + REDEEM_LEASE_MS });
   });
 
   it('stopped with a token request in flight that the server answers "not yet": the retry waits out the lease, asks again, and carries on', async () => {
@@ -262,7 +265,7 @@ describe('approval flow across a crash', () => {
     let received = '';
     void flow(30, { tokenReceived: async (id) => { received = id; return stopped(); } }).obtain(call());
     for (let i = 0; i < 20 && !received; i++) await new Promise((r) => setImmediate(r));
-    expect(ledger.get(received)?.status).toBe('redeeming');
+    expect((await ledger.get(received))?.status).toBe('redeeming');
     const receivedAt = polls[0]!;
 
     script = [{ kind: 'invalid', error: 'invalid_grant', reason: 'invalid_grant: backchannel authentication request already consumed' }];
@@ -284,13 +287,13 @@ describe('approval flow across a crash', () => {
         reason: 'the server stopped between receiving the approval and recording it',
       },
     ]);
-    expect(ledger.consume(received, clock)).toBe(false);
+    expect(await ledger.consume(received, clock)).toBe(false);
 
     script = [{ kind: 'approved', accessToken: 'at' }];
     const fresh = await flow().obtain(call());
     expect(fresh.id).not.toBe(received);
     expect(authorizeCalls).toBe(2);
-    expect(ledger.get(received)?.status).toBe('interrupted');
+    expect((await ledger.get(received))?.status).toBe('interrupted');
   });
 
   it('stopped right after the token arrived, but the server had not answered that request: the retry asks again and gets the approval', async () => {
@@ -325,10 +328,10 @@ describe('approval flow across a crash', () => {
     for (let i = 0; i < 20 && !received; i++) await new Promise((r) => setImmediate(r));
     script = [{ kind: 'invalid', error: 'invalid_grant', reason: 'invalid_grant' }];
     expect(await flow().reconcile()).toBe(0);
-    expect(ledger.get(received)?.status).toBe('redeeming');
+    expect((await ledger.get(received))?.status).toBe('redeeming');
     clock += REDEEM_LEASE_MS;
     expect(await flow().reconcile()).toBe(1);
-    expect(ledger.get(received)?.status).toBe('interrupted');
+    expect((await ledger.get(received))?.status).toBe('interrupted');
     expect(await eventsOf('approval_interrupted')).toHaveLength(1);
     // The retry is told once, in the person's words; the call after it starts a fresh request.
     const told = await flow(0).obtain(call()).catch((x: unknown) => x);
@@ -363,11 +366,11 @@ describe('approval flow across a crash', () => {
   it('stopped after consume, before (or after) the tool ran: the approval is spent, the retry asks anew, nothing runs twice on it', async () => {
     script = [{ kind: 'approved', accessToken: 'at' }];
     const r = await flow().obtain(call());
-    expect(ledger.consume(r.id, clock)).toBe(true);
+    expect(await ledger.consume(r.id, clock)).toBe(true);
     await expect(flow(0).obtain(call())).rejects.toMatchObject({ code: 'approval_pending' });
     expect(authorizeCalls).toBe(2);
-    expect(ledger.get(r.id)?.status).toBe('consumed');
-    expect(ledger.consume(r.id, clock)).toBe(false);
+    expect((await ledger.get(r.id))?.status).toBe('consumed');
+    expect(await ledger.consume(r.id, clock)).toBe(false);
   });
 
   it('the start-up reconcile stops at an unreachable server and leaves the redemption for the next caller', async () => {
@@ -378,7 +381,7 @@ describe('approval flow across a crash', () => {
     clock += REDEEM_LEASE_MS;
     script = ['unreachable', { kind: 'invalid', error: 'invalid_grant', reason: 'invalid_grant' }];
     expect(await flow().reconcile()).toBe(0);
-    expect(ledger.get(received)?.status).toBe('redeeming');
+    expect((await ledger.get(received))?.status).toBe('redeeming');
     const e = await flow().obtain(call()).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'approval_interrupted', approvalId: received });
     expect((e as Error).message).toMatch(/was received but the server restarted before using it; approve again/);

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { ApprovalLedger, ApprovalRecord } from '../../src/approvals/approval-ledger.js';
@@ -8,6 +10,9 @@ import type { ToolCall } from '../../src/gates/gate.js';
 import { BearerCredential } from '../../src/identity/caller.js';
 import { defineTool, type AnyTool } from '../../src/tools/define.js';
 import { purchaseTool } from '../../src/tools/catalog/purchase.js';
+import { createSqliteApprovalLedger } from '../../src/store/sqlite/approval-ledger.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { tempDir } from '../helpers/bootstrap.js';
 
 const approved = { id: 'apr1', status: 'approved', approvedBy: 'alice', approvedAt: Date.UTC(2026, 0, 1), bindingMessage: 'Buy x #ABC123' } as ApprovalRecord;
 
@@ -61,6 +66,28 @@ describe('approve gate', () => {
     const verdict = await gate(async () => approved, () => false).evaluate(call({ item: 'x', amount: 501, currency: 'EUR', merchant: 'm' }), {});
     expect(verdict).toMatchObject({ decision: 'deny', detail: { approvalId: 'apr1', outcome: 'approval_consumed' }, error: { code: 'approval_consumed' } });
     expect(verdict).not.toHaveProperty('grant');
+  });
+
+  it('one approval, the same call passing the gate on two instances at once: exactly one execution is allowed', async () => {
+    const dir = tempDir();
+    const dbs = [openDatabase(join(dir, 'gatehouse.db')), openDatabase(join(dir, 'gatehouse.db'))];
+    try {
+      const [a, b] = dbs.map(createSqliteApprovalLedger);
+      const t = Date.UTC(2026, 0, 1);
+      await a!.reserve({ id: 'apr2', digest: 'd', tool: 'purchase', sub: 'alice', resource: 'r', bindingMessage: 'Buy x #ABC123', details: '[]', createdAt: t, expiresAt: t + 60_000, intervalMs: 1000 });
+      await a!.started('apr2', 'req', t + 60_000, 1000, t);
+      await a!.claimRedeem('apr2', t, 'L', t + 20_000);
+      expect(await a!.approved('apr2', 'L', 'alice', t, t + 60_000)).toBe(true);
+      const record = (await b!.get('apr2'))!;
+      const gates = [a!, b!].map((ledger) => approveGate({ flow: { obtain: async () => record, reconcile: async () => 0 }, ledger, now: () => t + 1 }));
+      const verdicts = await Promise.all(gates.map((g) => g.evaluate(call({ item: 'x', amount: 501, currency: 'EUR', merchant: 'm' }), {})));
+      expect(verdicts.map((v) => v.decision).sort()).toEqual(['allow', 'deny']);
+      expect(verdicts.find((v) => v.decision === 'deny')).toMatchObject({ detail: { approvalId: 'apr2', outcome: 'approval_consumed' }, error: { code: 'approval_consumed' } });
+      expect((await b!.get('apr2'))?.status).toBe('consumed');
+    } finally {
+      for (const db of dbs) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('passes pending and denied through, recorded with the approval id', async () => {

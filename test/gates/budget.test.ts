@@ -125,13 +125,13 @@ describe('budget gate', () => {
     expect(await run(call(spend(), { amount: 1, currency: 'USD' }))).toMatchObject({ ok: false, error: expect.any(GateNotConfiguredError) });
   });
 
-  it('two connections to the same Store file (two instances) see each other\'s reservations', () => {
+  it('two connections to the same Store file (two instances) see each other\'s reservations', async () => {
     const dir = tempDir();
     const dbs = [openDatabase(join(dir, 'budget.db')), openDatabase(join(dir, 'budget.db'))];
     try {
       const [a, b] = dbs.map(createBudgetStore);
       const req = { tool: 'spend', sub: 'alice', currency: 'USD', amount: 600, limit: 1000, windowMs: DAY * 1000, digest: 'd', now: 1 };
-      expect([a!.reserve(req).within, b!.reserve(req).within]).toEqual([true, false]);
+      expect([(await a!.reserve(req)).within, (await b!.reserve(req)).within]).toEqual([true, false]);
     } finally {
       for (const db of dbs) db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -130,7 +130,7 @@ describe('chain', () => {
   it('each gate sees what the gates before it granted; a release runs only when a later gate stops the call before run', async () => {
     const released: string[] = [];
     const seen: CallGrants[] = [];
-    const budget: Gate = { name: 'budget', evaluate: async () => ({ decision: 'allow', grant: { budget: { over: true, amount: 1, currency: 'USD', used: 0, limit: 0, windowSeconds: 1 } }, release: () => released.push('budget') }) };
+    const budget: Gate = { name: 'budget', evaluate: async () => ({ decision: 'allow', grant: { budget: { over: true, amount: 1, currency: 'USD', used: 0, limit: 0, windowSeconds: 1 } }, release: async () => void released.push('budget') }) };
     const approve = (stop: boolean): Gate => ({ name: 'approve', evaluate: async (_c, granted) => (seen.push(granted), stop ? { decision: 'pending', error: new ForbiddenError('wait') } : { decision: 'allow' }) });
     await buildChain(gateSet({ budget, approve: approve(true) })).walk(call(readDoc), next);
     expect(seen[0]?.budget).toMatchObject({ over: true });

@@ -20,7 +20,7 @@ let next: () => Promise<ConnectStep> = async () => ({ done: { sub: 'alice', conn
 const port: ConnectPort = {
   start: async (connection, ticket) => (calls.push(`start ${connection} ${ticket}`), next()),
   callback: async (flowId) => (calls.push(`callback ${flowId}`), next()),
-  issueTicket: (sub, connection, scopes) => (calls.push(`ticket ${sub} ${connection} ${scopes.join(' ')}`), 'http://gh/connect/google-oauth2?ticket=t1'),
+  issueTicket: async (sub, connection, scopes) => (calls.push(`ticket ${sub} ${connection} ${scopes.join(' ')}`), 'http://gh/connect/google-oauth2?ticket=t1'),
   failureOf: (err) => (err instanceof StubFailure ? err.kind : undefined),
 };
 

@@ -126,8 +126,8 @@ describe('crash inside the redemption window (kill -9, restart, retry)', () => {
         approvalReceivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
       // The interrupted approval can never allow an execution.
-      expect(createSqliteApprovalLedger(db).get(approvalId)?.status).toBe('interrupted');
-      expect(createSqliteApprovalLedger(db).consume(approvalId, Date.now())).toBe(false);
+      expect((await createSqliteApprovalLedger(db).get(approvalId))?.status).toBe('interrupted');
+      expect(await createSqliteApprovalLedger(db).consume(approvalId, Date.now())).toBe(false);
 
       // 4. The next identical call asks alice again (a fresh request) and runs exactly once.
       const again = client2.callTool({ name: 'purchase', arguments: LAPTOP }, undefined, { timeout: 90_000, resetTimeoutOnProgress: true, onprogress: () => {} });

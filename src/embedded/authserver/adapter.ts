@@ -36,7 +36,7 @@ export function adapterFactory(store: OidcModelStore): (model: string) => Adapte
     const key = (id: string) => (hashed ? sha256(id) : id);
     return {
       async upsert(id, payload, expiresIn) {
-        store.upsert(model, key(id), {
+        await store.upsert(model, key(id), {
           payload: JSON.stringify(hashed ? atRest(model, payload) : payload),
           grantId: payload.grantId ?? null,
           userCode: payload.userCode ?? null,
@@ -45,24 +45,24 @@ export function adapterFactory(store: OidcModelStore): (model: string) => Adapte
         });
       },
       async find(id) {
-        return withId(toPayload(store.find(model, key(id))), hashed ? id : undefined);
+        return withId(toPayload(await store.find(model, key(id))), hashed ? id : undefined);
       },
       async findByUid(uid) {
         // A Session's uid is an internal reference, not its cookie. oidc-provider looks sessions up by
         // uid only to compare account and grant, never to save them, so the missing jti does no harm.
-        return toPayload(store.findByUid(model, uid));
+        return toPayload(await store.findByUid(model, uid));
       },
       async findByUserCode(userCode) {
-        return toPayload(store.findByUserCode(model, userCode));
+        return toPayload(await store.findByUserCode(model, userCode));
       },
       async consume(id) {
-        store.consume(model, key(id), Math.floor(Date.now() / 1000));
+        await store.consume(model, key(id), Math.floor(Date.now() / 1000));
       },
       async destroy(id) {
-        store.destroy(model, key(id));
+        await store.destroy(model, key(id));
       },
       async revokeByGrantId(grantId) {
-        store.revokeByGrantId(grantId);
+        await store.revokeByGrantId(grantId);
       },
     };
   };
@@ -74,7 +74,7 @@ export function sqliteAdapterFactory(db: SqliteDatabase): (model: string) => Ada
 }
 
 /** Deletes expired rows; oidc-provider never asks for them again. Returns how many were removed. */
-export function deleteExpired(db: SqliteDatabase, now = Date.now()): number {
+export function deleteExpired(db: SqliteDatabase, now = Date.now()): Promise<number> {
   return createSqliteOidcModelStore(db).deleteExpired(now);
 }
 

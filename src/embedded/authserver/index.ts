@@ -163,8 +163,10 @@ export async function startEmbeddedAuthServer(opts: EmbeddedAuthServerOptions): 
       });
   };
 
-  deleteExpired(db);
-  const cleanup = setInterval(() => deleteExpired(db), CLEANUP_INTERVAL_MS);
+  await deleteExpired(db);
+  const cleanup = setInterval(() => {
+    deleteExpired(db).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.name : 'Error' }, 'authserver: removing expired models failed'));
+  }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
   logger.info({ issuer }, 'embedded authorization server listening');
 

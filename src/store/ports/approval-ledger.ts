@@ -52,49 +52,49 @@ export interface NewApproval {
 
 export interface ApprovalLedger {
   /** The open (starting, pending, redeeming or approved) approval for this digest, if any. */
-  findOpen(digest: string): ApprovalRecord | undefined;
-  get(id: string): ApprovalRecord | undefined;
+  findOpen(digest: string): Promise<ApprovalRecord | undefined>;
+  get(id: string): Promise<ApprovalRecord | undefined>;
   /** Inserts a `starting` row; false when an open approval for the digest already exists. */
-  reserve(a: NewApproval): boolean;
-  started(id: string, authReqId: string, expiresAt: number, intervalMs: number, nextPollAt: number): boolean;
+  reserve(a: NewApproval): Promise<boolean>;
+  started(id: string, authReqId: string, expiresAt: number, intervalMs: number, nextPollAt: number): Promise<boolean>;
   /**
    * Write-ahead of one token request: pending (and due) -> redeeming, owned by `lease` until
    * `leaseUntil`; pushes the next poll out. False when not pending, not due, or another caller has it.
    */
-  claimRedeem(id: string, now: number, lease: string, leaseUntil: number): boolean;
+  claimRedeem(id: string, now: number, lease: string, leaseUntil: number): Promise<boolean>;
   /**
    * Takes over a redemption whose owner's lease ran out (it died or hung); `redeemingAt` is kept, and
    * `reason` is recorded unless an earlier one (from `defer`) already says what happened.
    */
-  takeOver(id: string, now: number, lease: string, leaseUntil: number, reason: string): boolean;
+  takeOver(id: string, now: number, lease: string, leaseUntil: number, reason: string): Promise<boolean>;
   /** The answer was "not yet": redeeming -> pending (only the lease holder). */
-  release(id: string, lease: string): boolean;
+  release(id: string, lease: string): Promise<boolean>;
   /** The answer was slow_down: redeeming -> pending with a longer interval (only the lease holder). */
-  slowDown(id: string, lease: string, intervalMs: number, nextPollAt: number): boolean;
+  slowDown(id: string, lease: string, intervalMs: number, nextPollAt: number): Promise<boolean>;
   /** The approved token was received and checked: redeeming -> approved (only the lease holder). */
-  approved(id: string, lease: string, approvedBy: string, approvedAt: number, validUntil: number): boolean;
+  approved(id: string, lease: string, approvedBy: string, approvedAt: number, validUntil: number): Promise<boolean>;
   /**
    * The answer to a token request is unknown (the server could not be reached, or the token could not
    * be checked): gives up the lease so the next caller takes the row over from `leaseUntil` on and
    * reads "already used" as interrupted; `reason` says what happened.
    */
-  defer(id: string, lease: string, leaseUntil: number, reason: string): boolean;
+  defer(id: string, lease: string, leaseUntil: number, reason: string): Promise<boolean>;
   /** The approval was received by a process that died before recording it: redeeming -> interrupted. */
-  interrupt(id: string, lease: string, reason: string, now: number): boolean;
+  interrupt(id: string, lease: string, reason: string, now: number): Promise<boolean>;
   /**
    * Closes an approval as denied / expired / failed; false if it was no longer open. Without `lease`
    * only starting, pending or approved rows; with it, only that redemption.
    */
-  close(id: string, status: 'denied' | 'expired' | 'failed', reason: string, now: number, lease?: string): boolean;
+  close(id: string, status: 'denied' | 'expired' | 'failed', reason: string, now: number, lease?: string): Promise<boolean>;
   /**
    * The interrupted approval of this digest (resolved since `since`) no call has been told about yet,
    * marked told: each interruption is reported to exactly one call.
    */
-  takeUnreported(digest: string, since: number, now: number): ApprovalRecord | undefined;
+  takeUnreported(digest: string, since: number, now: number): Promise<ApprovalRecord | undefined>;
   /** Marks an interrupted approval as told to a call; false if it already was. */
-  markReported(id: string, now: number): boolean;
+  markReported(id: string, now: number): Promise<boolean>;
   /** Redemptions whose owner's lease ran out by `now` (a process died between request and record). */
-  staleRedemptions(now: number): ApprovalRecord[];
+  staleRedemptions(now: number): Promise<ApprovalRecord[]>;
   /** The one execution: approved -> consumed, only while still valid. */
-  consume(id: string, now: number): boolean;
+  consume(id: string, now: number): Promise<boolean>;
 }

@@ -25,7 +25,7 @@ export interface BudgetStore {
    * are serialized, so each sees every reservation made before it. The amount is reserved even when
    * the call is over its limit (it may still run after approval); `release` gives it back.
    */
-  reserve(r: ReserveRequest): Reservation;
+  reserve(r: ReserveRequest): Promise<Reservation>;
   /** The call ended without running: its amount no longer counts. (A call that ran needs no write.) */
-  release(id: number): void;
+  release(id: number): Promise<void>;
 }

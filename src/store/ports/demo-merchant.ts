@@ -10,5 +10,5 @@ export interface Order {
 
 /** The demo merchant the purchase tool buys from: it records the order and returns it with a new id. No money moves. */
 export interface DemoMerchant {
-  placeOrder(order: Omit<Order, 'id'>): Order;
+  placeOrder(order: Omit<Order, 'id'>): Promise<Order>;
 }

@@ -22,15 +22,15 @@ export interface OidcModelWrite {
  */
 export interface OidcModelStore {
   /** Inserts or replaces; a replaced record keeps its consumedAt. */
-  upsert(model: string, key: string, write: OidcModelWrite): void;
-  find(model: string, key: string): OidcModelRecord | undefined;
-  findByUid(model: string, uid: string): OidcModelRecord | undefined;
-  findByUserCode(model: string, userCode: string): OidcModelRecord | undefined;
+  upsert(model: string, key: string, write: OidcModelWrite): Promise<void>;
+  find(model: string, key: string): Promise<OidcModelRecord | undefined>;
+  findByUid(model: string, uid: string): Promise<OidcModelRecord | undefined>;
+  findByUserCode(model: string, userCode: string): Promise<OidcModelRecord | undefined>;
   /** Marks the record consumed at `at` (epoch seconds); an unknown record is a no-op. */
-  consume(model: string, key: string, at: number): void;
-  destroy(model: string, key: string): void;
+  consume(model: string, key: string, at: number): Promise<void>;
+  destroy(model: string, key: string): Promise<void>;
   /** Removes every record of the grant, whatever its model. */
-  revokeByGrantId(grantId: string): void;
+  revokeByGrantId(grantId: string): Promise<void>;
   /** Removes records whose expiry is at or before `now`; returns how many. */
-  deleteExpired(now: number): number;
+  deleteExpired(now: number): Promise<number>;
 }

@@ -8,5 +8,5 @@ export interface SecretStore {
    * is kept. Every caller, in this process or another on the same Store, gets the first value stored.
    * A name that is not plain throws a TypeError and stores nothing.
    */
-  get(name: string, generate?: () => string): string;
+  get(name: string, generate?: () => string): Promise<string>;
 }

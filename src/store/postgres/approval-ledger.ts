@@ -1,5 +1,4 @@
 import type { ApprovalLedger } from '../ports/approval-ledger.js';
-import type { Async } from '../ports/async.js';
 import type { PgPool } from './database.js';
 import { toRecord, type Row } from '../rows/approval-row.js';
 
@@ -10,7 +9,7 @@ const OPEN = "('starting', 'pending', 'redeeming', 'approved')";
  * under READ COMMITTED a concurrent writer of the same row waits and then re-checks the condition, so
  * exactly one compare-and-set wins.
  */
-export function createPostgresApprovalLedger(pool: PgPool): Async<ApprovalLedger> {
+export function createPostgresApprovalLedger(pool: PgPool): ApprovalLedger {
   const one = async (sql: string, params: unknown[]) => toRecord((await pool.query<Row>(sql, params)).rows[0]);
   const changed = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rowCount === 1;
   return {

@@ -1,4 +1,3 @@
-import type { Async } from '../ports/async.js';
 import type { BudgetStore, Reservation } from '../ports/budget-store.js';
 import { inTransaction, LOCKS, type PgPool } from './database.js';
 
@@ -9,7 +8,7 @@ const PRUNE_EVERY_MS = 60_000;
  * lock on its (tool, user, currency) while it sums the window and inserts, so reservations from every
  * instance are serialised and each sees all before it; different users never wait for each other.
  */
-export function createPostgresBudgetStore(pool: PgPool): Async<BudgetStore> {
+export function createPostgresBudgetStore(pool: PgPool): BudgetStore {
   const lastPrune = new Map<string, number>();
   return {
     reserve: (r) =>

@@ -1,9 +1,8 @@
-import type { Async } from '../ports/async.js';
 import type { ConnectTicketStore, TicketBinding } from '../ports/connect-ticket-store.js';
 import type { PgPool } from './database.js';
 
 /** Connect tickets in PostgreSQL (table vault_connect_tickets); consume is one conditional UPDATE. */
-export function createPostgresConnectTicketStore(pool: PgPool): Async<ConnectTicketStore> {
+export function createPostgresConnectTicketStore(pool: PgPool): ConnectTicketStore {
   return {
     async insert(ticketHash, b, expiresAt, pruneBefore) {
       await pool.query('DELETE FROM vault_connect_tickets WHERE expires_at < $1', [pruneBefore]);

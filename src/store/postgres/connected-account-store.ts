@@ -1,9 +1,8 @@
-import type { Async } from '../ports/async.js';
 import type { ConnectedAccountStore } from '../ports/connected-account-store.js';
 import type { PgPool } from './database.js';
 
 /** Connected accounts in PostgreSQL (table vault_connections). */
-export function createPostgresConnectedAccountStore(pool: PgPool): Async<ConnectedAccountStore> {
+export function createPostgresConnectedAccountStore(pool: PgPool): ConnectedAccountStore {
   return {
     record: async (sub, connection, accountId, scopes, connectedAt) =>
       void (await pool.query(

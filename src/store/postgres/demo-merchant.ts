@@ -1,10 +1,9 @@
 import { ulid } from 'ulid';
-import type { Async } from '../ports/async.js';
 import type { DemoMerchant } from '../ports/demo-merchant.js';
 import type { PgPool } from './database.js';
 
 /** The demo merchant's orders in PostgreSQL (table demo_orders). No money moves. */
-export function createPostgresMerchant(pool: PgPool): Async<DemoMerchant> {
+export function createPostgresMerchant(pool: PgPool): DemoMerchant {
   return {
     async placeOrder(o) {
       const id = `ord_${ulid()}`;

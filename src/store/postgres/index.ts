@@ -1,5 +1,4 @@
 import type { ApprovalLedger } from '../ports/approval-ledger.js';
-import type { Async } from '../ports/async.js';
 import type { AuditStore } from '../ports/audit-store.js';
 import type { BudgetStore } from '../ports/budget-store.js';
 import type { ChunkIndex } from '../ports/chunk-index.js';
@@ -31,16 +30,16 @@ export { migratePostgres } from './migrate.js';
 export interface PostgresStores {
   readonly pool: PgPool;
   readonly audit: AuditStore;
-  readonly approvals: Async<ApprovalLedger>;
-  readonly budgets: Async<BudgetStore>;
-  readonly connectTickets: Async<ConnectTicketStore>;
-  readonly connectFlows: Async<ConnectFlowStore>;
-  readonly connectedAccounts: Async<ConnectedAccountStore>;
-  readonly secrets: Async<SecretStore>;
+  readonly approvals: ApprovalLedger;
+  readonly budgets: BudgetStore;
+  readonly connectTickets: ConnectTicketStore;
+  readonly connectFlows: ConnectFlowStore;
+  readonly connectedAccounts: ConnectedAccountStore;
+  readonly secrets: SecretStore;
   readonly documents: DocumentStore;
   readonly chunks: ChunkIndex;
-  readonly oidcModels: Async<OidcModelStore>;
-  readonly merchant: Async<DemoMerchant>;
+  readonly oidcModels: OidcModelStore;
+  readonly merchant: DemoMerchant;
   /** Ends the pool (waits for queries in flight). */
   close(): Promise<void>;
 }

@@ -1,4 +1,3 @@
-import type { Async } from '../ports/async.js';
 import type { OidcModelRecord, OidcModelStore } from '../ports/oidc-model-store.js';
 import type { PgPool } from './database.js';
 
@@ -11,7 +10,7 @@ interface Row {
 const toRecord = (r: Row | undefined): OidcModelRecord | undefined => (r ? { payload: r.payload, expiresAt: r.expires_at, consumedAt: r.consumed_at } : undefined);
 
 /** The authorization server's models in PostgreSQL (table oidc_models). */
-export function createPostgresOidcModelStore(pool: PgPool): Async<OidcModelStore> {
+export function createPostgresOidcModelStore(pool: PgPool): OidcModelStore {
   const find = async (sql: string, params: unknown[]) => toRecord((await pool.query<Row>(sql, params)).rows[0]);
   return {
     upsert: async (model, id, w) =>

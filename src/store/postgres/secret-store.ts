@@ -1,5 +1,4 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { Async } from '../ports/async.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { PgPool } from './database.js';
 
@@ -14,7 +13,7 @@ const VERSION = 'v1';
  * open). Concurrent first uses agree on the first row stored. A row that does not open under the key
  * (another key, or altered) is an error that names the secret, never its value.
  */
-export function createPostgresSecretStore(pool: PgPool, sealingKey: Uint8Array): Async<SecretStore> {
+export function createPostgresSecretStore(pool: PgPool, sealingKey: Uint8Array): SecretStore {
   if (sealingKey.length !== 32) throw new TypeError('the sealing key of the PostgreSQL secret store must be 32 bytes');
   const key = Buffer.from(sealingKey);
   const read = async (name: string) => (await pool.query<{ sealed: string }>('SELECT sealed FROM secrets WHERE name = $1', [name])).rows[0]?.sealed;

@@ -35,23 +35,23 @@ export function createSqliteApprovalLedger(db: SqliteDatabase): ApprovalLedger {
     consume: db.prepare("UPDATE approvals SET status = 'consumed', consumed_at = ? WHERE id = ? AND status = 'approved' AND valid_until > ?"),
   };
   return {
-    findOpen: (digest) => toRecord(q.findOpen.get(digest) as Row | undefined),
-    get: (id) => toRecord(q.get.get(id) as Row | undefined),
-    reserve: (a) => q.reserve.run(a).changes === 1,
-    started: (id, authReqId, expiresAt, intervalMs, nextPollAt) => q.started.run(authReqId, expiresAt, intervalMs, nextPollAt, id).changes === 1,
-    claimRedeem: (id, now, lease, leaseUntil) => q.claimRedeem.run({ id, now, lease, leaseUntil }).changes === 1,
-    takeOver: (id, now, lease, leaseUntil, reason) => q.takeOver.run({ id, now, lease, leaseUntil, reason }).changes === 1,
-    release: (id, lease) => q.release.run(id, lease).changes === 1,
-    slowDown: (id, lease, intervalMs, nextPollAt) => q.slowDown.run(intervalMs, nextPollAt, id, lease).changes === 1,
-    approved: (id, lease, by, at, validUntil) => q.approved.run(by, at, validUntil, at, id, lease).changes === 1,
-    defer: (id, lease, leaseUntil, reason) => q.defer.run(leaseUntil, reason, id, lease).changes === 1,
-    interrupt: (id, lease, reason, now) => q.interrupt.run(reason, now, id, lease).changes === 1,
-    close: (id, status, reason, now, lease) =>
+    findOpen: async (digest) => toRecord(q.findOpen.get(digest) as Row | undefined),
+    get: async (id) => toRecord(q.get.get(id) as Row | undefined),
+    reserve: async (a) => q.reserve.run(a).changes === 1,
+    started: async (id, authReqId, expiresAt, intervalMs, nextPollAt) => q.started.run(authReqId, expiresAt, intervalMs, nextPollAt, id).changes === 1,
+    claimRedeem: async (id, now, lease, leaseUntil) => q.claimRedeem.run({ id, now, lease, leaseUntil }).changes === 1,
+    takeOver: async (id, now, lease, leaseUntil, reason) => q.takeOver.run({ id, now, lease, leaseUntil, reason }).changes === 1,
+    release: async (id, lease) => q.release.run(id, lease).changes === 1,
+    slowDown: async (id, lease, intervalMs, nextPollAt) => q.slowDown.run(intervalMs, nextPollAt, id, lease).changes === 1,
+    approved: async (id, lease, by, at, validUntil) => q.approved.run(by, at, validUntil, at, id, lease).changes === 1,
+    defer: async (id, lease, leaseUntil, reason) => q.defer.run(leaseUntil, reason, id, lease).changes === 1,
+    interrupt: async (id, lease, reason, now) => q.interrupt.run(reason, now, id, lease).changes === 1,
+    close: async (id, status, reason, now, lease) =>
       (lease === undefined ? q.close.run(status, reason, now, id) : q.closeRedeeming.run(status, reason, now, id, lease)).changes === 1,
-    takeUnreported: (digest, since, now) => toRecord(q.takeUnreported.get({ digest, since, now }) as Row | undefined),
-    markReported: (id, now) => q.markReported.run(now, id).changes === 1,
-    staleRedemptions: (now) => (q.stale.all(now) as Row[]).map((r) => toRecord(r)!),
-    consume: (id, now) => q.consume.run(now, id, now).changes === 1,
+    takeUnreported: async (digest, since, now) => toRecord(q.takeUnreported.get({ digest, since, now }) as Row | undefined),
+    markReported: async (id, now) => q.markReported.run(now, id).changes === 1,
+    staleRedemptions: async (now) => (q.stale.all(now) as Row[]).map((r) => toRecord(r)!),
+    consume: async (id, now) => q.consume.run(now, id, now).changes === 1,
   };
 }
 

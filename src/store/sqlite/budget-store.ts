@@ -23,7 +23,7 @@ export function createBudgetStore(db: SqliteDatabase): BudgetStore {
     return { id, used: before, within: r.limit !== undefined && before + r.amount <= r.limit };
   });
   return {
-    reserve: (r) => reserveTx.immediate(r),
-    release: (id) => void release.run(id),
+    reserve: async (r) => reserveTx.immediate(r),
+    release: async (id) => void release.run(id),
   };
 }

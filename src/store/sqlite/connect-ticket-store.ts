@@ -9,11 +9,11 @@ export function createSqliteConnectTicketStore(db: SqliteDatabase): ConnectTicke
     'UPDATE vault_connect_tickets SET used_at = ? WHERE ticket_hash = ? AND connection = ? AND used_at IS NULL AND expires_at >= ? RETURNING sub, connection, scopes',
   );
   return {
-    insert(ticketHash, b, expiresAt, pruneBefore) {
+    async insert(ticketHash, b, expiresAt, pruneBefore) {
       prune.run(pruneBefore);
       insert.run(ticketHash, b.sub, b.connection, JSON.stringify([...b.scopes]), expiresAt);
     },
-    consume(ticketHash, connection, now): TicketBinding | undefined {
+    async consume(ticketHash, connection, now): Promise<TicketBinding | undefined> {
       const row = consume.get(now, ticketHash, connection, now) as { sub: string; connection: string; scopes: string } | undefined;
       if (!row) return undefined;
       const scopes: unknown = JSON.parse(row.scopes);

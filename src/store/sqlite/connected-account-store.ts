@@ -9,7 +9,7 @@ export function createSqliteConnectedAccountStore(db: SqliteDatabase): Connected
   );
   const get = db.prepare('SELECT account_id FROM vault_connections WHERE sub = ? AND connection = ?');
   return {
-    record: (sub, connection, accountId, scopes, connectedAt) => void upsert.run(sub, connection, accountId, JSON.stringify([...scopes]), connectedAt),
-    accountId: (sub, connection) => (get.get(sub, connection) as { account_id: string } | undefined)?.account_id,
+    record: async (sub, connection, accountId, scopes, connectedAt) => void upsert.run(sub, connection, accountId, JSON.stringify([...scopes]), connectedAt),
+    accountId: async (sub, connection) => (get.get(sub, connection) as { account_id: string } | undefined)?.account_id,
   };
 }

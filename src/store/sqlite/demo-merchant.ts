@@ -6,7 +6,7 @@ import type { SqliteDatabase } from './database.js';
 export function sqliteMerchant(db: SqliteDatabase): DemoMerchant {
   const insert = db.prepare('INSERT INTO demo_orders (id, sub, item, amount, currency, merchant, approval_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   return {
-    placeOrder(o) {
+    async placeOrder(o) {
       const id = `ord_${ulid()}`;
       insert.run(id, o.sub, o.item, String(o.amount), o.currency, o.merchant, o.approvalId ?? null, new Date().toISOString());
       return { id, ...o };

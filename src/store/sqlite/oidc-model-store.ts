@@ -30,13 +30,13 @@ export function createSqliteOidcModelStore(db: SqliteDatabase): OidcModelStore {
     deleteExpired: db.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?'),
   };
   return {
-    upsert: (model, id, w) => void q.upsert.run({ model, id, ...w }),
-    find: (model, key) => toRecord(q.find.get(model, key)),
-    findByUid: (model, uid) => toRecord(q.findByUid.get(model, uid)),
-    findByUserCode: (model, userCode) => toRecord(q.findByUserCode.get(model, userCode)),
-    consume: (model, key, at) => void q.consume.run(at, model, key),
-    destroy: (model, key) => void q.destroy.run(model, key),
-    revokeByGrantId: (grantId) => void q.revokeByGrantId.run(grantId),
-    deleteExpired: (now) => q.deleteExpired.run(now).changes,
+    upsert: async (model, id, w) => void q.upsert.run({ model, id, ...w }),
+    find: async (model, key) => toRecord(q.find.get(model, key)),
+    findByUid: async (model, uid) => toRecord(q.findByUid.get(model, uid)),
+    findByUserCode: async (model, userCode) => toRecord(q.findByUserCode.get(model, userCode)),
+    consume: async (model, key, at) => void q.consume.run(at, model, key),
+    destroy: async (model, key) => void q.destroy.run(model, key),
+    revokeByGrantId: async (grantId) => void q.revokeByGrantId.run(grantId),
+    deleteExpired: async (now) => q.deleteExpired.run(now).changes,
   };
 }

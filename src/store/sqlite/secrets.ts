@@ -27,7 +27,7 @@ export function loadNamedSecret(keyDir: string, name: string, generate: () => st
 
 /** The SecretStore of a deployment: its key files in `keyDir` (see keyDirFor). */
 export function createKeyFileSecretStore(keyDir: string): SecretStore {
-  return { get: (name, generate) => loadNamedSecret(keyDir, name, generate) };
+  return { get: async (name, generate) => loadNamedSecret(keyDir, name, generate) };
 }
 
 export function randomSecret(): string {

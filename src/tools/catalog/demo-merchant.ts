@@ -7,7 +7,7 @@ export function memoryMerchant(): DemoMerchant & { readonly orders: Order[] } {
   const orders: Order[] = [];
   return {
     orders,
-    placeOrder(o) {
+    async placeOrder(o) {
       const order = { id: `ord_${ulid()}`, ...o };
       orders.push(order);
       return order;

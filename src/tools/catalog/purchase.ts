@@ -39,7 +39,7 @@ export function purchaseTool(threshold: number, merchant: DemoMerchant = memoryM
     }),
     async run(a, { caller, grants }) {
       const approval = grants.approval;
-      const order = merchant.placeOrder({ sub: caller.sub, item: a.item, amount: a.amount, currency: a.currency, merchant: a.merchant, approvalId: approval?.id });
+      const order = await merchant.placeOrder({ sub: caller.sub, item: a.item, amount: a.amount, currency: a.currency, merchant: a.merchant, approvalId: approval?.id });
       const approvedText = approval ? ` Approved by ${approval.approvedBy} at ${approval.approvedAt} (approval ${approval.id}).` : '';
       return {
         text: `Ordered "${a.item}" for ${a.amount} ${a.currency} from ${a.merchant}: order ${order.id}.${approvedText}`,

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApprovalLedger, NewApproval } from '../../../src/store/ports/approval-ledger.js';
-import type { SyncOrAsync } from '../../../src/store/ports/async.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
 const DIGEST = 'D'.repeat(43);
@@ -17,9 +16,9 @@ const approval = (id: string, digest = DIGEST): NewApproval => ({
   intervalMs: 2000,
 });
 
-export function describeApprovalLedgerContract(name: string, makeStore: MakeStore<SyncOrAsync<ApprovalLedger>>): void {
+export function describeApprovalLedgerContract(name: string, makeStore: MakeStore<ApprovalLedger>): void {
   describe(`ApprovalLedger contract: ${name}`, () => {
-    let fixture: StoreFixture<SyncOrAsync<ApprovalLedger>> | undefined;
+    let fixture: StoreFixture<ApprovalLedger> | undefined;
     afterEach(() => fixture?.close());
     /** A ledger holding approval a1, pending since 1000 and due for its first poll at 3000. */
     const pending = async () => {

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BudgetStore, ReserveRequest } from '../../../src/store/ports/budget-store.js';
-import type { SyncOrAsync } from '../../../src/store/ports/async.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
 const HOUR = 3_600_000;
@@ -16,9 +15,9 @@ const req = (over: Partial<ReserveRequest> = {}): ReserveRequest => ({
   ...over,
 });
 
-export function describeBudgetStoreContract(name: string, makeStore: MakeStore<SyncOrAsync<BudgetStore>>): void {
+export function describeBudgetStoreContract(name: string, makeStore: MakeStore<BudgetStore>): void {
   describe(`BudgetStore contract: ${name}`, () => {
-    let fixture: StoreFixture<SyncOrAsync<BudgetStore>> | undefined;
+    let fixture: StoreFixture<BudgetStore> | undefined;
     const open = () => (fixture = makeStore());
     afterEach(() => fixture?.close());
 
@@ -87,6 +86,13 @@ export function describeBudgetStoreContract(name: string, makeStore: MakeStore<S
       expect(seen.map((r) => r.used).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i * 15));
       expect(seen.filter((r) => r.within)).toHaveLength(6);
       expect(new Set(seen.map((r) => r.id)).size).toBe(12);
+    });
+
+    it('admits exactly what the limit allows when 20 reservations race on one handle (a pool of several connections)', async () => {
+      const { store } = open();
+      const seen = await Promise.all(Array.from({ length: 20 }, () => store.reserve(req({ amount: 20 }))));
+      expect(seen.filter((r) => r.within)).toHaveLength(5);
+      expect(seen.map((r) => r.used).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i * 20));
     });
   });
 }

@@ -1,15 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectTicketStore } from '../../../src/store/ports/connect-ticket-store.js';
-import type { SyncOrAsync } from '../../../src/store/ports/async.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
 const H1 = 'a'.repeat(43);
 const H2 = 'b'.repeat(43);
 const binding = { sub: 'alice', connection: 'google-oauth2', scopes: ['https://www.googleapis.com/auth/calendar.readonly', 'openid'] };
 
-export function describeConnectTicketStoreContract(name: string, makeStore: MakeStore<SyncOrAsync<ConnectTicketStore>>): void {
+export function describeConnectTicketStoreContract(name: string, makeStore: MakeStore<ConnectTicketStore>): void {
   describe(`ConnectTicketStore contract: ${name}`, () => {
-    let fixture: StoreFixture<SyncOrAsync<ConnectTicketStore>> | undefined;
+    let fixture: StoreFixture<ConnectTicketStore> | undefined;
     const open = () => (fixture = makeStore());
     afterEach(() => fixture?.close());
 

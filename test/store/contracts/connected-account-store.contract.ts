@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectedAccountStore } from '../../../src/store/ports/connected-account-store.js';
-import type { SyncOrAsync } from '../../../src/store/ports/async.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
-export function describeConnectedAccountStoreContract(name: string, makeStore: MakeStore<SyncOrAsync<ConnectedAccountStore>>): void {
+export function describeConnectedAccountStoreContract(name: string, makeStore: MakeStore<ConnectedAccountStore>): void {
   describe(`ConnectedAccountStore contract: ${name}`, () => {
-    let fixture: StoreFixture<SyncOrAsync<ConnectedAccountStore>> | undefined;
+    let fixture: StoreFixture<ConnectedAccountStore> | undefined;
     const open = () => (fixture = makeStore());
     afterEach(() => fixture?.close());
 

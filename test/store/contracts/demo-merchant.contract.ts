@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DemoMerchant } from '../../../src/store/ports/demo-merchant.js';
-import type { SyncOrAsync } from '../../../src/store/ports/async.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
-export function describeDemoMerchantContract(name: string, makeStore: MakeStore<SyncOrAsync<DemoMerchant>>): void {
+export function describeDemoMerchantContract(name: string, makeStore: MakeStore<DemoMerchant>): void {
   describe(`DemoMerchant contract: ${name}`, () => {
-    let fixture: StoreFixture<SyncOrAsync<DemoMerchant>> | undefined;
+    let fixture: StoreFixture<DemoMerchant> | undefined;
     afterEach(() => fixture?.close());
 
     it('records each order under a new id, on any handle, and returns it as given', async () => {

@@ -2,13 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../../src/rag/fts-index.js';
 import type { ChunkIndex, FtsQuery } from '../../../src/store/ports/chunk-index.js';
 import { CHUNKS_PER_DOCUMENT, type DocumentStore, type NewDocument } from '../../../src/store/ports/document-store.js';
-import type { SyncOrAsync } from '../../../src/store/ports/async.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
 /** A document store and the chunk index over the same storage. */
 export interface DocumentParts {
-  readonly docs: SyncOrAsync<DocumentStore>;
-  readonly index: SyncOrAsync<ChunkIndex>;
+  readonly docs: DocumentStore;
+  readonly index: ChunkIndex;
 }
 
 const doc = (id: string, chunks: string[], over: Partial<NewDocument> = {}): NewDocument => ({

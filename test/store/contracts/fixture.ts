@@ -1,7 +1,6 @@
 /**
  * What a contract suite gets from an implementation: a fresh, empty store, and more handles on the same
- * storage. The store may be a synchronous port or its asynchronous twin (src/store/ports/async.ts):
- * the suites await every call, so both are held to the same contract.
+ * storage. Every port is asynchronous; SQLite and PostgreSQL are held to the same suites.
  */
 export interface StoreFixture<T> {
   readonly store: T;

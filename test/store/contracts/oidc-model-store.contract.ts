@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OidcModelStore, OidcModelWrite } from '../../../src/store/ports/oidc-model-store.js';
-import type { SyncOrAsync } from '../../../src/store/ports/async.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
 const write = (over: Partial<OidcModelWrite> = {}): OidcModelWrite => ({ payload: '{"kind":"Grant"}', grantId: null, userCode: null, uid: null, expiresAt: null, ...over });
 
-export function describeOidcModelStoreContract(name: string, makeStore: MakeStore<SyncOrAsync<OidcModelStore>>): void {
+export function describeOidcModelStoreContract(name: string, makeStore: MakeStore<OidcModelStore>): void {
   describe(`OidcModelStore contract: ${name}`, () => {
-    let fixture: StoreFixture<SyncOrAsync<OidcModelStore>> | undefined;
+    let fixture: StoreFixture<OidcModelStore> | undefined;
     const open = () => (fixture = makeStore());
     afterEach(() => fixture?.close());
 

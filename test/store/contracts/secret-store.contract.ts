@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SecretStore } from '../../../src/store/ports/secret-store.js';
-import type { SyncOrAsync } from '../../../src/store/ports/async.js';
 import type { MakeStore, StoreFixture } from './fixture.js';
 
-export function describeSecretStoreContract(name: string, makeStore: MakeStore<SyncOrAsync<SecretStore>>): void {
+export function describeSecretStoreContract(name: string, makeStore: MakeStore<SecretStore>): void {
   describe(`SecretStore contract: ${name}`, () => {
-    let fixture: StoreFixture<SyncOrAsync<SecretStore>> | undefined;
+    let fixture: StoreFixture<SecretStore> | undefined;
     const open = () => (fixture = makeStore());
     afterEach(() => fixture?.close());
 
