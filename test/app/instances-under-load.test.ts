@@ -1,9 +1,8 @@
 /**
  * Three instances under load, one killed: the shared services (authorization server, FGA API, demo
  * Google APIs) run in this process and survive; three Gatehouse child processes trust them and share
- * one store (`STORE`: the shared SQLite data directory; `sharedPostgresStore` puts them on one
- * PostgreSQL database instead). Clients send JSON-RPC tools/call with bearer tokens from the shared
- * authorization server, spread over the three, each call with its own W3C traceparent; one instance is
+ * one store (`STORE`: the shared SQLite data directory, or one PostgreSQL database). Clients send
+ * JSON-RPC tools/call with bearer tokens from the shared authorization server, spread over the three, each call with its own W3C traceparent; one instance is
  * killed with SIGKILL halfway through. Meanwhile a purchase over the threshold is requested on one
  * instance, approved on the trusted device, executed on another and asked again on the third.
  */
@@ -14,13 +13,14 @@ import {
   auditVerify,
   newTrace,
   processUsage,
-  sharedSqliteStore,
+  openSharedStore,
   startInstances,
   startTraceSink,
   stopInstances,
   type AuditData,
   type Instance,
   type SharedStore,
+  type SharedStoreKind,
 } from '../helpers/instances.js';
 import { callTool, connectWithToken, jsonRpcOf, rpc, tokenFor } from '../helpers/mcp-client.js';
 
@@ -34,8 +34,8 @@ const INSTANCES = 3;
 const KILLED = 0;
 const USERS = ['alice', 'bob', 'carol'] as const;
 
-/** How the instances share their state. */
-const STORE = (services: TestGatehouse): Promise<SharedStore> => Promise.resolve(sharedSqliteStore(services));
+/** How the instances share their state: `'postgres'` puts all three on one PostgreSQL database. */
+const STORE: SharedStoreKind = 'sqlite';
 
 interface CallRecord {
   readonly traceId: string;
@@ -61,7 +61,7 @@ describe(`${INSTANCES} instances on one store with shared auth/FGA: ${CLIENTS} c
 
   beforeAll(async () => {
     services = await startTestGatehouse();
-    store = await STORE(services);
+    store = await openSharedStore(STORE, services);
     sink = await startTraceSink();
     instances = await startInstances(services, store, INSTANCES, {
       traceSinkUrl: sink.url,

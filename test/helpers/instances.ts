@@ -24,14 +24,14 @@ import pg from 'pg';
 import { tempDir, type TestGatehouse } from './bootstrap.js';
 import { startChildGatehouse, type ChildGatehouse } from './child-gatehouse.js';
 import { fgaApiKey } from './fga.js';
-import type { TestPostgres } from './postgres.js';
+import { startTestPostgres, type TestPostgres } from './postgres.js';
 
 /** An audit entry's data as stored (the canonical JSON that was hashed), parsed. */
 export type AuditData = Record<string, unknown>;
 
 /** Where the instances keep their shared state, and how a test reads it back. */
 export interface SharedStore {
-  readonly kind: 'sqlite' | 'postgres';
+  readonly kind: SharedStoreKind;
   /** The variables that put instance `i` on this store (data directory, database, shared secrets). */
   instanceEnv(i: number): Record<string, string>;
   /** The variables `gatehouse audit verify` needs to read this store's chain. */
@@ -89,6 +89,31 @@ export async function sharedPostgresStore(postgres: TestPostgres): Promise<Share
       for (const d of [secrets, ...dirs.values()]) rmSync(d, { recursive: true, force: true });
     },
   };
+}
+
+/** How the instances share their state: one SQLite data directory, or one PostgreSQL database. */
+export type SharedStoreKind = 'sqlite' | 'postgres';
+
+/**
+ * Opens the shared store of `kind` next to the services: for PostgreSQL a throwaway cluster of its own,
+ * stopped by the store's close.
+ */
+export async function openSharedStore(kind: SharedStoreKind, services: TestGatehouse): Promise<SharedStore> {
+  if (kind === 'sqlite') return sharedSqliteStore(services);
+  const postgres = await startTestPostgres();
+  try {
+    const store = await sharedPostgresStore(postgres);
+    return {
+      ...store,
+      async close() {
+        await store.close();
+        await postgres.stop();
+      },
+    };
+  } catch (e) {
+    await postgres.stop();
+    throw e;
+  }
 }
 
 /** The variables of an instance that trusts the services' authorization server, FGA API and demo Google APIs. */
