@@ -126,7 +126,7 @@ describe(`${INSTANCES} instances on one store with shared auth/FGA: ${CLIENTS} c
       // Asked again on instance 2 until the poll interval lets it fetch the approval (each try is answered approval_pending at once).
       let resumed = await on(1);
       const retries: (string | undefined)[] = [];
-      for (let tries = 0; errorCodeOf(resumed) === 'approval_pending' && tries < 20; tries++) {
+      for (let tries = 0; errorCodeOf(resumed) === 'approval_pending' && tries < 40; tries++) {
         retries.push(/Approval (\w+) is open until/.exec(textOf(resumed))?.[1]);
         await new Promise((r) => setTimeout(r, 500));
         resumed = await on(1);
