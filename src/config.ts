@@ -83,6 +83,12 @@ const EnvSchema = z
 
     /** 32 random bytes, base64url: encrypts provider refresh tokens at rest in the embedded vault. */
     GATEHOUSE_VAULT_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'GATEHOUSE_VAULT_KEY must be 32 random bytes in base64url (43 characters)').optional(),
+    /** postgres://… (or postgresql://): all of Gatehouse's state in PostgreSQL, migrated on start; absent: SQLite in the data dir. Never logged (it may hold a password). */
+    GATEHOUSE_DATABASE_URL: z.string().min(1).optional(),
+    /** Most connections each instance opens to PostgreSQL. */
+    GATEHOUSE_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** 32 random bytes, base64url: seals the secrets Gatehouse keeps in PostgreSQL (vault and requestState keys); default generated once into `<data>/keys/store-sealing.key`. Give every instance the same. */
+    GATEHOUSE_SEALING_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'GATEHOUSE_SEALING_KEY must be 32 random bytes in base64url (43 characters)').optional(),
     /** 32 random bytes, base64url: seals MCP requestStates; default generated once into the data dir (instances sharing either accept each other's states). */
     GATEHOUSE_REQUEST_STATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'GATEHOUSE_REQUEST_STATE_KEY must be 32 random bytes in base64url (43 characters)').optional(),
     /** Base URL of the Google APIs the calendar/mail tools call (default: the embedded demo provider, or Google in production). */
@@ -139,6 +145,8 @@ export interface Config {
     readonly drainSeconds: number;
   };
   readonly dataDir: string;
+  /** Where Gatehouse's state lives: SQLite in the data dir (default), or PostgreSQL (GATEHOUSE_DATABASE_URL). */
+  readonly store: { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number; readonly sealingKey?: string };
   readonly logLevel: z.infer<typeof EnvSchema>['GATEHOUSE_LOG_LEVEL'];
   readonly auth:
     | {
@@ -273,6 +281,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.GATEHOUSE_PUBLIC_URL && new URL(e.GATEHOUSE_PUBLIC_URL).pathname !== '/') {
     issues.push('GATEHOUSE_PUBLIC_URL: give the origin only (the MCP endpoint is always /mcp)');
   }
+  if (e.GATEHOUSE_DATABASE_URL !== undefined) issues.push(...databaseUrlIssues(e.GATEHOUSE_DATABASE_URL));
+  else if (e.GATEHOUSE_SEALING_KEY) issues.push('GATEHOUSE_SEALING_KEY: only used with GATEHOUSE_DATABASE_URL (with SQLite, secrets are key files in the data dir)');
+  else if (env.GATEHOUSE_DATABASE_POOL_SIZE !== undefined) issues.push('GATEHOUSE_DATABASE_POOL_SIZE: only used with GATEHOUSE_DATABASE_URL');
   const tracing = tracingSettings(env, issues);
   if (issues.length) throw new ConfigError(issues);
 
@@ -290,6 +301,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       drainSeconds: e.GATEHOUSE_DRAIN_SECONDS,
     },
     dataDir: resolve(e.GATEHOUSE_DATA_DIR),
+    store: e.GATEHOUSE_DATABASE_URL
+      ? { kind: 'postgres', url: e.GATEHOUSE_DATABASE_URL, poolSize: e.GATEHOUSE_DATABASE_POOL_SIZE, ...(e.GATEHOUSE_SEALING_KEY ? { sealingKey: e.GATEHOUSE_SEALING_KEY } : {}) }
+      : { kind: 'sqlite' },
     logLevel: e.GATEHOUSE_LOG_LEVEL,
     auth: remoteIssuer
       ? {
@@ -362,6 +376,22 @@ function issuerUrlIssues(value: string): string[] {
   }
   if (url.search || url.hash || url.username || url.password) out.push('GATEHOUSE_ISSUER_URL: give the issuer identifier only (no query, fragment or credentials)');
   return out;
+}
+
+/**
+ * GATEHOUSE_DATABASE_URL is a PostgreSQL connection URL. Its messages never repeat the value: it may
+ * carry a password.
+ */
+function databaseUrlIssues(value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return ['GATEHOUSE_DATABASE_URL: must be a postgres://user:password@host:port/database URL'];
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return ['GATEHOUSE_DATABASE_URL: must be a postgres:// (or postgresql://) URL'];
+  if (!url.hostname && !url.searchParams.get('host')) return ['GATEHOUSE_DATABASE_URL: name the server (postgres://host/database, or ?host=/socket/dir)'];
+  return [];
 }
 
 /** OpenTelemetry tracing, from the standard OTEL_* variables; absent: tracing is off and no SDK is loaded. */

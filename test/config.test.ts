@@ -106,6 +106,26 @@ describe('config: one schema, parsed once, errors name the variable', () => {
     expect(issues({ GATEHOUSE_REQUEST_STATE_KEY: 'short' })).toEqual(['GATEHOUSE_REQUEST_STATE_KEY: GATEHOUSE_REQUEST_STATE_KEY must be 32 random bytes in base64url (43 characters)']);
   });
 
+  it('GATEHOUSE_DATABASE_URL: PostgreSQL instead of SQLite; its value never appears in a message', () => {
+    expect(loadConfig({}).store).toEqual({ kind: 'sqlite' });
+    const url = 'postgres://gatehouse:s3cret-pw@db.internal:5432/gatehouse?sslmode=require';
+    expect(loadConfig({ GATEHOUSE_DATABASE_URL: url }).store).toEqual({ kind: 'postgres', url, poolSize: 10 });
+    const key = 'B'.repeat(43);
+    expect(loadConfig({ GATEHOUSE_DATABASE_URL: 'postgresql:///gatehouse?host=/run/postgresql', GATEHOUSE_DATABASE_POOL_SIZE: '4', GATEHOUSE_SEALING_KEY: key }).store).toEqual({
+      kind: 'postgres',
+      url: 'postgresql:///gatehouse?host=/run/postgresql',
+      poolSize: 4,
+      sealingKey: key,
+    });
+    expect(issues({ GATEHOUSE_DATABASE_URL: 'mysql://root:s3cret-pw@db/gatehouse' })).toEqual(['GATEHOUSE_DATABASE_URL: must be a postgres:// (or postgresql://) URL']);
+    expect(issues({ GATEHOUSE_DATABASE_URL: 's3cret-pw' })).toEqual(['GATEHOUSE_DATABASE_URL: must be a postgres://user:password@host:port/database URL']);
+    expect(issues({ GATEHOUSE_DATABASE_URL: 'postgres:///gatehouse' })).toEqual(['GATEHOUSE_DATABASE_URL: name the server (postgres://host/database, or ?host=/socket/dir)']);
+    expect(issues({ GATEHOUSE_SEALING_KEY: key })).toEqual(['GATEHOUSE_SEALING_KEY: only used with GATEHOUSE_DATABASE_URL (with SQLite, secrets are key files in the data dir)']);
+    expect(issues({ GATEHOUSE_DATABASE_POOL_SIZE: '4' })).toEqual(['GATEHOUSE_DATABASE_POOL_SIZE: only used with GATEHOUSE_DATABASE_URL']);
+    expect(issues({ GATEHOUSE_DATABASE_URL: url, GATEHOUSE_SEALING_KEY: 'short' })).toEqual(['GATEHOUSE_SEALING_KEY: GATEHOUSE_SEALING_KEY must be 32 random bytes in base64url (43 characters)']);
+    for (const bad of ['mysql://root:s3cret-pw@db/gatehouse', 's3cret-pw']) expect(issues({ GATEHOUSE_DATABASE_URL: bad }).join('\n')).not.toContain('s3cret-pw');
+  });
+
   it('cross-field rules name the variables', () => {
     expect(issues({ AUTH0_AUDIENCE: 'https://x.example/mcp' })).toEqual(['AUTH0_AUDIENCE: set AUTH0_DOMAIN too (the audience belongs to an Auth0 tenant)']);
     expect(issues({ AUTH0_DOMAIN: 'a.auth0.com', AUTH0_CLIENT_ID: 'x' })).toEqual(['AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET: set both or neither']);
