@@ -15,9 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditLog } from '../src/audit/audit-log.js';
-import { GENESIS, hashCanonical } from '../src/audit/entry-hash.js';
-import { canonicalJson } from '../src/lib/canonical-json.js';
-import { createPostgresAuditStore, type PostgresAuditStore } from '../src/store/postgres/audit-store.js';
+import { createPostgresAuditStore } from '../src/store/postgres/audit-store.js';
 import { createPostgresPool } from '../src/store/postgres/database.js';
 import { createSqliteAuditStore } from '../src/store/sqlite/audit-store.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
@@ -36,7 +34,7 @@ const APPENDS = 3000;
 const APPEND_WARMUP = 300;
 
 /** How the instances share their state, each measured in turn; the first is the baseline of the ratios. */
-const STORES: readonly SharedStoreKind[] = ['sqlite'];
+const STORES: readonly SharedStoreKind[] = ['sqlite', 'postgres'];
 
 export async function run(): Promise<BenchResult[]> {
   return [...(await throughputRows()), ...(await auditAppendRows())];
@@ -114,21 +112,6 @@ async function load(urls: string[], token: string, perClient: number): Promise<{
 
 const entryData = (i: number) => ({ sub: `user${i % 200}`, client: 'bench', tool: 'whoami', result: 'ok', digest: 'x'.repeat(43), decisions: [{ gate: 'scopes', decision: 'allow' }] });
 
-/**
- * The append AuditLog makes (the next entry hashed onto the newest one inside the store's lock), on
- * the asynchronous PostgreSQL AuditStore. Once AuditLog takes an asynchronous store this is
- * `createAuditLog(store).append('tool_call', data)`.
- */
-function appendTo(store: PostgresAuditStore, event: string, data: Record<string, unknown>) {
-  const dataJson = canonicalJson(data);
-  return store.append((prev) => {
-    const seq = (prev?.seq ?? 0) + 1;
-    const prevHash = prev?.hash ?? GENESIS;
-    const at = new Date().toISOString();
-    return { seq, at, event, dataJson, prevHash, hash: hashCanonical(prevHash, { seq, at, event }, dataJson) };
-  });
-}
-
 async function auditAppendRows(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-instances-'));
   const db = openDatabase(join(dir, 'audit.db'));
@@ -136,11 +119,11 @@ async function auditAppendRows(): Promise<BenchResult[]> {
   const pool = createPostgresPool(await postgres.createMigratedDatabase(), { max: 2 });
   try {
     const sqliteLog = createAuditLog(createSqliteAuditStore(db));
-    const pgStore = createPostgresAuditStore(pool);
+    const pgLog = createAuditLog(createPostgresAuditStore(pool));
     let n = 0;
     for (let i = 0; i < APPEND_WARMUP; i++) {
-      sqliteLog.append('tool_call', entryData(n++));
-      await appendTo(pgStore, 'tool_call', entryData(n++));
+      await sqliteLog.append('tool_call', entryData(n++));
+      await pgLog.append('tool_call', entryData(n++));
     }
     const sqliteUs: number[] = [];
     const pgUs: number[] = [];
@@ -149,16 +132,17 @@ async function auditAppendRows(): Promise<BenchResult[]> {
     for (let done = 0; done < APPENDS; done += BLOCK) {
       for (let i = 0; i < BLOCK; i++) {
         const t0 = process.hrtime.bigint();
-        sqliteLog.append('tool_call', entryData(n++));
+        await sqliteLog.append('tool_call', entryData(n++));
         sqliteUs.push(Number(process.hrtime.bigint() - t0) / 1000);
       }
       for (let i = 0; i < BLOCK; i++) {
         const t0 = process.hrtime.bigint();
-        await appendTo(pgStore, 'tool_call', entryData(n++));
+        await pgLog.append('tool_call', entryData(n++));
         pgUs.push(Number(process.hrtime.bigint() - t0) / 1000);
       }
     }
-    if (!sqliteLog.verify({ full: true, record: false }).ok) throw new Error('the SQLite bench log does not verify');
+    if (!(await sqliteLog.verify({ full: true, record: false })).ok) throw new Error('the SQLite bench log does not verify');
+    if (!(await pgLog.verify({ full: true, record: false })).ok) throw new Error('the PostgreSQL bench log does not verify');
     const p50 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
     const label = (store: string, what: string) => `audit append on ${store} (${what})`;
     return [

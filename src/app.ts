@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import type { RetrieverOptions } from './rag/authorized-retriever.js';
 import type { Documents } from './rag/documents.js';
 import type { SqliteDatabase } from './store/sqlite/database.js';
+import type { Stores } from './store/stores.js';
 import type { AnyTool } from './tools/define.js';
 import { resolveBackends } from './app/resolve-backends.js';
 import { createDrain, type DrainReport } from './app/shutdown.js';
@@ -40,7 +41,10 @@ export interface Gatehouse {
   readonly mcpUrl: string;
   readonly issuer: string;
   readonly audience: string;
-  readonly db: SqliteDatabase;
+  /** The data dir's SQLite file: the whole Store by default; with PostgreSQL, only the embedded stand-ins' tables (absent when none runs). */
+  readonly db: SqliteDatabase | undefined;
+  /** Every Store port, on SQLite or PostgreSQL. */
+  readonly stores: Stores;
   readonly audit: AuditLog;
   readonly authServer?: EmbeddedAuthServer;
   /** The embedded demo third-party provider ("Google"), in embedded mode. */

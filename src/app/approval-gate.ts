@@ -1,15 +1,15 @@
 import type * as oidc from 'openid-client';
-import { createSqliteApprovalLedger } from '../store/sqlite/approval-ledger.js';
 import { createApprovalFlow, type ApprovalHooks } from '../approvals/await-approval.js';
 import { createCibaClient } from '../approvals/ciba-client.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApproveGateOptions } from '../gates/approve.js';
 import type { Logger } from '../log.js';
 import type { Upstream } from '../resilience/upstream.js';
-import type { SqliteDatabase } from '../store/sqlite/database.js';
+import type { ApprovalLedger } from '../store/ports/approval-ledger.js';
 
 export interface ApprovalGateConfig {
-  readonly db: SqliteDatabase;
+  /** The approvals ledger in the Store (shared by every instance on it). */
+  readonly ledger: ApprovalLedger;
   readonly audit: AuditLog;
   readonly logger: Logger;
   /** The API the approvals are for. */
@@ -36,7 +36,7 @@ export interface Approvals {
 
 /** Assembles what the approve gate needs: CIBA client, ledger on the Store, and the waiting flow. */
 export function createApprovals(c: ApprovalGateConfig): Approvals {
-  const ledger = createSqliteApprovalLedger(c.db);
+  const { ledger } = c;
   const ciba = createCibaClient({ client: c.client, clientId: c.clientId, audience: c.audience, clockSkewSeconds: c.clockSkewSeconds, upstream: c.upstream });
   const flow = createApprovalFlow({ ledger, ciba, audit: c.audit, logger: c.logger, waitSeconds: c.waitSeconds, expirySeconds: c.expirySeconds, hooks: c.hooks, stopWaiting: c.stopWaiting });
   return { gate: { flow, ledger }, reconcile: () => flow.reconcile() };

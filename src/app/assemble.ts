@@ -16,13 +16,8 @@ import { createTokenVerifier } from '../identity/verify-bearer.js';
 import { createMcpEndpoint } from '../mcp/endpoint.js';
 import { createRequestStateCodec } from '../mcp/request-state.js';
 import { createDocuments } from '../rag/documents.js';
-import { createBudgetStore } from '../store/sqlite/budget-store.js';
 import { documentTools } from '../tools/catalog/documents.js';
 import { builtinTools } from '../tools/catalog/index.js';
-import { sqliteMerchant } from '../store/sqlite/demo-merchant.js';
-import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
-import { SqliteDocumentStore } from '../store/sqlite/document-store.js';
-import { SqliteFtsIndex } from '../store/sqlite/fts-index.js';
 import { purchaseTool } from '../tools/catalog/purchase.js';
 import type { Gatehouse, GatehouseOptions } from '../app.js';
 import { createApprovals } from './approval-gate.js';
@@ -37,12 +32,12 @@ import { createOperations } from './operations.js';
 const REQUEST_STATE_TTL_SECONDS = 15 * 60;
 
 export async function assemble(b: Backends, opts: GatehouseOptions, version: string, drain: Drain): Promise<Omit<Gatehouse, 'draining' | 'shutdown'>> {
-  const { config, logger, db, issuer, audience, mcpUrl, origin, serverClient, customApiClient } = b;
-  const documents = createDocuments({ store: new SqliteDocumentStore(db), index: new SqliteFtsIndex(db) }, b.authorizer, { now: opts.now, ...opts.retrieval });
+  const { config, logger, db, stores, issuer, audience, mcpUrl, origin, serverClient, customApiClient } = b;
+  const documents = createDocuments({ store: stores.documents, index: stores.chunks }, b.authorizer, { now: opts.now, ...opts.retrieval });
   await b.seedDocuments?.(documents.store);
 
-  const { audit, stop: stopAudit } = await openServerAuditLog(config, createSqliteAuditStore(db), logger);
-  const builtin = opts.tools ? [] : [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, sqliteMerchant(db))];
+  const { audit, stop: stopAudit } = await openServerAuditLog(config, stores.audit, logger);
+  const builtin = opts.tools ? [] : [...builtinTools, ...documentTools(documents), purchaseTool(config.approvals.purchaseThreshold, stores.merchant)];
   const own = [...(opts.tools ?? []), ...(opts.extraTools ?? [])];
   const all = [...builtin, ...own];
   const duplicate = all.find((t, i) => all.findIndex((u) => u.name === t.name) !== i);
@@ -50,7 +45,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   const tools = runnableTools(builtin, own, gateGaps({ serverClient: serverClient !== undefined, customApiClient: customApiClient !== undefined }), logger);
   const vault = serverClient && customApiClient
     ? createTokenVaultWiring({
-        db,
+        stores,
         issuer,
         origin,
         client: b.discovery.client(serverClient, timeoutSeconds(config.upstreams.vault.deadlineMs)),
@@ -64,7 +59,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
     : undefined;
   const approvals = serverClient
     ? createApprovals({
-        db,
+        ledger: stores.approvals,
         audit,
         logger,
         audience,
@@ -80,7 +75,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   const verifier = createTokenVerifier({ issuer, audience, metadata: b.discovery.metadata, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
   const operations = createOperations(b, verifier);
   const chain = buildChain(
-    createGates({ authorizer: b.authorizer, budgets: createBudgetStore(db), connect: vault?.connect, approve: approvals?.gate, now: opts.now }),
+    createGates({ authorizer: b.authorizer, budgets: stores.budgets, connect: vault?.connect, approve: approvals?.gate, now: opts.now }),
     { stop: drain.stop, observe: operations.metrics },
   );
   const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };
@@ -124,7 +119,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   b.http.on('request', drain.listener(app));
   await approvals?.reconcile();
   logger.info({ mcpUrl, issuer }, 'gatehouse started');
-  return { mcpUrl, issuer, audience, db, audit, authServer: b.authServer, providers: b.providers, fga: b.fga, authorizer: b.authorizer, documents, close: async () => {
+  return { mcpUrl, issuer, audience, db, stores, audit, authServer: b.authServer, providers: b.providers, fga: b.fga, authorizer: b.authorizer, documents, close: async () => {
     await mcp.close();
     await stopAudit();
     await b.close();

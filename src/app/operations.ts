@@ -19,12 +19,9 @@ export interface Operations {
 
 export function createOperations(b: Backends, verifier: TokenVerifier): Operations {
   const approvalsConfigured = b.serverClient !== undefined;
-  const pendingApprovals = approvalsConfigured
-    ? b.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM approvals WHERE status IN ('starting', 'pending', 'redeeming')")
-    : undefined;
   const metrics = createMetrics({
     circuits: () => b.upstreams.all().map((u) => ({ name: u.name, state: u.circuitState() })),
-    approvalsPending: pendingApprovals && (() => pendingApprovals.get()?.n ?? 0),
+    approvalsPending: approvalsConfigured ? () => b.stores.approvals.countOpen() : undefined,
   });
   b.upstreamEvents.add(metrics);
   b.upstreamEvents.add({
@@ -36,7 +33,7 @@ export function createOperations(b: Backends, verifier: TokenVerifier): Operatio
   });
 
   const probes: Probe[] = [
-    { name: 'store', check: async () => b.db.prepare('SELECT 1').get() },
+    { name: 'store', check: (signal) => b.stores.ping(signal) },
     { name: 'keys', check: () => verifier.signingKeys() },
   ];
   const { probe } = b.authorizer;

@@ -18,7 +18,9 @@ import type { Logger } from '../log.js';
 import type { DocumentStore } from '../rag/document-store.js';
 import { createUpstreams, UpstreamEvents, type Upstreams } from '../resilience/upstream.js';
 import { keyDirFor, openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
-import { createKeyFileSecretStore, randomSecret } from '../store/sqlite/secrets.js';
+import { randomSecret } from '../store/sqlite/secrets.js';
+import type { Stores } from '../store/stores.js';
+import { needsDataDirDatabase, openStores, storeSecret } from './open-stores.js';
 import { loadVaultKey } from '../vault/sealed-box.js';
 import { issuerDiscovery, type IssuerDiscovery } from './issuer-discovery.js';
 import { GOOGLE_API_URL } from './token-vault.js';
@@ -104,7 +106,10 @@ export interface ClientCredentials {
 export interface Backends {
   readonly config: Config;
   readonly logger: Logger;
-  readonly db: SqliteDatabase;
+  /** The data dir's SQLite file: the Store on SQLite, and the embedded stand-ins' own tables; absent on PostgreSQL with no stand-in. */
+  readonly db: SqliteDatabase | undefined;
+  /** Every Store port (GATEHOUSE_DATABASE_URL: PostgreSQL; otherwise the SQLite file). */
+  readonly stores: Stores;
   readonly vaultKey: string;
   /** The key that seals MCP requestStates: configured, or generated once into the data dir, so instances sharing either resume each other's calls. */
   readonly requestStateKey: Uint8Array;
@@ -144,16 +149,18 @@ export interface Backends {
  */
 export async function resolveBackends(config: Config, logger: Logger): Promise<Backends> {
   const dbFile = join(config.dataDir, 'gatehouse.db');
-  const db = openDatabase(dbFile);
+  // The SQLite file holds the Store by default, and the embedded stand-ins' own tables in any case.
+  const db = needsDataDirDatabase(config) ? openDatabase(dbFile) : undefined;
   const keyDir = keyDirFor(dbFile);
-  const stack: (() => Promise<void> | void)[] = [() => void db.close()];
+  const stack: (() => Promise<void> | void)[] = db ? [() => void db.close()] : [];
   const close = async () => {
     for (const stop of stack.splice(0).reverse()) await stop();
   };
   try {
-    const secrets = createKeyFileSecretStore(keyDir);
-    const vaultKey = await loadVaultKey(secrets, config.vault.encryptionKey);
-    const requestStateKey = Buffer.from(config.requestState.key ?? (await secrets.get('request-state', randomSecret)), 'base64url');
+    const stores = await openStores(config, { db, keyDir, logger });
+    stack.push(() => stores.close());
+    const vaultKey = await loadVaultKey({ get: (name, generate) => storeSecret(stores, name, generate) }, config.vault.encryptionKey);
+    const requestStateKey = Buffer.from(config.requestState.key ?? (await storeSecret(stores, 'request-state', randomSecret)), 'base64url');
     const http = await listen(config.server.host, config.server.port);
     stack.push(() => closeServer(http));
     const port = (http.address() as AddressInfo).port;
@@ -180,7 +187,7 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       const google = demoGoogleConnection(started, keyDir);
       const as = await startEmbeddedAuthServer({
         tokenVault: { connections: [google.connection], encryptionKey: vaultKey },
-        db,
+        db: standIns(db),
         keyDir,
         host: config.server.host,
         port: config.auth.port,
@@ -216,7 +223,7 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
     if (config.fga.mode === 'embedded') {
       const [{ startEmbeddedFga }, { resolveFgaApiKeys }] = await Promise.all([import('../embedded/fga/index.js'), import('../embedded/fga/api-key.js')]);
       const { keys } = resolveFgaApiKeys(config.dataDir, config.fga.apiKeys);
-      const started = await startEmbeddedFga({ db, host: config.server.host, port: config.fga.port, apiKeys: keys, allowedHosts: config.server.allowedHosts, seedStoreFile: DEMO_STORE_FILE, logger });
+      const started = await startEmbeddedFga({ db: standIns(db), host: config.server.host, port: config.fga.port, apiKeys: keys, allowedHosts: config.server.allowedHosts, seedStoreFile: DEMO_STORE_FILE, logger });
       fga = started;
       stack.push(() => started.close());
       const embeddedAuthorizer = createAuthorizer({ apiUrl: started.url, storeId: started.storeId, modelId: started.modelId, apiToken: keys[0], upstream: upstreams.fga });
@@ -235,6 +242,7 @@ export async function resolveBackends(config: Config, logger: Logger): Promise<B
       config,
       logger,
       db,
+      stores,
       vaultKey,
       requestStateKey,
       http,
@@ -287,4 +295,10 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** The SQLite file the embedded stand-ins keep their tables in (opened whenever one of them runs). */
+function standIns(db: SqliteDatabase | undefined): SqliteDatabase {
+  if (!db) throw new TypeError('the embedded stand-ins need the data dir database');
+  return db;
 }

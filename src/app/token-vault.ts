@@ -4,10 +4,7 @@ import type { ConnectGateDeps } from '../gates/connect.js';
 import { connectRoutes, type ConnectPort } from '../http/connect-routes.js';
 import type { Logger } from '../log.js';
 import type { Upstreams } from '../resilience/upstream.js';
-import type { SqliteDatabase } from '../store/sqlite/database.js';
-import { createSqliteConnectFlowStore } from '../store/sqlite/connect-flow-store.js';
-import { createSqliteConnectTicketStore } from '../store/sqlite/connect-ticket-store.js';
-import { createSqliteConnectedAccountStore } from '../store/sqlite/connected-account-store.js';
+import type { Stores } from '../store/stores.js';
 import type { AnyTool } from '../tools/define.js';
 import { ConnectFlow, ConnectFlowError } from '../vault/connect-flow.js';
 import { ConnectFlowStore } from '../vault/connect-flow-store.js';
@@ -22,7 +19,8 @@ import { TokenVault } from '../vault/token-vault.js';
 export const GOOGLE_API_URL = 'https://www.googleapis.com';
 
 export interface TokenVaultWiringOptions {
-  readonly db: SqliteDatabase;
+  /** Connect tickets, connect flows and connected accounts live in the Store (shared by every instance on it). */
+  readonly stores: Pick<Stores, 'connectTickets' | 'connectFlows' | 'connectedAccounts'>;
   /** The authorization server holding the vault (Auth0 tenant or the embedded one). */
   readonly issuer: string;
   /** Gatehouse's public origin (connect URLs and the /connect/callback redirect URI). */
@@ -46,12 +44,12 @@ export interface TokenVaultWiring {
 
 /** Builds the Token Vault client, the connect gate's dependencies and the connect web routes from one set of inputs. */
 export function createTokenVaultWiring(o: TokenVaultWiringOptions): TokenVaultWiring {
-  const tickets = new ConnectTickets(createSqliteConnectTicketStore(o.db), o.origin);
-  const ledger = new ConnectedAccountsLedger(createSqliteConnectedAccountStore(o.db));
+  const tickets = new ConnectTickets(o.stores.connectTickets, o.origin);
+  const ledger = new ConnectedAccountsLedger(o.stores.connectedAccounts);
   const vault = new TokenVault(federatedTokenExchange(o.exchangeClient, o.upstreams.vault), tickets, undefined, undefined, (connection) => o.upstreams.provider(connection));
   const box = new SealedBox(o.encryptionKey);
   const callbackUrl = new URL('/connect/callback', o.origin).href;
-  const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client: o.client, tickets, flows: new ConnectFlowStore(createSqliteConnectFlowStore(o.db), box), myAccount: new MyAccountClient(o.issuer, o.upstreams.myAccount), ledger, logger: o.logger });
+  const flow = new ConnectFlow({ issuer: o.issuer, callbackUrl, client: o.client, tickets, flows: new ConnectFlowStore(o.stores.connectFlows, box), myAccount: new MyAccountClient(o.issuer, o.upstreams.myAccount), ledger, logger: o.logger });
   const connectionScopes = new Map<string, string[]>();
   for (const t of o.tools) {
     if (!t.connection) continue;

@@ -12,8 +12,8 @@ import { verifyChain, type VerifyResult } from '../audit/verify-chain.js';
 import { checkpointKeyFor } from '../app/audit-log.js';
 import { loadConfig, type Config } from '../config.js';
 import type { AuditStore } from '../store/ports/audit-store.js';
-import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
-import { openDatabase } from '../store/sqlite/database.js';
+import { openCommandStores } from '../app/open-stores.js';
+import { silentLogger } from '../log.js';
 import { flags, UsageError } from './args.js';
 
 const USAGE = [
@@ -78,7 +78,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   if (sub === 'key') return printKey(config, values.jwk === true);
   const pinned = values.key === undefined ? undefined : parsePublicKey(readFileSync(values.key, 'utf8'), values.key);
   const exported = values.checkpoint === undefined ? undefined : readCheckpointFile(values.checkpoint);
-  const { store, close } = openAuditStore(config);
+  const { store, close } = await openAuditStore(config);
   try {
     // Only the commands that sign may create the default key file; verify reports a missing key.
     const { key } = checkpointKeyFor(config, sub === 'checkpoint' || sub === 'prune');
@@ -104,14 +104,9 @@ export async function auditCommand(argv: string[]): Promise<number> {
  * The audit log's Store for a command: the one place the CLI opens it (the server builds its own in
  * src/app/assemble.ts). Today the SQLite file in the data directory.
  */
-export function openAuditStore(config: Config): { readonly store: AuditStore; readonly close: () => Promise<void> } {
-  const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
-  return {
-    store: createSqliteAuditStore(db),
-    close: async () => {
-      db.close();
-    },
-  };
+export async function openAuditStore(config: Config): Promise<{ readonly store: AuditStore; readonly close: () => Promise<void> }> {
+  const { stores, close } = await openCommandStores(config, silentLogger);
+  return { store: stores.audit, close };
 }
 
 function report(result: VerifyResult): number {

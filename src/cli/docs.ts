@@ -9,9 +9,9 @@ import { readFgaApiKeyFile } from '../embedded/fga/api-key.js';
 import { auditedWrites } from '../fga/audited-writes.js';
 import { createAuthorizer, type Authorizer } from '../fga/authorizer.js';
 import { INGESTIBLE, ingestFiles, IngestTarget, type SourceFile } from '../rag/ingest.js';
-import { createSqliteAuditStore } from '../store/sqlite/audit-store.js';
-import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
-import { SqliteDocumentStore } from '../store/sqlite/document-store.js';
+import { openCommandStores } from '../app/open-stores.js';
+import { silentLogger } from '../log.js';
+import type { SqliteDatabase } from '../store/sqlite/database.js';
 import { flags, UsageError } from './args.js';
 
 const USAGE = 'usage: gatehouse docs add <path|dir|glob> --folder <id> [--owner user:<id>]';
@@ -35,15 +35,15 @@ export async function docsCommand(argv: string[]): Promise<number> {
   if (!files.length) throw new UsageError(`no .md, .markdown or .txt files match "${pattern}"`);
 
   const config = loadConfig(process.env);
-  const db = openDatabase(join(config.dataDir, 'gatehouse.db'));
+  const { stores, db, close } = await openCommandStores(config, silentLogger);
   try {
-    const fga = config.fga.mode === 'remote' ? createAuthorizer(config.fga) : embeddedAuthorizer(db, embeddedEndpoints(config).fgaUrl, embeddedApiKey(config));
-    const authorizer = auditedWrites(fga, createAuditLog(createSqliteAuditStore(db)), {
+    const fga = config.fga.mode === 'remote' ? createAuthorizer(config.fga) : embeddedAuthorizer(db! /* opened for the embedded FGA */, embeddedEndpoints(config).fgaUrl, embeddedApiKey(config));
+    const authorizer = auditedWrites(fga, createAuditLog(stores.audit), {
       command: 'docs add',
       operator: operatorName(),
       fga: config.fga.mode === 'remote' ? config.fga.apiUrl : 'embedded',
     });
-    const results = await ingestFiles({ store: new SqliteDocumentStore(db), authorizer }, parsed.data, files);
+    const results = await ingestFiles({ store: stores.documents, authorizer }, parsed.data, files);
     for (const r of results) process.stdout.write(`${r.outcome.padEnd(9)} document:${r.id}\n`);
     process.stdout.write(`${results.length} document(s) in folder:${parsed.data.folder}\n`);
     return 0;
@@ -58,7 +58,7 @@ export async function docsCommand(argv: string[]): Promise<number> {
     }
     throw e;
   } finally {
-    db.close();
+    await close();
   }
 }
 

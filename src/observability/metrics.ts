@@ -15,7 +15,7 @@ export interface MetricsSources {
   /** Every upstream policy and its current circuit state (read at scrape time). */
   readonly circuits: () => readonly { readonly name: string; readonly state: CircuitStateName }[];
   /** Approvals asked for and not yet answered (read at scrape time); absent when approvals are not configured. */
-  readonly approvalsPending?: () => number;
+  readonly approvalsPending?: () => Promise<number>;
 }
 
 export interface Metrics extends UpstreamListener {
@@ -63,8 +63,8 @@ export function createMetrics(sources: MetricsSources): Metrics {
       name: 'gatehouse_approvals_pending',
       help: 'Approvals asked for and not yet answered.',
       registers: [registry],
-      collect() {
-        this.set(pending());
+      async collect() {
+        this.set(await pending());
       },
     });
   }

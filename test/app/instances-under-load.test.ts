@@ -35,7 +35,7 @@ const KILLED = 0;
 const USERS = ['alice', 'bob', 'carol'] as const;
 
 /** How the instances share their state: `'postgres'` puts all three on one PostgreSQL database. */
-const STORE: SharedStoreKind = 'sqlite';
+const STORE: SharedStoreKind = 'postgres';
 
 interface CallRecord {
   readonly traceId: string;

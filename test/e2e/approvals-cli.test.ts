@@ -3,6 +3,7 @@ import { approvalsCommand, describePending } from '../../src/cli/approvals.js';
 import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js';
 import { deviceFor, LAPTOP, textOf, waitForRequests } from '../helpers/approvals.js';
 import { connectWithToken, tokenFor } from '../helpers/mcp-client.js';
+import { stateCount } from '../helpers/state.js';
 
 /**
  * A high-risk purchase waits for alice's approval, given from a terminal with
@@ -57,20 +58,20 @@ describe('gatehouse approvals (CLI as the trusted device)', () => {
     const result = await call;
     expect(result.isError).toBeFalsy();
     expect(textOf(result)).toMatch(/^Ordered "Laptop" for 900 EUR from Demo Store: order ord_\w+\. Approved by alice at /);
-    expect(gh.db.prepare('SELECT COUNT(*) AS n FROM demo_orders').get()).toEqual({ n: 1 });
+    expect(await stateCount(gh, 'demo_orders')).toBe(1);
     await client.close();
   }, 30_000);
 
   it('deny refuses the waiting call with approval_denied; nothing runs', async () => {
     const client = await connectWithToken(gh.mcpUrl, await tokenFor(gh, 'alice', 'purchases:create'));
-    const before = gh.db.prepare('SELECT COUNT(*) AS n FROM demo_orders').get();
+    const before = await stateCount(gh, 'demo_orders');
     const call = client.callTool({ name: 'purchase', arguments: { ...LAPTOP, item: 'Monitor' } });
     const [req] = await waitForRequests(await deviceFor(gh.issuer, 'alice'));
     expect((await cli('deny', '--user', 'alice', '--id', req!.id)).code).toBe(0);
     const result = await call;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('[approval_denied]');
-    expect(gh.db.prepare('SELECT COUNT(*) AS n FROM demo_orders').get()).toEqual(before);
+    expect(await stateCount(gh, 'demo_orders')).toBe(before);
     await client.close();
   }, 30_000);
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js';
 import { deviceFor, LAPTOP, textOf, waitForRequests } from '../helpers/approvals.js';
 import { connectWithToken, tokenFor } from '../helpers/mcp-client.js';
+import { stateCount } from '../helpers/state.js';
 
 /**
  * The whole approval flow as a person meets it: an MCP client's high-risk call waits (progress
@@ -76,7 +77,7 @@ describe.skipIf(!chromiumPath)('approval on the trusted-device page (headless Ch
     expect(textOf(result)).toMatch(/Approved by alice at \d{4}-/);
     expect(progress[0]!.message).toBe(`Waiting for approval on your device… ("${code}")`);
     expect(progress.map((p) => p.progress)).toEqual(progress.map((_, i) => i + 1));
-    expect(gh.db.prepare('SELECT COUNT(*) AS n FROM demo_orders').get()).toEqual({ n: 1 });
+    expect(await stateCount(gh, 'demo_orders')).toBe(1);
     await page.close();
     await client.close();
   }, 60_000);

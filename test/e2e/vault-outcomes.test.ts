@@ -5,6 +5,7 @@ import { findDemoUser } from '../../src/embedded/seed/users.js';
 import { createLogger } from '../../src/log.js';
 import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js';
 import { tokenFor } from '../helpers/mcp-client.js';
+import { stateRows } from '../helpers/state.js';
 import { call, connectGoogle, week } from '../helpers/vault.js';
 
 const G = 'https://www.googleapis.com/auth/';
@@ -21,8 +22,8 @@ function capture() {
   return { lines, logger: createLogger('debug', stream) };
 }
 
-const lastToolCall = (gh: TestGatehouse) =>
-  JSON.parse((gh.db.prepare("SELECT data FROM audit_log WHERE event = 'tool_call' ORDER BY seq DESC LIMIT 1").get() as { data: string }).data) as {
+const lastToolCall = async (gh: TestGatehouse) =>
+  JSON.parse((await stateRows<{ data: string }>(gh, "SELECT data FROM audit_log WHERE event = 'tool_call' ORDER BY seq DESC LIMIT 1"))[0]!.data) as {
     result: string;
     error?: string;
     decisions: { gate: string; decision: string; detail?: Record<string, unknown> }[];
@@ -46,7 +47,7 @@ describe('Token Vault outcomes: each has its own code and message; provider toke
     expect(r.message.error?.code).toBe(-32042);
     expect(r.message.error!.message).toMatch(/^Connect your Google account to use this tool: open http:\/\/.+\/connect\/google-oauth2\?ticket=.+ \[not_connected\]$/);
     messages.set('not_connected', r.message.error!.message.replace(/\?ticket=\S+/, ''));
-    const audit = lastToolCall(gh);
+    const audit = await lastToolCall(gh);
     expect(audit.error).toBe('not_connected');
     expect(audit.decisions.find((d) => d.gate === 'connect')).toMatchObject({ decision: 'deny', detail: { connection: 'google-oauth2', reason: 'not_connected' } });
   });
@@ -62,7 +63,7 @@ describe('Token Vault outcomes: each has its own code and message; provider toke
     expect(r.message.error?.code).toBe(-32042);
     expect(r.message.error!.message).toContain('[connection_scope_missing]');
     messages.set('connection_scope_missing', r.message.error!.message.replace(/\?ticket=\S+/, ''));
-    expect(lastToolCall(gh).error).toBe('connection_scope_missing');
+    expect((await lastToolCall(gh)).error).toBe('connection_scope_missing');
 
     const u = findDemoUser('alice')!;
     const reconnect = await connectHeadlessly(new URL(r.message.error!.data!.elicitations![0]!.url), { user: u.id, password: u.password, email: u.email });
@@ -70,7 +71,7 @@ describe('Token Vault outcomes: each has its own code and message; provider toke
     const created = await call(gh, alice, 'create_calendar_event', args);
     expect(created.message.result?.isError).toBeFalsy();
     expect(created.message.result!.structuredContent!.event).toMatchObject({ title: 'Falcon retro', status: 'tentative', attendees: ['alice@acme.example', 'bob@acme.example'] });
-    const audit = lastToolCall(gh);
+    const audit = await lastToolCall(gh);
     expect(audit.decisions.find((d) => d.gate === 'connect')).toMatchObject({ decision: 'allow', detail: { connection: 'google-oauth2', connectedAccountId: expect.stringMatching(/^cac_/) } });
     // Reading still works: the reconnect asked for the union of scopes.
     const listed = await call(gh, alice, 'list_calendar_events', week());
@@ -118,15 +119,15 @@ describe('Token Vault outcomes: each has its own code and message; provider toke
     const r = await call(gh, alice, 'send_email', args);
     const text = r.message.result?.content[0]?.text ?? r.message.error?.message ?? '';
     expect(r.message.result!.structuredContent).toMatchObject({ error: { code: 'approval_pending' } });
-    expect(lastToolCall(gh).decisions.find((d) => d.gate === 'connect')).toMatchObject({ decision: 'allow' });
+    expect((await lastToolCall(gh)).decisions.find((d) => d.gate === 'connect')).toMatchObject({ decision: 'allow' });
     expect(text).not.toMatch(/ya29\./);
     expect(gh.providers!.data.sent.get('alice@acme.example')).toEqual([]);
   });
 
-  it('every outcome has its own message, and no provider token is in logs, audit or results', () => {
+  it('every outcome has its own message, and no provider token is in logs, audit or results', async () => {
     expect(new Set(messages.values()).size).toBe(messages.size);
     expect(messages.size).toBe(4);
-    const audit = (gh.db.prepare('SELECT data FROM audit_log').all() as { data: string }[]).map((r) => r.data).join('\n');
+    const audit = (await stateRows<{ data: string }>(gh, 'SELECT data FROM audit_log')).map((r) => r.data).join('\n');
     const logs = log.lines.join('');
     for (const haystack of [audit, logs, [...messages.values()].join('\n')]) {
       expect(haystack).not.toMatch(/ya29\.|"1\/\/|4\/[A-Za-z0-9_-]{20}/);
@@ -153,7 +154,7 @@ describe('Token Vault outcome: the vault (authorization server) is down', () => 
     expect(r.message.result?.isError).toBe(true);
     expect(r.message.result!.structuredContent).toMatchObject({ error: { code: 'vault_unavailable' } });
     expect(r.message.result!.content[0]!.text).toContain('cannot be reached');
-    const audit = lastToolCall(gh) as ReturnType<typeof lastToolCall> & { tool?: string; run?: unknown };
+    const audit = (await lastToolCall(gh)) as Awaited<ReturnType<typeof lastToolCall>> & { tool?: string; run?: unknown };
     expect([audit.tool, audit.result, audit.error, audit.run]).toEqual(['list_calendar_events', 'error', 'vault_unavailable', undefined]);
     expect(audit.decisions.find((d) => d.gate === 'connect')?.decision).not.toBe('allow');
   });

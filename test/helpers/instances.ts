@@ -8,7 +8,8 @@
  * - `sharedSqliteStore`: one SQLite data directory (WAL, busy timeout) written by every process, the
  *   key files in it shared with it;
  * - `sharedPostgresStore`: one PostgreSQL database (GATEHOUSE_DATABASE_URL), each instance with its own
- *   data directory, and the secrets every instance must agree on passed explicitly.
+ *   data directory, the sealing key of the secrets kept in the database and the audit signing key
+ *   file given to all.
  *
  * Each instance exports trace context to a loopback sink, so a call's W3C `traceparent` becomes the
  * trace id of its audit `tool_call` entry (a call sent with the not-sampled flag records no span).
@@ -68,8 +69,9 @@ export async function sharedPostgresStore(postgres: TestPostgres): Promise<Share
   writeFileSync(signingKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   const shared = {
     GATEHOUSE_DATABASE_URL: url,
-    GATEHOUSE_REQUEST_STATE_KEY: randomBytes(32).toString('base64url'),
-    GATEHOUSE_VAULT_KEY: randomBytes(32).toString('base64url'),
+    // The one secret every instance is given: the requestState and vault keys are generated once into
+    // the database, sealed under it, and so agreed on by every instance.
+    GATEHOUSE_SEALING_KEY: randomBytes(32).toString('base64url'),
     GATEHOUSE_AUDIT_SIGNING_KEY_FILE: signingKeyFile,
   };
   const dirs = new Map<number, string>();

@@ -54,6 +54,8 @@ export interface ApprovalLedger {
   /** The open (starting, pending, redeeming or approved) approval for this digest, if any. */
   findOpen(digest: string): Promise<ApprovalRecord | undefined>;
   get(id: string): Promise<ApprovalRecord | undefined>;
+  /** How many approvals were asked for and not yet answered (starting, pending or redeeming). */
+  countOpen(): Promise<number>;
   /** Inserts a `starting` row; false when an open approval for the digest already exists. */
   reserve(a: NewApproval): Promise<boolean>;
   started(id: string, authReqId: string, expiresAt: number, intervalMs: number, nextPollAt: number): Promise<boolean>;

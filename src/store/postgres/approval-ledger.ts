@@ -15,6 +15,7 @@ export function createPostgresApprovalLedger(pool: PgPool): ApprovalLedger {
   return {
     findOpen: (digest) => one(`SELECT * FROM approvals WHERE digest = $1 AND status IN ${OPEN}`, [digest]),
     get: (id) => one('SELECT * FROM approvals WHERE id = $1', [id]),
+    countOpen: async () => (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM approvals WHERE status IN ('starting', 'pending', 'redeeming')")).rows[0]!.n,
     reserve: (a) =>
       changed(
         `INSERT INTO approvals (id, digest, tool, sub, resource, status, binding_message, details, created_at, expires_at, interval_ms, next_poll_at)

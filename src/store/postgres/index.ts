@@ -28,6 +28,7 @@ export { migratePostgres } from './migrate.js';
 
 /** Every Store port on one PostgreSQL pool. */
 export interface PostgresStores {
+  readonly kind: 'postgres';
   readonly pool: PgPool;
   readonly audit: AuditStore;
   readonly approvals: ApprovalLedger;
@@ -40,6 +41,8 @@ export interface PostgresStores {
   readonly chunks: ChunkIndex;
   readonly oidcModels: OidcModelStore;
   readonly merchant: DemoMerchant;
+  /** One round trip on a pooled connection (the readiness probe). */
+  ping(signal?: AbortSignal): Promise<void>;
   /** Ends the pool (waits for queries in flight). */
   close(): Promise<void>;
 }
@@ -52,7 +55,9 @@ export interface OpenPostgresOptions extends PoolOptions {
 /** Builds every Store implementation on an existing pool (the schema must be migrated). */
 export function postgresStores(pool: PgPool, options: { readonly secretSealingKey: Uint8Array }): PostgresStores {
   return {
+    kind: 'postgres',
     pool,
+    ping: async () => void (await pool.query('SELECT 1')),
     audit: createPostgresAuditStore(pool),
     approvals: createPostgresApprovalLedger(pool),
     budgets: createPostgresBudgetStore(pool),

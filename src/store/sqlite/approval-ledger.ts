@@ -7,6 +7,7 @@ export function createSqliteApprovalLedger(db: SqliteDatabase): ApprovalLedger {
   const q = {
     findOpen: db.prepare("SELECT * FROM approvals WHERE digest = ? AND status IN ('starting', 'pending', 'redeeming', 'approved')"),
     get: db.prepare('SELECT * FROM approvals WHERE id = ?'),
+    countOpen: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM approvals WHERE status IN ('starting', 'pending', 'redeeming')"),
     reserve: db.prepare(`INSERT OR IGNORE INTO approvals
       (id, digest, tool, sub, resource, status, binding_message, details, created_at, expires_at, interval_ms, next_poll_at)
       VALUES (@id, @digest, @tool, @sub, @resource, 'starting', @bindingMessage, @details, @createdAt, @expiresAt, @intervalMs, @expiresAt)`),
@@ -37,6 +38,7 @@ export function createSqliteApprovalLedger(db: SqliteDatabase): ApprovalLedger {
   return {
     findOpen: async (digest) => toRecord(q.findOpen.get(digest) as Row | undefined),
     get: async (id) => toRecord(q.get.get(id) as Row | undefined),
+    countOpen: async () => q.countOpen.get()?.n ?? 0,
     reserve: async (a) => q.reserve.run(a).changes === 1,
     started: async (id, authReqId, expiresAt, intervalMs, nextPollAt) => q.started.run(authReqId, expiresAt, intervalMs, nextPollAt, id).changes === 1,
     claimRedeem: async (id, now, lease, leaseUntil) => q.claimRedeem.run({ id, now, lease, leaseUntil }).changes === 1,

@@ -67,6 +67,25 @@ export function describeApprovalLedgerContract(name: string, makeStore: MakeStor
       expect(await second.reserve(approval('a2'))).toBe(true);
     });
 
+    it('counts the approvals asked for and not yet answered (starting, pending, redeeming), on every handle', async () => {
+      fixture = makeStore();
+      const { store: ledger } = fixture;
+      const second = fixture.other();
+      expect(await ledger.countOpen()).toBe(0);
+      await ledger.reserve(approval('a1'));
+      await second.reserve(approval('b1', 'E'.repeat(43)));
+      await ledger.reserve(approval('c1', 'F'.repeat(43)));
+      expect(await second.countOpen()).toBe(3);
+      await ledger.started('a1', 'req-1', 61_000, 2000, 3000);
+      await ledger.claimRedeem('a1', 3000, 'L1', 23_000);
+      expect(await ledger.countOpen()).toBe(3);
+      await ledger.approved('a1', 'L1', 'alice', 3000, 60_000);
+      await second.close('b1', 'denied', 'no', 4000);
+      expect(await ledger.countOpen()).toBe(1);
+      await ledger.close('c1', 'expired', 'timed out', 5000);
+      expect(await second.countOpen()).toBe(0);
+    });
+
     it('moves to pending only from starting', async () => {
       const { ledger } = await pending();
       expect(await ledger.started('a1', 'req-2', 61_000, 2000, 3000)).toBe(false);
