@@ -34,6 +34,7 @@ export const GATEHOUSE_ERROR_CODES = [
   'timeout',
   'circuit_open',
   'overloaded',
+  'audit_unavailable',
   'internal_error',
 ] as const;
 
@@ -291,6 +292,16 @@ export class ShutdownError extends GatehouseError {
   readonly code = ShutdownError.code;
 }
 
+/**
+ * The call's audit entry could not be written (the Store did not answer): whatever the call did, its
+ * result is withheld, since nothing is answered that is not audited. Read-only tools can be called
+ * again; for tools with side effects, check before repeating.
+ */
+export class AuditUnavailableError extends GatehouseError {
+  static override readonly code = 'audit_unavailable';
+  readonly code = AuditUnavailableError.code;
+}
+
 /** A bug or an unexpected state; the client sees only a generic text. */
 export class InternalError extends GatehouseError {
   static override readonly code = 'internal_error';
@@ -328,4 +339,5 @@ export type AnyGatehouseError =
   | UpstreamTimeoutError
   | CircuitOpenError
   | UpstreamOverloadedError
+  | AuditUnavailableError
   | InternalError;

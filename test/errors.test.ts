@@ -32,6 +32,7 @@ const make: Record<string, () => GatehouseError> = {
   UpstreamTimeoutError: () => new errors.UpstreamTimeoutError('fga', 'too slow'),
   CircuitOpenError: () => new errors.CircuitOpenError('fga', 'circuit open'),
   UpstreamOverloadedError: () => new errors.UpstreamOverloadedError('fga', 'too many waiting'),
+  AuditUnavailableError: () => new errors.AuditUnavailableError('not audited'),
   InternalError: () => new errors.InternalError('bug'),
 };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
-import { GatehouseError, RateLimitedError, ShutdownError, UpstreamUnavailableError } from '../errors.js';
+import { AuditUnavailableError, GatehouseError, RateLimitedError, ShutdownError, UpstreamUnavailableError } from '../errors.js';
 import { failSpan, inSpan, SpanKind, traceIdOf } from '../telemetry/spans.js';
 import type { AnyTool, Grants, ToolOutput } from '../tools/define.js';
 import { approvalNeeded } from './approve.js';
@@ -153,15 +153,31 @@ export function buildChain(gates: GateSet, opts: ChainOptions = {}): Chain {
         ...result,
         ...(traceId ? { traceId } : {}),
       });
+    // Nothing is answered that is not audited: when the entry cannot be written, the result (or the
+    // refusal) is withheld behind one fixed error; the Store's own message stays in the log.
+    const unaudited = (cause: unknown): ChainOutcome => ({
+      kind: 'refused',
+      error: new AuditUnavailableError('The call could not be recorded in the audit log, so its result is withheld. Read-only tools can be called again; check before repeating one with side effects.', { cause }),
+      code: AuditUnavailableError.code,
+      reference: randomUUID(),
+    });
     if (walked.ok) {
-      await entry({ result: 'ok' });
+      try {
+        await entry({ result: 'ok' });
+      } catch (cause) {
+        return unaudited(cause);
+      }
       return { kind: 'ok', output: walked.output };
     }
     const { error } = walked;
     if (error instanceof RateLimitedError) return { kind: 'rejected', error, code: 'rate_limited' };
     const reference = randomUUID();
     const code = error instanceof GatehouseError ? error.code : 'internal_error';
-    await entry({ result: 'error', error: code, reference });
+    try {
+      await entry({ result: 'error', error: code, reference });
+    } catch (cause) {
+      return unaudited(cause);
+    }
     return { kind: 'refused', error, code, reference };
   };
 

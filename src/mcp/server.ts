@@ -150,7 +150,7 @@ async function runTool(deps: McpDeps, auth: McpAuth, era: Era, tool: AnyTool, ar
     return toToolError(outcome.error);
   }
   const { error, code, reference } = outcome;
-  if (code === 'internal_error') deps.logger.error({ err: error, tool: tool.name, reference }, 'tool call failed');
+  if (code === 'internal_error' || code === 'audit_unavailable') deps.logger.error({ err: error, tool: tool.name, reference }, 'tool call failed');
   else deps.logger.info({ tool: tool.name, code, sub: caller.sub }, 'tool call refused');
   if (era === 'modern') {
     const modern = inputRequiredFor(deps, auth, tool, digest, error, ctx);

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFiles } from '../../src/rag/ingest.js';
-import { startTestGatehouse, tempDir, type TestGatehouse } from '../helpers/bootstrap.js';
+import { createTestDatabase, ON_POSTGRES, startTestGatehouse, tempDir, type TestGatehouse } from '../helpers/bootstrap.js';
 import { connectWithToken, tokenFor } from '../helpers/mcp-client.js';
 
 type Hit = { id: string; title: string; snippet: string; score: number };
@@ -126,11 +126,12 @@ describe('FGA down: search and read fail closed with "authorization unavailable"
   let client: Client;
   const dataDir = tempDir();
   beforeAll(async () => {
-    // first start loads the demo corpus; the second start finds FGA unreachable (a closed port)
-    const first = await startTestGatehouse({}, { dataDir });
+    // first start loads the demo corpus; the second start (same data dir, same Store) finds FGA unreachable (a closed port)
+    const store: Record<string, string> = ON_POSTGRES ? { GATEHOUSE_DATABASE_URL: await createTestDatabase() } : {};
+    const first = await startTestGatehouse(store, { dataDir });
     const storeId = first.fga!.storeId;
     await first.stop();
-    gh = await startTestGatehouse({ FGA_API_URL: `http://127.0.0.1:${await closedPort()}`, FGA_STORE_ID: storeId }, { dataDir });
+    gh = await startTestGatehouse({ ...store, FGA_API_URL: `http://127.0.0.1:${await closedPort()}`, FGA_STORE_ID: storeId }, { dataDir });
     expect(await gh.documents.store.get('employee-handbook')).toBeDefined();
     client = await connectWithToken(gh.mcpUrl, await tokenFor(gh, 'alice'));
   });

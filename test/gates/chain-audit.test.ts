@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
 import type { AuditStore } from '../../src/store/ports/audit-store.js';
 import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
-import { ApprovalPendingError, ForbiddenError, ProviderError } from '../../src/errors.js';
+import { ApprovalPendingError, AuditUnavailableError, ForbiddenError, ProviderError } from '../../src/errors.js';
 import type { Authorizer } from '../../src/fga/authorizer.js';
 import { createAuthorizeGate } from '../../src/gates/authorize.js';
 import { budgetGate } from '../../src/gates/budget.js';
@@ -154,7 +154,7 @@ describe('chain audit', () => {
     expect((await entries()).map((e) => e.data.result)).toEqual(['ok']);
   });
 
-  it('audited before answered: the outcome waits for its entry, and an entry the Store cannot write fails the call', async () => {
+  it('audited before answered: the outcome waits for its entry, and an entry the Store cannot write withholds the result (audit_unavailable)', async () => {
     const { chain } = setup();
     const tool = note(async () => ({ text: 'done' }));
     const store = createSqliteAuditStore(openDatabase(':memory:'));
@@ -167,7 +167,16 @@ describe('chain audit', () => {
         throw down;
       },
     };
-    await expect(chain.execute(call(tool), createAuditLog(failing))).rejects.toBe(down);
+    const unaudited = await chain.execute(call(tool), createAuditLog(failing));
+    expect(unaudited).toMatchObject({ kind: 'refused', code: 'audit_unavailable', reference: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(unaudited.kind !== 'ok' && unaudited.error).toBeInstanceOf(AuditUnavailableError);
+    expect(unaudited.kind !== 'ok' && (unaudited.error as Error).cause).toBe(down);
+    // The Store's own words never reach the client; a refusal that cannot be audited is withheld the same way.
+    expect(unaudited.kind !== 'ok' && (unaudited.error as Error).message).not.toContain('unreachable');
+    const refusing = note(async () => {
+      throw new ForbiddenError('no');
+    });
+    expect(await chain.execute(call(refusing), createAuditLog(failing))).toMatchObject({ kind: 'refused', code: 'audit_unavailable' });
 
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
