@@ -19,6 +19,7 @@ import { scopesGate } from '../src/gates/scopes.js';
 import { BearerCredential } from '../src/identity/caller.js';
 import { createBudgetStore } from '../src/store/sqlite/budget-store.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
+import { createSqliteRateLimitStore } from '../src/store/sqlite/rate-limit-store.js';
 import { defineTool, type AnyTool } from '../src/tools/define.js';
 import { percentile, type BenchResult } from './index.js';
 
@@ -53,7 +54,7 @@ async function measure(file: string, label: string): Promise<BenchResult[]> {
   const db = openDatabase(file);
   try {
     const pass = requireNoPolicy('skip', () => false);
-    const chain = buildChain({ callers: callersGate, scopes: scopesGate, rateLimit: rateLimitGate(), authorize: pass, connect: pass, budget: budgetGate(createBudgetStore(db)), approve: approvalNotConfigured });
+    const chain = buildChain({ callers: callersGate, scopes: scopesGate, rateLimit: rateLimitGate(createSqliteRateLimitStore(db)), authorize: pass, connect: pass, budget: budgetGate(createBudgetStore(db)), approve: approvalNotConfigured });
     const ran = async () => ({ text: 'ok' });
     let n = 0;
     const once = async (tool: AnyTool): Promise<number> => {

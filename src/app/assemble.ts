@@ -75,7 +75,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   const verifier = createTokenVerifier({ issuer, audience, metadata: b.discovery.metadata, clockSkewSeconds: config.server.clockSkewSeconds, now: opts.tokenNow && (() => opts.tokenNow!().getTime()) });
   const operations = createOperations(b, verifier);
   const chain = buildChain(
-    createGates({ authorizer: b.authorizer, budgets: stores.budgets, connect: vault?.connect, approve: approvals?.gate, now: opts.now }),
+    createGates({ authorizer: b.authorizer, budgets: stores.budgets, rateLimits: stores.rateLimits, connect: vault?.connect, approve: approvals?.gate, now: opts.now }),
     { stop: drain.stop, observe: operations.metrics },
   );
   const challenge = { resourceMetadataUrl: resourceMetadataUrl(mcpUrl), baselineScopes: BASELINE_SCOPES };

@@ -1,5 +1,6 @@
 import type { Authorizer } from '../fga/authorizer.js';
 import type { BudgetStore } from '../store/ports/budget-store.js';
+import type { RateLimitStore } from '../store/ports/rate-limit-store.js';
 import { approveGate, type ApproveGateOptions } from './approve.js';
 import { createAuthorizeGate } from './authorize.js';
 import { budgetGate } from './budget.js';
@@ -13,6 +14,7 @@ import { scopesGate } from './scopes.js';
 export interface GateDeps {
   readonly authorizer: Authorizer;
   readonly budgets: BudgetStore;
+  readonly rateLimits: RateLimitStore;
   /** Token Vault: present when the deployment can exchange tokens for connected accounts. */
   readonly connect?: ConnectGateDeps;
   /** CIBA approvals: present when the deployment has a client allowed to ask for them. */
@@ -30,7 +32,7 @@ export function createGates(d: GateDeps): GateSet {
   return {
     callers: callersGate,
     scopes: scopesGate,
-    rateLimit: rateLimitGate(),
+    rateLimit: rateLimitGate(d.rateLimits),
     authorize: createAuthorizeGate(d.authorizer, d.now),
     connect: d.connect ? connectGate(d.connect) : requireNoPolicy('connect', (t) => t.connection !== undefined),
     budget: budgetGate(d.budgets),

@@ -7,6 +7,7 @@ import type { ConnectTicketStore } from './ports/connect-ticket-store.js';
 import type { ConnectedAccountStore } from './ports/connected-account-store.js';
 import type { DemoMerchant } from './ports/demo-merchant.js';
 import type { DocumentStore } from './ports/document-store.js';
+import type { RateLimitStore } from './ports/rate-limit-store.js';
 import type { SecretStore } from './ports/secret-store.js';
 
 /**
@@ -19,6 +20,7 @@ export interface Stores {
   readonly audit: AuditStore;
   readonly approvals: ApprovalLedger;
   readonly budgets: BudgetStore;
+  readonly rateLimits: RateLimitStore;
   readonly connectTickets: ConnectTicketStore;
   readonly connectFlows: ConnectFlowStore;
   readonly connectedAccounts: ConnectedAccountStore;

@@ -5,6 +5,8 @@ import { callersGate } from '../../src/gates/callers.js';
 import type { ToolCall } from '../../src/gates/gate.js';
 import { rateLimitGate } from '../../src/gates/rate-limit.js';
 import { BearerCredential } from '../../src/identity/caller.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { createSqliteRateLimitStore } from '../../src/store/sqlite/rate-limit-store.js';
 import { builtinTools } from '../../src/tools/catalog/index.js';
 import { purchaseTool } from '../../src/tools/catalog/purchase.js';
 import { defineTool, type AnyTool, type CallerKind } from '../../src/tools/define.js';
@@ -44,7 +46,7 @@ describe('callers gate', () => {
 describe('rate-limit gate', () => {
   it('allows perMinute calls per caller in any 60 s, then refuses with the seconds until a slot frees', async () => {
     let now = 1_000_000;
-    const gate = rateLimitGate(() => now);
+    const gate = rateLimitGate(createSqliteRateLimitStore(openDatabase(':memory:')), () => now);
     const t = tool({ rateLimit: { perMinute: 2 } });
     expect(await gate.evaluate(call(t), {})).toEqual({ decision: 'allow', detail: { perMinute: 2, used: 1 } });
     now += 20_000;
@@ -59,7 +61,7 @@ describe('rate-limit gate', () => {
   });
   it('refused calls do not extend the window; tools without a limit pass', async () => {
     let now = 0;
-    const gate = rateLimitGate(() => now);
+    const gate = rateLimitGate(createSqliteRateLimitStore(openDatabase(':memory:')), () => now);
     const t = tool({ rateLimit: { perMinute: 1 } });
     expect(await gate.evaluate(call(t), {})).toMatchObject({ decision: 'allow' });
     now += 30_000;

@@ -16,6 +16,7 @@ import { scopesGate } from '../../src/gates/scopes.js';
 import { BearerCredential, type Caller } from '../../src/identity/caller.js';
 import { createBudgetStore } from '../../src/store/sqlite/budget-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
+import { createSqliteRateLimitStore } from '../../src/store/sqlite/rate-limit-store.js';
 import { defineTool, type AnyTool, type Grants } from '../../src/tools/define.js';
 
 /** A value that must never reach the audit log: it is only ever an argument. */
@@ -43,7 +44,7 @@ function setup(over: Partial<GateSet> = {}) {
   const chain = buildChain({
     callers: callersGate,
     scopes: scopesGate,
-    rateLimit: rateLimitGate(),
+    rateLimit: rateLimitGate(createSqliteRateLimitStore(db)),
     authorize: createAuthorizeGate(authorizer(true)),
     connect: requireNoPolicy('connect', (t) => t.connection !== undefined),
     budget: budgetGate(createBudgetStore(db)),

@@ -13,6 +13,7 @@ import { BearerCredential, type Caller } from '../../src/identity/caller.js';
 import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { createBudgetStore } from '../../src/store/sqlite/budget-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
+import { createSqliteRateLimitStore } from '../../src/store/sqlite/rate-limit-store.js';
 import { defineTool, type AnyTool } from '../../src/tools/define.js';
 
 /** The chain's stop signal (the end of a shutdown's drain): calls still in the chain end as `shutdown`, audited. */
@@ -28,7 +29,7 @@ function setup() {
     {
       callers: callersGate,
       scopes: scopesGate,
-      rateLimit: rateLimitGate(),
+      rateLimit: rateLimitGate(createSqliteRateLimitStore(db)),
       authorize: createAuthorizeGate({ check: async () => true, batchCheck: async () => [], listObjects: async () => ({ objects: [], complete: true }), writeTuples: async () => {} }),
       connect: requireNoPolicy('connect', () => false),
       budget: budgetGate(createBudgetStore(db)),

@@ -9,6 +9,7 @@ import { createAuditLog } from '../../src/audit/audit-log.js';
 import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { createBudgetStore } from '../../src/store/sqlite/budget-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
+import { createSqliteRateLimitStore } from '../../src/store/sqlite/rate-limit-store.js';
 import { defineTool, type AnyTool } from '../../src/tools/define.js';
 
 const alice: Caller = { kind: 'user', sub: 'alice', clientId: 'c', scopes: ['docs:read', 'email:send'], permissions: [], issuer: 'https://issuer.example/', expiresAt: Math.floor(Date.now() / 1000) + 300 };
@@ -18,7 +19,8 @@ const tool = (extra: Partial<Parameters<typeof defineTool>[0]>) =>
   defineTool({ name: 'x', description: 'x', input: z.object({}), scopes: ['docs:read'], risk: 'low', run: async () => ({ text: 'ran' }), ...extra });
 
 describe('createGates: every gate built in one place, unconfigured capabilities fail closed', () => {
-  const gates = createGates({ authorizer, budgets: createBudgetStore(openDatabase(':memory:')) });
+  const db = openDatabase(':memory:');
+  const gates = createGates({ authorizer, budgets: createBudgetStore(db), rateLimits: createSqliteRateLimitStore(db) });
 
   it('names the seven slots in the chain order and builds each gate once', () => {
     expect(Object.values(gates).map((g) => g.name)).toEqual(['callers', 'scopes', 'rateLimit', 'authorize', 'connect', 'budget', 'approve']);

@@ -37,7 +37,7 @@ describe('migratePostgres', () => {
     expect(recorded).toEqual(ids);
     const tables = (await instances[1]!.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).rows.map((r) => r.t);
     expect(tables).toEqual(
-      ['approvals', 'audit_anchor', 'audit_checkpoints', 'audit_head', 'audit_log', 'budget_reservations', 'demo_orders', 'document_chunks', 'documents', 'oidc_models', 'schema_migrations', 'secrets', 'vault_connect_flows', 'vault_connect_tickets', 'vault_connections'],
+      ['approvals', 'audit_anchor', 'audit_checkpoints', 'audit_head', 'audit_log', 'budget_reservations', 'demo_orders', 'document_chunks', 'documents', 'oidc_models', 'rate_limit_hits', 'schema_migrations', 'secrets', 'vault_connect_flows', 'vault_connect_tickets', 'vault_connections'],
     );
     expect(await migratePostgres(instances[2]!)).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { createPostgresPool, type PgPool } from '../../src/store/postgres/databa
 import { createPostgresMerchant } from '../../src/store/postgres/demo-merchant.js';
 import { createPostgresDocumentStore } from '../../src/store/postgres/document-store.js';
 import { createPostgresOidcModelStore } from '../../src/store/postgres/oidc-model-store.js';
+import { createPostgresRateLimitStore } from '../../src/store/postgres/rate-limit-store.js';
 import { createPostgresSecretStore } from '../../src/store/postgres/secret-store.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { describeApprovalLedgerContract } from './contracts/approval-ledger.contract.js';
@@ -23,6 +24,7 @@ import { describeDemoMerchantContract } from './contracts/demo-merchant.contract
 import { describeDocumentStoreContract } from './contracts/document-store.contract.js';
 import type { StoreFixture } from './contracts/fixture.js';
 import { describeOidcModelStoreContract } from './contracts/oidc-model-store.contract.js';
+import { describeRateLimitStoreContract } from './contracts/rate-limit-store.contract.js';
 import { describeSecretStoreContract } from './contracts/secret-store.contract.js';
 
 // Every Store port's contract, run against the PostgreSQL implementation on a throwaway cluster
@@ -70,6 +72,10 @@ const sealingKey = randomBytes(32);
 describeAuditStoreContract('PostgreSQL', postgresFixture(createPostgresAuditStore, 2));
 describeApprovalLedgerContract('PostgreSQL', postgresFixture(createPostgresApprovalLedger));
 describeBudgetStoreContract('PostgreSQL', postgresFixture(createPostgresBudgetStore));
+describeRateLimitStoreContract(
+  'PostgreSQL',
+  postgresFixture((pool) => ({ limits: createPostgresRateLimitStore(pool), rows: async () => Number((await pool.query<{ n: number }>('SELECT count(*) AS n FROM rate_limit_hits')).rows[0]!.n) })),
+);
 describeConnectTicketStoreContract('PostgreSQL', postgresFixture(createPostgresConnectTicketStore));
 describeConnectFlowStoreContract('PostgreSQL', postgresFixture(createPostgresConnectFlowStore));
 describeConnectedAccountStoreContract('PostgreSQL', postgresFixture(createPostgresConnectedAccountStore));

@@ -12,6 +12,7 @@ import { keyDirFor, openDatabase, type SqliteDatabase } from '../../src/store/sq
 import { SqliteDocumentStore } from '../../src/store/sqlite/document-store.js';
 import { SqliteFtsIndex } from '../../src/store/sqlite/fts-index.js';
 import { createSqliteOidcModelStore } from '../../src/store/sqlite/oidc-model-store.js';
+import { createSqliteRateLimitStore } from '../../src/store/sqlite/rate-limit-store.js';
 import { createKeyFileSecretStore } from '../../src/store/sqlite/secrets.js';
 import { describeApprovalLedgerContract } from './contracts/approval-ledger.contract.js';
 import { describeAuditStoreContract } from './contracts/audit-store.contract.js';
@@ -22,6 +23,7 @@ import { describeConnectedAccountStoreContract } from './contracts/connected-acc
 import { describeDemoMerchantContract } from './contracts/demo-merchant.contract.js';
 import { describeDocumentStoreContract } from './contracts/document-store.contract.js';
 import { describeOidcModelStoreContract } from './contracts/oidc-model-store.contract.js';
+import { describeRateLimitStoreContract } from './contracts/rate-limit-store.contract.js';
 import { describeSecretStoreContract } from './contracts/secret-store.contract.js';
 import type { StoreFixture } from './contracts/fixture.js';
 
@@ -51,6 +53,10 @@ function sqliteFixture<T>(make: (db: SqliteDatabase, file: string) => T): () => 
 describeAuditStoreContract('SQLite', sqliteFixture(createSqliteAuditStore));
 describeApprovalLedgerContract('SQLite', sqliteFixture(createSqliteApprovalLedger));
 describeBudgetStoreContract('SQLite', sqliteFixture(createBudgetStore));
+describeRateLimitStoreContract(
+  'SQLite',
+  sqliteFixture((db) => ({ limits: createSqliteRateLimitStore(db), rows: async () => (db.prepare('SELECT count(*) AS n FROM rate_limit_hits').get() as { n: number }).n })),
+);
 describeConnectTicketStoreContract('SQLite', sqliteFixture(createSqliteConnectTicketStore));
 describeConnectFlowStoreContract('SQLite', sqliteFixture(createSqliteConnectFlowStore));
 describeConnectedAccountStoreContract('SQLite', sqliteFixture(createSqliteConnectedAccountStore));

@@ -68,4 +68,5 @@ export const LOCKS = {
   /** Class of the transaction locks taken by the Store. */
   audit: 0x6761,
   budget: 0x6762,
+  rateLimit: 0x6763,
 } as const;

@@ -8,6 +8,7 @@ import type { ConnectedAccountStore } from '../ports/connected-account-store.js'
 import type { DemoMerchant } from '../ports/demo-merchant.js';
 import type { DocumentStore } from '../ports/document-store.js';
 import type { OidcModelStore } from '../ports/oidc-model-store.js';
+import type { RateLimitStore } from '../ports/rate-limit-store.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import { createPostgresApprovalLedger } from './approval-ledger.js';
 import { createPostgresAuditStore } from './audit-store.js';
@@ -21,6 +22,7 @@ import { createPostgresMerchant } from './demo-merchant.js';
 import { createPostgresDocumentStore } from './document-store.js';
 import { migratePostgres } from './migrate.js';
 import { createPostgresOidcModelStore } from './oidc-model-store.js';
+import { createPostgresRateLimitStore } from './rate-limit-store.js';
 import { createPostgresSecretStore } from './secret-store.js';
 
 export { createPostgresPool, inTransaction, type PgPool, type PoolOptions } from './database.js';
@@ -33,6 +35,7 @@ export interface PostgresStores {
   readonly audit: AuditStore;
   readonly approvals: ApprovalLedger;
   readonly budgets: BudgetStore;
+  readonly rateLimits: RateLimitStore;
   readonly connectTickets: ConnectTicketStore;
   readonly connectFlows: ConnectFlowStore;
   readonly connectedAccounts: ConnectedAccountStore;
@@ -61,6 +64,7 @@ export function postgresStores(pool: PgPool, options: { readonly secretSealingKe
     audit: createPostgresAuditStore(pool),
     approvals: createPostgresApprovalLedger(pool),
     budgets: createPostgresBudgetStore(pool),
+    rateLimits: createPostgresRateLimitStore(pool),
     connectTickets: createPostgresConnectTicketStore(pool),
     connectFlows: createPostgresConnectFlowStore(pool),
     connectedAccounts: createPostgresConnectedAccountStore(pool),

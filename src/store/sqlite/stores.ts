@@ -9,6 +9,7 @@ import type { SqliteDatabase } from './database.js';
 import { sqliteMerchant } from './demo-merchant.js';
 import { SqliteDocumentStore } from './document-store.js';
 import { SqliteFtsIndex } from './fts-index.js';
+import { createSqliteRateLimitStore } from './rate-limit-store.js';
 import { createKeyFileSecretStore } from './secrets.js';
 
 /** Every Store port on the data dir's SQLite file; named secrets are 0600 key files in `keyDir`, beside it. */
@@ -18,6 +19,7 @@ export function sqliteStores(db: SqliteDatabase, keyDir: string): Stores {
     audit: createSqliteAuditStore(db),
     approvals: createSqliteApprovalLedger(db),
     budgets: createBudgetStore(db),
+    rateLimits: createSqliteRateLimitStore(db),
     connectTickets: createSqliteConnectTicketStore(db),
     connectFlows: createSqliteConnectFlowStore(db),
     connectedAccounts: createSqliteConnectedAccountStore(db),

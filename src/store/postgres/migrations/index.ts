@@ -15,5 +15,6 @@ import { approvals } from './004-approvals.js';
 import { documents } from './005-documents.js';
 import { budgets } from './006-budgets.js';
 import { secrets } from './007-secrets.js';
+import { rateLimits } from './008-rate-limits.js';
 
-export const postgresMigrations: readonly PostgresMigration[] = [core, authserver, vault, approvals, documents, budgets, secrets];
+export const postgresMigrations: readonly PostgresMigration[] = [core, authserver, vault, approvals, documents, budgets, secrets, rateLimits];

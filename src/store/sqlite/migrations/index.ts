@@ -19,5 +19,6 @@ import { approvalRedemption } from './009-approval-redemption.js';
 import { fgaChanges } from './011-fga-changes.js';
 import { cibaAtRest } from './012-ciba-at-rest.js';
 import { auditCheckpoints } from './013-audit-checkpoints.js';
+import { rateLimits } from './014-rate-limits.js';
 
-export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, atRest, budgets, approvalRedemption, fgaChanges, cibaAtRest, auditCheckpoints];
+export const migrations: readonly Migration[] = [core, authserver, fga, vault, approvals, documents, atRest, budgets, approvalRedemption, fgaChanges, cibaAtRest, auditCheckpoints, rateLimits];
