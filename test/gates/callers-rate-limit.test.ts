@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { CallerNotServedError, RateLimitedError } from '../../src/errors.js';
 import { callersGate } from '../../src/gates/callers.js';
-import type { ToolCall } from '../../src/gates/gate.js';
+import { SKIP, type Gate, type ToolCall } from '../../src/gates/gate.js';
+import { buildChain } from '../../src/gates/chain.js';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
+import type { RateLimitStore } from '../../src/store/ports/rate-limit-store.js';
 import { rateLimitGate } from '../../src/gates/rate-limit.js';
 import { BearerCredential } from '../../src/identity/caller.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
@@ -69,6 +73,30 @@ describe('rate-limit gate', () => {
     now += 30_000;
     expect(await gate.evaluate(call(t), {})).toMatchObject({ decision: 'allow' });
     for (let i = 0; i < 100; i++) expect(await gate.evaluate(call(tool()), {})).toEqual({ decision: 'skip' });
+  });
+  it('a tool without a limit never reaches the Store; a limited tool makes one hit per call, keyed by tool and caller', async () => {
+    const hits: [string, number, number, number][] = [];
+    const store: RateLimitStore = { hit: async (...args) => (hits.push(args), { allowed: true, used: hits.length }) };
+    const gate = rateLimitGate(store, () => 5_000);
+    for (let i = 0; i < 20; i++) expect(await gate.evaluate(call(tool()), {})).toBe(SKIP);
+    expect(hits).toEqual([]);
+    expect(await gate.evaluate(call(tool({ rateLimit: { perMinute: 7 } }), 'user', 'bob'), {})).toEqual({ decision: 'allow', detail: { perMinute: 7, used: 1 } });
+    expect(hits).toEqual([['t\u0000bob', 5_000, 60_000, 7]]);
+  });
+  it('a Store that cannot answer refuses the call (internal_error, not rate_limited) and nothing runs', async () => {
+    const down = new Error('database unreachable');
+    const store: RateLimitStore = { hit: async () => Promise.reject(down) };
+    const run = vi.fn(async () => ({ text: 'ran' }));
+    const pass: Gate = { name: 'pass', evaluate: async () => SKIP };
+    const chain = buildChain({ callers: callersGate, scopes: pass, rateLimit: rateLimitGate(store), authorize: pass, connect: pass, budget: pass, approve: pass });
+    const audit = createAuditLog(createSqliteAuditStore(openDatabase(':memory:')));
+    const limited = defineTool({ name: 'limited', description: 'd', input: z.object({}), scopes: [], risk: 'low', rateLimit: { perMinute: 5 }, run });
+    const outcome = await chain.execute(call(limited), audit);
+    expect(outcome).toMatchObject({ kind: 'refused', code: 'internal_error' });
+    expect(run).not.toHaveBeenCalled();
+    const [entry] = (await audit.recent(10)).filter((e) => e.event === 'tool_call');
+    expect(entry!.data).toMatchObject({ tool: 'limited', result: 'error', error: 'internal_error' });
+    expect((entry!.data.decisions as { gate: string; decision: string }[]).at(-1)).toEqual({ gate: 'rateLimit', decision: 'error' });
   });
   it('the built-in side-effect tools have limits', () => {
     const limits = Object.fromEntries([...builtinTools, purchaseTool(500)].filter((t) => t.rateLimit).map((t) => [t.name, t.rateLimit!.perMinute]));
