@@ -17,11 +17,12 @@ export function checkHit(now: number, windowMs: number, limit: number): void {
 }
 
 /**
- * The verdict from the key's latest hits in the window (newest first, at most `limit` of them, each
- * row carrying the window's total `n`): below the limit the hit is allowed and counts itself.
+ * The verdict from the key's hits in the window before this one (`inWindow`) and the time of the
+ * `limit`-th latest of them (`nth`, present once there are that many): below the limit the hit is
+ * allowed and counts itself.
  */
-export function verdict(rows: readonly { readonly at: number; readonly n: number }[], limit: number): RateLimitHit {
-  const inWindow = rows.length === 0 ? 0 : Number(rows[0]!.n);
+export function verdict(inWindow: number, nth: number | null | undefined, limit: number): RateLimitHit {
   if (inWindow < limit) return { allowed: true, used: inWindow + 1 };
-  return { allowed: false, used: inWindow, oldestInWindow: Number(rows[limit - 1]!.at) };
+  if (nth === null || nth === undefined) throw new Error('a full rate-limit window has no limit-th latest hit');
+  return { allowed: false, used: inWindow, oldestInWindow: nth };
 }

@@ -20,13 +20,15 @@ export function createPostgresRateLimitStore(pool: PgPool): RateLimitStore {
           await c.query('DELETE FROM rate_limit_hits WHERE id IN (SELECT id FROM rate_limit_hits WHERE expires_at <= $1 FOR UPDATE SKIP LOCKED)', [now]);
         }
         await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.rateLimit, hash]);
-        const { rows } = await c.query<{ at: number; n: number }>(
-          'SELECT at, count(*) OVER () AS n FROM rate_limit_hits WHERE key_hash = $1 AND at > $2 ORDER BY at DESC LIMIT $3',
-          [hash, now - windowMs, limit],
+        // One statement (one snapshot, taken after the lock): count the window, record the hit when
+        // below the limit, and name the limit-th latest hit (the one whose leaving frees a slot).
+        const { rows } = await c.query<{ n: number; nth: number | null }>(
+          `WITH w AS (SELECT count(*)::int AS n FROM rate_limit_hits WHERE key_hash = $1 AND at > $2),
+                recorded AS (INSERT INTO rate_limit_hits (key_hash, at, expires_at) SELECT $1, $3::bigint, $4::bigint FROM w WHERE w.n < $5 RETURNING 1)
+           SELECT w.n, (SELECT at FROM rate_limit_hits WHERE key_hash = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $5 - 1) AS nth FROM w`,
+          [hash, now - windowMs, now, now + windowMs, limit],
         );
-        const v = verdict(rows, limit);
-        if (v.allowed) await c.query('INSERT INTO rate_limit_hits (key_hash, at, expires_at) VALUES ($1, $2, $3)', [hash, now, now + windowMs]);
-        return v;
+        return verdict(rows[0]!.n, rows[0]!.nth, limit);
       });
     },
   };

@@ -4,11 +4,12 @@ import type { SqliteDatabase } from './database.js';
 
 /**
  * Rate limits in the SQLite Store (migration 014-rate-limits): each hit is one BEGIN IMMEDIATE
- * transaction (count the key's window, record the hit when below the limit), so every process on the
- * data dir's file takes its turn and sees every hit before it.
+ * transaction (count the key's window from its index, record the hit when below the limit), so every
+ * process on the data dir's file takes its turn and sees every hit before it.
  */
 export function createSqliteRateLimitStore(db: SqliteDatabase): RateLimitStore {
-  const latest = db.prepare('SELECT at, count(*) OVER () AS n FROM rate_limit_hits WHERE key_hash = ? AND at > ? ORDER BY at DESC LIMIT ?');
+  const count = db.prepare('SELECT count(*) FROM rate_limit_hits WHERE key_hash = ? AND at > ?').pluck();
+  const nth = db.prepare('SELECT at FROM rate_limit_hits WHERE key_hash = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?').pluck();
   const insert = db.prepare('INSERT INTO rate_limit_hits (key_hash, at, expires_at) VALUES (?, ?, ?)');
   const prune = db.prepare('DELETE FROM rate_limit_hits WHERE expires_at <= ?');
   let lastPrune = -Infinity;
@@ -17,10 +18,10 @@ export function createSqliteRateLimitStore(db: SqliteDatabase): RateLimitStore {
       prune.run(now);
       lastPrune = now;
     }
-    const rows = latest.all(hash, now - windowMs, limit) as { at: number; n: number }[];
-    const v = verdict(rows, limit);
-    if (v.allowed) insert.run(hash, now, now + windowMs);
-    return v;
+    const since = now - windowMs;
+    const inWindow = count.get(hash, since) as number;
+    if (inWindow < limit) insert.run(hash, now, now + windowMs);
+    return verdict(inWindow, inWindow < limit ? undefined : (nth.get(hash, since, limit - 1) as number | undefined), limit);
   });
   return {
     hit: async (key, now, windowMs, limit) => {
