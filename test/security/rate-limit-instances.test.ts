@@ -100,6 +100,15 @@ describe.each(['sqlite', 'postgres'] as const)('two instances on one %s Store: o
     expect((await call(b.mcpUrl, bob, 'limited_ping', { note: 'bob' }, 99)).outcome).toBe('ok');
   });
 
+  it(`${3 * PER_MINUTE} calls fired at once, half at each instance: exactly ${PER_MINUTE} run, the rest rate_limited`, async () => {
+    runs.length = 0;
+    const token = await tokenFor(a, 'carol', 'identity:read');
+    const answers = await Promise.all(Array.from({ length: 3 * PER_MINUTE }, (_, i) => call(instances[i % 2]!, token, 'limited_ping', { note: `c${i}` }, i + 1)));
+    expect(answers.filter((x) => x.outcome === 'ok')).toHaveLength(PER_MINUTE);
+    expect(answers.filter((x) => x.outcome === 'rate_limited')).toHaveLength(2 * PER_MINUTE);
+    expect(runs).toHaveLength(PER_MINUTE);
+  });
+
   it('send_email (10 a minute): 14 calls spread over both instances, exactly the last 4 refused with rate_limited', async () => {
     const token = await tokenFor(a, 'carol', 'email:send');
     const args = { to: ['someone@example.com'], subject: 'hi', body: 'hello' };

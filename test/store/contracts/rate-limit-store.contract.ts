@@ -72,6 +72,15 @@ export function describeRateLimitStoreContract(name: string, makeStore: MakeStor
       expect(await limits.hit('short 0', T + 2 * MINUTE, MINUTE, 10)).toEqual({ allowed: true, used: 1 });
     });
 
+    it('refuses a limit below 1, a window that is not a positive integer or a time that is not an integer, and records nothing', async () => {
+      const { store } = open();
+      const { limits } = store;
+      for (const [now, windowMs, limit] of [[T, MINUTE, 0], [T, MINUTE, 1.5], [T, 0, 3], [T, -MINUTE, 3], [T, Number.NaN, 3], [Number.NaN, MINUTE, 3], [T + 0.5, MINUTE, 3]] as const) {
+        await expect(limits.hit('k', now, windowMs, limit)).rejects.toThrow(RangeError);
+      }
+      expect(await store.rows()).toBe(0);
+    });
+
     it('serialises hits from several handles on the same storage: each sees all before it', async () => {
       const { store, other } = open();
       const handles = [store, other(), other()].map((f) => f.limits);
