@@ -15,7 +15,7 @@ import { findDemoUser } from '../../src/embedded/seed/users.js';
 import type { SqliteDatabase } from '../../src/store/sqlite/database.js';
 import { startTestGatehouse, type TestGatehouse } from '../helpers/bootstrap.js';
 import { startChildGatehouse, type ChildGatehouse } from '../helpers/child-gatehouse.js';
-import { fgaApiKey } from '../helpers/fga.js';
+import { trustingEnv } from '../helpers/instances.js';
 import { connectWithToken, jsonRpcOf, modernHeaders, modernRequest, rpc, tokenFor } from '../helpers/mcp-client.js';
 import { week } from '../helpers/vault.js';
 
@@ -29,20 +29,7 @@ function snapshot(db: SqliteDatabase, tables: readonly string[]): Record<string,
 }
 
 /** Instance B's variables: A's issuer and FGA, A's clients for the Token Vault and CIBA, A's demo Google API. */
-function secondInstanceEnv(a: TestGatehouse): Record<string, string> {
-  return {
-    GATEHOUSE_ISSUER_URL: a.issuer,
-    GATEHOUSE_AUDIENCE: a.mcpUrl,
-    FGA_API_URL: a.fga!.url,
-    FGA_STORE_ID: a.fga!.storeId,
-    FGA_API_TOKEN: fgaApiKey(a.dataDir),
-    AUTH0_CLIENT_ID: a.authServer!.serverClient.clientId,
-    AUTH0_CLIENT_SECRET: a.authServer!.serverClient.clientSecret,
-    AUTH0_CUSTOM_API_CLIENT_ID: a.authServer!.customApiClient.clientId,
-    AUTH0_CUSTOM_API_CLIENT_SECRET: a.authServer!.customApiClient.clientSecret,
-    GATEHOUSE_GOOGLE_API_URL: a.providers!.url,
-  };
-}
+const secondInstanceEnv = trustingEnv;
 
 describe('a second instance trusts the first one\'s embedded authorization server and FGA, on a shared data dir', () => {
   let a: TestGatehouse;

@@ -1,15 +1,5 @@
-import type { ApprovalLedger } from '../ports/approval-ledger.js';
-import type { AuditStore } from '../ports/audit-store.js';
-import type { BudgetStore } from '../ports/budget-store.js';
-import type { ChunkIndex } from '../ports/chunk-index.js';
-import type { ConnectFlowStore } from '../ports/connect-flow-store.js';
-import type { ConnectTicketStore } from '../ports/connect-ticket-store.js';
-import type { ConnectedAccountStore } from '../ports/connected-account-store.js';
-import type { DemoMerchant } from '../ports/demo-merchant.js';
-import type { DocumentStore } from '../ports/document-store.js';
 import type { OidcModelStore } from '../ports/oidc-model-store.js';
-import type { RateLimitStore } from '../ports/rate-limit-store.js';
-import type { SecretStore } from '../ports/secret-store.js';
+import type { Stores } from '../stores.js';
 import { createPostgresApprovalLedger } from './approval-ledger.js';
 import { createPostgresAuditStore } from './audit-store.js';
 import { createPostgresBudgetStore } from './budget-store.js';
@@ -28,26 +18,11 @@ import { createPostgresSecretStore } from './secret-store.js';
 export { createPostgresPool, inTransaction, type PgPool, type PoolOptions } from './database.js';
 export { migratePostgres } from './migrate.js';
 
-/** Every Store port on one PostgreSQL pool. */
-export interface PostgresStores {
+/** Every Store port on one PostgreSQL pool, and the embedded authorization server's models on it too. */
+export interface PostgresStores extends Stores {
   readonly kind: 'postgres';
   readonly pool: PgPool;
-  readonly audit: AuditStore;
-  readonly approvals: ApprovalLedger;
-  readonly budgets: BudgetStore;
-  readonly rateLimits: RateLimitStore;
-  readonly connectTickets: ConnectTicketStore;
-  readonly connectFlows: ConnectFlowStore;
-  readonly connectedAccounts: ConnectedAccountStore;
-  readonly secrets: SecretStore;
-  readonly documents: DocumentStore;
-  readonly chunks: ChunkIndex;
   readonly oidcModels: OidcModelStore;
-  readonly merchant: DemoMerchant;
-  /** One round trip on a pooled connection (the readiness probe). */
-  ping(signal?: AbortSignal): Promise<void>;
-  /** Ends the pool (waits for queries in flight). */
-  close(): Promise<void>;
 }
 
 export interface OpenPostgresOptions extends PoolOptions {
