@@ -118,7 +118,7 @@ export async function assemble(b: Backends, opts: GatehouseOptions, version: str
   });
   b.http.on('request', drain.listener(app));
   await approvals?.reconcile();
-  logger.info({ mcpUrl, issuer }, 'gatehouse started');
+  logger.info({ mcpUrl, issuer, store: stores.kind }, 'gatehouse started');
   return { mcpUrl, issuer, audience, db, stores, audit, authServer: b.authServer, providers: b.providers, fga: b.fga, authorizer: b.authorizer, documents, close: async () => {
     await mcp.close();
     await stopAudit();
