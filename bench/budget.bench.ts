@@ -13,15 +13,14 @@ import { z } from 'zod';
 import { budgetGate } from '../src/gates/budget.js';
 import { callersGate } from '../src/gates/callers.js';
 import { approvalNotConfigured, buildChain, requireNoPolicy } from '../src/gates/chain.js';
-import type { ToolCall } from '../src/gates/gate.js';
 import { rateLimitGate } from '../src/gates/rate-limit.js';
 import { scopesGate } from '../src/gates/scopes.js';
-import { BearerCredential } from '../src/identity/caller.js';
 import { createBudgetStore } from '../src/store/sqlite/budget-store.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
 import { createSqliteRateLimitStore } from '../src/store/sqlite/rate-limit-store.js';
-import { defineTool, type AnyTool } from '../src/tools/define.js';
-import { percentile, type BenchResult } from './index.js';
+import { defineTool } from '../src/tools/define.js';
+import { gateCost, gateCostRows } from './gate-cost.js';
+import type { BenchResult } from './index.js';
 
 const USERS = 200;
 const CALLS = 20_000;
@@ -55,52 +54,15 @@ async function measure(file: string, label: string): Promise<BenchResult[]> {
   try {
     const pass = requireNoPolicy('skip', () => false);
     const chain = buildChain({ callers: callersGate, scopes: scopesGate, rateLimit: rateLimitGate(createSqliteRateLimitStore(db)), authorize: pass, connect: pass, budget: budgetGate(createBudgetStore(db)), approve: approvalNotConfigured });
-    const ran = async () => ({ text: 'ok' });
-    let n = 0;
-    const once = async (tool: AnyTool): Promise<number> => {
-      const c = call(tool, `user${n++ % USERS}`);
-      const t0 = process.hrtime.bigint();
-      const walked = await chain.walk(c, ran);
-      if (!walked.ok) throw walked.error;
-      return Number(process.hrtime.bigint() - t0) / 1000;
-    };
-    for (let i = 0; i < WARMUP; i++) await once(budgeted), await once(plain);
-    const samples: Record<'plain' | 'budgeted', number[]> = { plain: [], budgeted: [] };
-    for (let r = 0; r < ROUNDS; r++) {
-      const order: ('plain' | 'budgeted')[] = r % 2 ? ['budgeted', 'plain'] : ['plain', 'budgeted'];
-      for (const name of order) for (let i = 0; i < CALLS / ROUNDS; i++) samples[name].push(await once(name === 'plain' ? plain : budgeted));
-    }
-    const stat = (xs: number[]) => {
-      const s = [...xs].sort((a, b) => a - b);
-      return { p50: percentile(s, 50), p99: percentile(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length };
-    };
-    const p = stat(samples.plain);
-    const b = stat(samples.budgeted);
+    const cost = await gateCost(chain, plain, budgeted, { users: USERS, warmup: WARMUP, rounds: ROUNDS, calls: CALLS, args: { amount: 1.5, currency: 'USD' } });
     const name = (what: string) => `budget (${label}): ${what}`;
-    const rows: BenchResult[] = [];
-    for (const k of ['p50', 'mean', 'p99'] as const) {
-      rows.push({ name: name(`gated call without budget (${k})`), value: p[k], unit: 'µs' });
-      rows.push({ name: name(`gated call with budget (${k})`), value: b[k], unit: 'µs', baseline: name(`gated call without budget (${k})`), ratio: b[k] / p[k] });
-    }
+    const rows = gateCostRows(name, 'budget', cost);
     for (const k of ['p50', 'mean'] as const) {
-      const cost = b[k] - p[k];
-      rows.push({ name: name(`budget check + reservation per call (${k} difference)`), value: cost, unit: 'µs', baseline: `target ${TARGET_US} µs`, ratio: cost / TARGET_US });
+      const added = cost.gated[k] - cost.plain[k];
+      rows.push({ name: name(`budget check + reservation per call (${k} difference)`), value: added, unit: 'µs', baseline: `target ${TARGET_US} µs`, ratio: added / TARGET_US });
     }
     return rows;
   } finally {
     db.close();
   }
-}
-
-function call(tool: AnyTool, sub: string): ToolCall {
-  return {
-    tool,
-    args: { amount: 1.5, currency: 'USD' },
-    caller: { kind: 'user', sub, clientId: 'bench', scopes: [], permissions: [], issuer: 'bench', expiresAt: 0 },
-    credential: new BearerCredential('bench'),
-    resource: 'bench',
-    digest: 'bench',
-    signal: new AbortController().signal,
-    progress: async () => {},
-  };
 }
