@@ -99,36 +99,50 @@ export async function verifyChain(store: AuditStore, opts: VerifyOptions = {}): 
   let from = base.seq;
   let checked = 0;
   let first = resume !== undefined;
-  for await (const e of store.entries({ fromSeq: expectedSeq })) {
-    if (first && resume) {
-      // Proved by an earlier run: only hold it to its signed hash, and go on from there.
-      first = false;
-      if (e.seq !== resume.seq) return fail('entry_missing', resume.seq, `entry ${resume.seq} is missing`);
-      if (e.hash !== resume.hash) return fail('checkpoint_mismatch', e.seq, `entry ${e.seq} does not match the signed checkpoint for it (history was rewritten)`);
+  /** Recomputes entries from `expectedSeq` on, up to `through` when given; a failure, or undefined when they hold. */
+  const pass = async (through?: number): Promise<VerifyResult | undefined> => {
+    for await (const e of store.entries({ fromSeq: expectedSeq })) {
+      if (through !== undefined && e.seq > through) break;
+      if (first && resume) {
+        // Proved by an earlier run: only hold it to its signed hash, and go on from there.
+        first = false;
+        if (e.seq !== resume.seq) return fail('entry_missing', resume.seq, `entry ${resume.seq} is missing`);
+        if (e.hash !== resume.hash) return fail('checkpoint_mismatch', e.seq, `entry ${e.seq} does not match the signed checkpoint for it (history was rewritten)`);
+        prevHash = e.hash;
+        expectedSeq = e.seq + 1;
+        from = e.seq;
+        continue;
+      }
+      if (e.seq !== expectedSeq) return fail('entry_missing', expectedSeq, `entry ${expectedSeq} is missing`);
+      if (e.prevHash !== prevHash) return fail('link_broken', e.seq, 'previous-hash link does not match');
+      let data: unknown;
+      try {
+        data = JSON.parse(e.dataJson);
+      } catch {
+        return fail('bad_data', e.seq, 'entry data is not valid JSON');
+      }
+      if (entryHash(prevHash, { seq: e.seq, at: e.at, event: e.event, data }) !== e.hash) return fail('hash_mismatch', e.seq, 'entry content does not match its hash');
+      if (expect.get(e.seq)?.some((h) => h !== e.hash)) return fail('checkpoint_mismatch', e.seq, `entry ${e.seq} does not match the signed checkpoint for it (history was rewritten)`);
       prevHash = e.hash;
-      expectedSeq = e.seq + 1;
-      from = e.seq;
-      continue;
+      expectedSeq++;
+      checked++;
     }
-    if (e.seq !== expectedSeq) return fail('entry_missing', expectedSeq, `entry ${expectedSeq} is missing`);
-    if (e.prevHash !== prevHash) return fail('link_broken', e.seq, 'previous-hash link does not match');
-    let data: unknown;
-    try {
-      data = JSON.parse(e.dataJson);
-    } catch {
-      return fail('bad_data', e.seq, 'entry data is not valid JSON');
-    }
-    if (entryHash(prevHash, { seq: e.seq, at: e.at, event: e.event, data }) !== e.hash) return fail('hash_mismatch', e.seq, 'entry content does not match its hash');
-    if (expect.get(e.seq)?.some((h) => h !== e.hash)) return fail('checkpoint_mismatch', e.seq, `entry ${e.seq} does not match the signed checkpoint for it (history was rewritten)`);
-    prevHash = e.hash;
-    expectedSeq++;
-    checked++;
-  }
+    return undefined;
+  };
+  const broken = await pass();
+  if (broken) return broken;
   if (first && resume) return fail('truncated', resume.seq, `the chain ends before entry ${resume.seq}, which a signed checkpoint covers`);
-  const lastSeq = expectedSeq - 1;
+  let lastSeq = expectedSeq - 1;
   if (lastSeq < newest) return fail('truncated', lastSeq + 1, `the chain ends at entry ${lastSeq} but a signed checkpoint covers entry ${newest}`);
 
   const head = await store.head();
+  if (head && head.seq > lastSeq) {
+    // Appended (by a running server) after the entries were read: verify up to the head just read, so a
+    // live chain is not mistaken for a removed tail. A tail really removed leaves nothing to read here.
+    const late = await pass(head.seq);
+    if (late) return late;
+    lastSeq = expectedSeq - 1;
+  }
   if (!head) {
     if (lastSeq > 0) return fail('head_missing', lastSeq, `the head record is missing (the chain has ${lastSeq} entries)`);
   } else if (head.seq < newest) {

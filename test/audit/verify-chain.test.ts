@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import { signCheckpoint } from '../../src/audit/checkpoint.js';
+import { verifyChain } from '../../src/audit/verify-chain.js';
 import { createSqliteAuditStore } from '../../src/store/sqlite/audit-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { cutTail, memoryKey, rewriteAndRehash, steppingClock } from './tamper.js';
@@ -34,6 +35,23 @@ describe('audit verify against signed checkpoints (the attacker controls the dat
     const { db, log } = await logWith(7);
     cutTail(db, 3);
     expect(await log.verify()).toEqual({ ok: false, code: 'truncated', badSeq: 4, reason: 'the chain ends at entry 3 but a signed checkpoint covers entry 5' });
+  });
+
+  it('entries appended by a running server while verify reads are verified too, not taken for a removed tail', async () => {
+    const { store, log, key } = await logWith(7);
+    const server = createAuditLog(store, { key, now: steppingClock() });
+    // Another writer appends between the last entry read and the head read (a live server, another instance).
+    const live: typeof store = {
+      ...store,
+      head: async () => {
+        await server.append('tool_call', { sub: 'bob', tool: 'whoami' });
+        await server.append('tool_call', { sub: 'bob', tool: 'whoami' });
+        return store.head();
+      },
+    };
+    expect(await verifyChain(live, { key: key.publicKey, full: true, record: false })).toMatchObject({ ok: true, lastSeq: 9, checked: 9 });
+    expect((await log.verify()).ok).toBe(true);
+    // A tail really removed, the head left naming it, is still head_mismatch: test/audit/audit-log.test.ts.
   });
 
   it('a head rolled back behind a checkpoint, the entries intact, is refused as rolled back', async () => {
