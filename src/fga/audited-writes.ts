@@ -21,6 +21,7 @@ export function auditedWrites(authorizer: Authorizer, audit: AuditLog, actor: Wr
     check: (q) => authorizer.check(q),
     batchCheck: (qs) => authorizer.batchCheck(qs),
     listObjects: (q) => authorizer.listObjects(q),
+    ...(authorizer.readTuples ? { readTuples: authorizer.readTuples.bind(authorizer) } : {}),
     async writeTuples(writes: TupleKey[], deletes: TupleKey[] = []) {
       const entry = { ...actor, writes, deletes };
       try {

@@ -51,6 +51,8 @@ export interface Authorizer {
   listObjects(q: ListObjectsQuery): Promise<{ objects: string[]; complete: boolean }>;
   /** Chunked by 100 operations per request; idempotent (duplicates and missing deletes are ignored). */
   writeTuples(writes: TupleKey[], deletes?: TupleKey[]): Promise<void>;
+  /** Every stored tuple on `object` (type:id) with `relation`, all pages (FGA's Read). */
+  readTuples?(filter: { readonly object: string; readonly relation: string }): Promise<TupleKey[]>;
   /**
    * Readiness: one cheap read (a page of one tuple, which the read-and-query permission every
    * deployment needs allows), outside the circuit breaker, aborted by `signal`; throws when FGA does not answer.
@@ -203,6 +205,17 @@ export function createAuthorizer(cfg: AuthorizerConfig): Authorizer {
         // that reaches it may be missing objects. Nothing server-specific (headers, extra fields) is read.
         return { objects, complete: objects.length < (cfg.listObjectsCap ?? LIST_OBJECTS_CAP) };
       }),
+
+    async readTuples({ object, relation }) {
+      const out: TupleKey[] = [];
+      let continuationToken: string | undefined;
+      do {
+        const page = await guarded(() => client.read({ object, relation }, { pageSize: 100, continuationToken }));
+        for (const t of page.tuples ?? []) out.push({ user: t.key.user, relation: t.key.relation, object: t.key.object });
+        continuationToken = page.continuation_token || undefined;
+      } while (continuationToken);
+      return out;
+    },
 
     async writeTuples(writes, deletes = []) {
       const conflict = {

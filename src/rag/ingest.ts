@@ -3,7 +3,10 @@
  * first heading, chunks) and FGA tuples (`folder:<f> parent document:<id>`, optional owner), written
  * through the Authorizer. Tuples are written before the text is stored and an old parent is removed
  * when a document moves, so a failure leaves at worst a document nobody can see — never one that the
- * wrong people can.
+ * wrong people can. Moves can race (two ingests of one document into two folders, each reading the
+ * same old folder): after its put, each ingest deletes every parent but the folder the Store now
+ * records, so the loser's parent never stays (at worst, a parent deleted by the other's stale read
+ * leaves the document visible to nobody until it is ingested again).
  */
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
@@ -42,6 +45,19 @@ export function slugFor(relPath: string): string {
   return slug;
 }
 
+/** After the puts: delete each document's parent tuples that name a folder other than the one the Store records. */
+async function removeStrayParents(deps: { store: DocumentStore; authorizer: Authorizer }, ids: readonly string[]): Promise<void> {
+  const { readTuples } = deps.authorizer;
+  if (!readTuples) throw new TypeError('ingest needs an Authorizer that can read tuples (readTuples)');
+  const stray: TupleKey[] = [];
+  for (const id of ids) {
+    const stored = await deps.store.folderOf(id);
+    const parents = await readTuples.call(deps.authorizer, { object: `document:${id}`, relation: 'parent' });
+    stray.push(...parents.filter((t) => t.user !== `folder:${stored}`));
+  }
+  if (stray.length) await deps.authorizer.writeTuples([], stray);
+}
+
 export async function ingestFiles(
   deps: { store: DocumentStore; authorizer: Authorizer },
   target: IngestTarget,
@@ -68,5 +84,6 @@ export async function ingestFiles(
   await deps.authorizer.writeTuples(writes, deletes);
   const out: { id: string; outcome: PutOutcome }[] = [];
   for (const d of docs) out.push({ id: d.id, outcome: await deps.store.put(d) });
+  await removeStrayParents(deps, docs.map((d) => d.id));
   return out;
 }
