@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import type { EmbeddedAuthServer } from '../embedded/authserver/index.js';
@@ -17,10 +16,10 @@ import { ALL_SCOPES, BASELINE_SCOPES } from '../identity/scopes.js';
 import type { Logger } from '../log.js';
 import type { DocumentStore } from '../rag/document-store.js';
 import { createUpstreams, UpstreamEvents, type Upstreams } from '../resilience/upstream.js';
-import { keyDirFor, openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
+import type { SqliteDatabase } from '../store/sqlite/database.js';
 import { randomSecret } from '../store/sqlite/secrets.js';
 import type { Stores } from '../store/stores.js';
-import { needsDataDirDatabase, openStores, storeSecret } from './open-stores.js';
+import { openStores, storeSecret } from './open-stores.js';
 import { loadVaultKey } from '../vault/sealed-box.js';
 import { issuerDiscovery, type IssuerDiscovery } from './issuer-discovery.js';
 import { GOOGLE_API_URL } from './token-vault.js';
@@ -148,17 +147,12 @@ export interface Backends {
  * started and rethrows.
  */
 export async function resolveBackends(config: Config, logger: Logger): Promise<Backends> {
-  const dbFile = join(config.dataDir, 'gatehouse.db');
-  // The SQLite file holds the Store by default, and the embedded stand-ins' own tables in any case.
-  const db = needsDataDirDatabase(config) ? openDatabase(dbFile) : undefined;
-  const keyDir = keyDirFor(dbFile);
-  const stack: (() => Promise<void> | void)[] = db ? [() => void db.close()] : [];
+  const { stores, db, keyDir, close: closeStores } = await openStores(config, logger);
+  const stack: (() => Promise<void> | void)[] = [closeStores];
   const close = async () => {
     for (const stop of stack.splice(0).reverse()) await stop();
   };
   try {
-    const stores = await openStores(config, { db, keyDir, logger });
-    stack.push(() => stores.close());
     const vaultKey = await loadVaultKey({ get: (name, generate) => storeSecret(stores, name, generate) }, config.vault.encryptionKey);
     const requestStateKey = Buffer.from(config.requestState.key ?? (await storeSecret(stores, 'request-state', randomSecret)), 'base64url');
     const http = await listen(config.server.host, config.server.port);

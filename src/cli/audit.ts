@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { once } from 'node:events';
 import { createAuditLog, writeCheckpoint, type AuditLog } from '../audit/audit-log.js';
 import { parsePublicKey, type CheckpointKey } from '../audit/checkpoint-key.js';
@@ -12,7 +11,7 @@ import { verifyChain, type VerifyResult } from '../audit/verify-chain.js';
 import { checkpointKeyFor } from '../app/audit-log.js';
 import { loadConfig, type Config } from '../config.js';
 import type { AuditStore } from '../store/ports/audit-store.js';
-import { openCommandStores } from '../app/open-stores.js';
+import { openStores } from '../app/open-stores.js';
 import { silentLogger } from '../log.js';
 import { flags, UsageError } from './args.js';
 
@@ -105,7 +104,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
  * src/app/assemble.ts). Today the SQLite file in the data directory.
  */
 export async function openAuditStore(config: Config): Promise<{ readonly store: AuditStore; readonly close: () => Promise<void> }> {
-  const { stores, close } = await openCommandStores(config, silentLogger);
+  const { stores, close } = await openStores(config, silentLogger);
   return { store: stores.audit, close };
 }
 

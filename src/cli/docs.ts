@@ -9,7 +9,7 @@ import { readFgaApiKeyFile } from '../embedded/fga/api-key.js';
 import { auditedWrites } from '../fga/audited-writes.js';
 import { createAuthorizer, type Authorizer } from '../fga/authorizer.js';
 import { INGESTIBLE, ingestFiles, IngestTarget, type SourceFile } from '../rag/ingest.js';
-import { openCommandStores } from '../app/open-stores.js';
+import { openStores } from '../app/open-stores.js';
 import { silentLogger } from '../log.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 import { flags, UsageError } from './args.js';
@@ -35,7 +35,7 @@ export async function docsCommand(argv: string[]): Promise<number> {
   if (!files.length) throw new UsageError(`no .md, .markdown or .txt files match "${pattern}"`);
 
   const config = loadConfig(process.env);
-  const { stores, db, close } = await openCommandStores(config, silentLogger);
+  const { stores, db, close } = await openStores(config, silentLogger);
   try {
     const fga = config.fga.mode === 'remote' ? createAuthorizer(config.fga) : embeddedAuthorizer(db! /* opened for the embedded FGA */, embeddedEndpoints(config).fgaUrl, embeddedApiKey(config));
     const authorizer = auditedWrites(fga, createAuditLog(stores.audit), {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresPool, type PgPool } from '../../src/store/postgres/database.js';
 import { createPostgresSecretStore } from '../../src/store/postgres/secret-store.js';
+import { SecretUnsealableError } from '../../src/store/ports/secret-store.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 // Secrets in the PostgreSQL Store are sealed under a key kept outside the database: someone holding
@@ -39,7 +40,7 @@ describe('PostgreSQL secret store at rest', () => {
     const value = await createPostgresSecretStore(pool, key).get('cookie.key-1');
     const attacker = createPostgresSecretStore(pool, randomBytes(32));
     const err = await attacker.get('cookie.key-1').catch((e: unknown) => e as Error);
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(SecretUnsealableError);
     expect((err as Error).message).toBe('secret "cookie.key-1" in the database does not open with the configured sealing key (another key, or the row was altered)');
     expect((err as Error).message).not.toContain(value);
   });

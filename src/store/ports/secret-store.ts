@@ -10,3 +10,8 @@ export interface SecretStore {
    */
   get(name: string, generate?: () => string): Promise<string>;
 }
+
+/** A stored secret that does not open under this Store's sealing key (another key, or an altered row); names the secret, never its value. */
+export class SecretUnsealableError extends Error {
+  override name = 'SecretUnsealableError';
+}

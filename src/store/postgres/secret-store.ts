@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { SecretStore } from '../ports/secret-store.js';
+import { SecretUnsealableError, type SecretStore } from '../ports/secret-store.js';
 import type { PgPool } from './database.js';
 
 /** The SecretStore port's names: plain lowercase, at most 100 characters, no `..` (as the key-file store). */
@@ -53,6 +53,6 @@ function open(key: Buffer, name: string, sealed: string): string {
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
-    throw new Error(`secret "${name}" in the database does not open with the configured sealing key (another key, or the row was altered)`);
+    throw new SecretUnsealableError(`secret "${name}" in the database does not open with the configured sealing key (another key, or the row was altered)`);
   }
 }
